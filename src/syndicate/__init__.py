@@ -1,0 +1,14 @@
+"""syndicate: turn a newsroom's article store into validated syndication feeds."""
+
+from syndicate.api import export, validate
+from syndicate.errors import ConfigError, InvalidRecords, Problem, SyndicateError
+
+__all__ = [
+    "ConfigError",
+    "InvalidRecords",
+    "Problem",
+    "SyndicateError",
+    "export",
+    "validate",
+]
+__version__ = "0.1.0"

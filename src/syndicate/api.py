@@ -1,0 +1,154 @@
+"""The library surface: export() and validate(). The CLI is a thin layer over these."""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from syndicate.build import build_feeds
+from syndicate.config import ALL_SLUG, load_config
+from syndicate.dates import build_time
+from syndicate.errors import SyndicateError, UsageError
+from syndicate.formats import FORMATS, format_for
+from syndicate.model import Feed
+from syndicate.opml import Subscription, write_opml
+from syndicate.publish import target_path, write_atomically
+from syndicate.records import load_articles
+from syndicate.store import open_store
+
+INDEX = "index.opml"
+
+
+class OutputInvalid(SyndicateError):
+    """A file syndicate rendered failed its own checks; nothing was published."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExportReport:
+    written: tuple[Path, ...]  # files whose bytes changed
+    unchanged: tuple[Path, ...]  # files that already held exactly these bytes
+    feeds: int
+    articles: int
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FileReport:
+    path: Path
+    format_name: str | None
+    problems: tuple[str, ...] = field(default=())
+
+    @property
+    def valid(self) -> bool:
+        return not self.problems
+
+
+def _chosen_formats(names: Sequence[str] | None, default: Sequence[str]) -> list[str]:
+    chosen = list(dict.fromkeys(names or default))
+    unknown = [n for n in chosen if n not in FORMATS]
+    if unknown:
+        raise UsageError(f"unknown format {', '.join(map(repr, unknown))}; known: {', '.join(FORMATS)}")
+    return chosen
+
+
+def _render(feeds: Sequence[Feed], format_names: Sequence[str]) -> dict[str, bytes]:
+    """Every feed in every chosen format, as bytes keyed by OUT-relative path, each checked."""
+    rendered: dict[str, bytes] = {}
+    problems: list[str] = []
+    for feed in feeds:
+        for name in format_names:
+            fmt = FORMATS[name]
+            buffer = io.BytesIO()
+            fmt.write(feed, buffer)
+            relative = f"{feed.slug}/{fmt.filename}"
+            rendered[relative] = buffer.getvalue()
+            problems += [f"{relative}: {p}" for p in fmt.check(rendered[relative])]
+    if problems:
+        raise OutputInvalid("rendered output failed its checks; nothing was written:\n" + "\n".join(problems))
+    return rendered
+
+
+def export(
+    config_path: str | Path,
+    *,
+    out_dir: str | Path,
+    store: str | Path | None = None,
+    formats: Sequence[str] | None = None,
+    sections: Sequence[str] | None = None,
+    as_of: datetime | None = None,
+) -> ExportReport:
+    """Write every chosen feed of the store described by CONFIG_PATH into OUT_DIR.
+
+    Nothing is written unless every record is valid and every rendered file
+    passes its checks. AS_OF decides which embargoes have lifted; it defaults
+    to SOURCE_DATE_EPOCH or the clock.
+    """
+    config = load_config(config_path)
+    format_names = _chosen_formats(formats, config.formats)
+    if sections:
+        unknown = [s for s in sections if s != ALL_SLUG and config.section(s) is None]
+        if unknown:
+            known = ", ".join([s.slug for s in config.sections] + [ALL_SLUG])
+            raise UsageError(f"unknown section {', '.join(map(repr, unknown))}; configured: {known}")
+    articles, warnings = load_articles(open_store(store or config.store).records(), config)
+    feeds = build_feeds(articles, config, sections=sections, as_of=as_of or build_time())
+    rendered = _render(feeds, format_names)
+
+    out = Path(out_dir)
+    written, unchanged = [], []
+    for relative, data in rendered.items():
+        path = target_path(out, relative)
+        (written if write_atomically(path, data) else unchanged).append(path)
+
+    # The index goes last and lists what is on disk now, this run's files and earlier ones alike.
+    subscriptions = []
+    for slug, title, home_url in [(s.slug, s.title, s.url) for s in config.sections] + [
+        (ALL_SLUG, config.site.title, config.site.home_url)
+    ]:
+        for fmt in FORMATS.values():
+            if (out / slug / fmt.filename).is_file():
+                subscriptions.append(Subscription(
+                    title=title, format_name=fmt.name,
+                    feed_url=f"{config.site.feeds_url}{slug}/{fmt.filename}", home_url=home_url,
+                ))
+    buffer = io.BytesIO()
+    write_opml(subscriptions, title=config.site.title, out=buffer)
+    index = target_path(out, INDEX)
+    (written if write_atomically(index, buffer.getvalue()) else unchanged).append(index)
+    return ExportReport(written=tuple(written), unchanged=tuple(unchanged), feeds=len(feeds),
+                        articles=len(articles), warnings=tuple(warnings))
+
+
+def _files_under(path: Path) -> list[Path]:
+    if path.is_dir():
+        return sorted(Path(folder) / name for folder, _dirs, names in os.walk(path) for name in names
+                      if not name.startswith("."))
+    return [path]
+
+
+def validate(paths: Sequence[str | Path]) -> list[FileReport]:
+    """Check every feed file at PATHS (files, or directories searched recursively).
+
+    A file is recognised by its name (rss.xml, atom.xml, feed.json) or else by
+    its content; files of no known format are skipped when found in a
+    directory and reported when named directly.
+    """
+    reports: list[FileReport] = []
+    for given in map(Path, paths):
+        if not given.exists():
+            reports.append(FileReport(path=given, format_name=None, problems=("no such file or directory",)))
+            continue
+        for path in _files_under(given):
+            data = path.read_bytes()
+            fmt = format_for(path.name, data)
+            if fmt is None:
+                if path == given and path.name != INDEX:
+                    reports.append(FileReport(path=path, format_name=None,
+                                              problems=("not a feed syndicate knows (RSS 2.0, Atom 1.0, JSON Feed 1.1)",)))
+                continue
+            reports.append(FileReport(path=path, format_name=fmt.name, problems=tuple(fmt.check(data))))
+    return reports

@@ -1,0 +1,102 @@
+"""The `syndicate` command: parses options, calls the library, prints, and sets exit codes.
+
+Exit codes: 0 success; 1 `validate` found an invalid file (or export rendered
+one); 2 bad input, bad configuration or bad usage.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from syndicate import api
+from syndicate.errors import InvalidRecords, SyndicateError
+
+EXIT_INVALID_OUTPUT = 1
+EXIT_BAD_INPUT = 2
+
+app = typer.Typer(
+    name="syndicate",
+    help="Turn a newsroom's article store into RSS 2.0, Atom 1.0 and JSON Feed 1.1 per section, proven valid.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _fail(error: SyndicateError) -> typer.Exit:
+    if isinstance(error, InvalidRecords):
+        for problem in error.problems:
+            typer.echo(str(problem), err=True)
+        count = len(error.problems)
+        typer.echo(f"error: {count} problem{'s' if count != 1 else ''} in the store; nothing was written",
+                   err=True)
+    else:
+        typer.echo(f"error: {error}", err=True)
+    code = EXIT_INVALID_OUTPUT if isinstance(error, api.OutputInvalid) else EXIT_BAD_INPUT
+    return typer.Exit(code)
+
+
+@app.command()
+def export(
+    config: Annotated[Path, typer.Option("--config", "-c", help="The site's syndicate.toml.")] = Path(
+        "syndicate.toml"
+    ),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory (created if missing).")] = ...,
+    store: Annotated[
+        Optional[Path], typer.Option("--store", help="Store location; overrides [store] path in the config.")
+    ] = None,
+    formats: Annotated[
+        Optional[list[str]],
+        typer.Option("--format", "-f", help="rss, atom or jsonfeed; repeat for several. Default: the config's."),
+    ] = None,
+    sections: Annotated[
+        Optional[list[str]],
+        typer.Option("--section", "-s", help="Section slug ('all' for the site-wide feed); repeat. Default: every one."),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
+) -> None:
+    """Write DIR/<section>/{rss.xml,atom.xml,feed.json}, DIR/all/... and DIR/index.opml."""
+    try:
+        report = api.export(config, out_dir=out, store=store, formats=formats, sections=sections)
+    except SyndicateError as error:
+        raise _fail(error) from None
+    for warning in report.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    if not quiet:
+        for path in report.written:
+            typer.echo(f"wrote {path}")
+        typer.echo(
+            f"{report.articles} articles, {report.feeds} feeds: {len(report.written)} files written, "
+            f"{len(report.unchanged)} unchanged"
+        )
+
+
+@app.command()
+def validate(
+    paths: Annotated[list[Path], typer.Argument(help="Feed files, or directories searched recursively.")],
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print problems only.")] = False,
+) -> None:
+    """Check feed files against syndicate's schemas and the rules a schema cannot express."""
+    try:
+        reports = api.validate(paths)
+    except SyndicateError as error:
+        raise _fail(error) from None
+    for report in reports:
+        for problem in report.problems:
+            typer.echo(f"{report.path}: {problem}")
+        if report.valid and not quiet:
+            typer.echo(f"{report.path}: valid {report.format_name}")
+    invalid = sum(not r.valid for r in reports)
+    if not quiet:
+        typer.echo(f"{len(reports)} files checked, {invalid} invalid")
+    if invalid or not reports:
+        if not reports:
+            typer.echo("error: no feed files found", err=True)
+        raise typer.Exit(EXIT_INVALID_OUTPUT)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,83 @@
+"""Text hygiene shared by every format: XML-legal text, sanitised HTML, absolute URLs.
+
+Everything here runs once, when a record is normalised, so that no writer has
+to repeat it and no serialiser ever sees text it cannot carry.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin, urlsplit
+
+import nh3
+
+# XML 1.0 section 2.2 Char: tab, LF, CR, U+0020-U+D7FF, U+E000-U+FFFD, U+10000-U+10FFFF.
+_XML_ILLEGAL = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_WHITESPACE = re.compile(r"\s+")
+
+# Elements kept in bodies: ammonia's conservative defaults plus figures.
+_ALLOWED_TAGS = set(nh3.ALLOWED_TAGS) | {"figure", "figcaption"}
+_ALLOWED_ATTRIBUTES = {tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()}
+_ALLOWED_ATTRIBUTES.setdefault("a", set()).update({"href", "title"})
+_ALLOWED_ATTRIBUTES.setdefault("img", set()).update({"src", "alt", "title", "width", "height"})
+# Removed with everything inside them, not just unwrapped.
+_DROPPED_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "noscript", "template",
+                         "form", "textarea", "select", "button", "svg", "math"}
+_URL_ATTRIBUTES = {"href", "src", "cite"}
+
+
+def xml_legal(text: str) -> tuple[str, int]:
+    """TEXT without the characters XML 1.0 cannot carry, and how many were removed."""
+    cleaned, count = _XML_ILLEGAL.subn("", text)
+    return cleaned, count
+
+
+def collapse_whitespace(text: str) -> str:
+    """Runs of whitespace as one space, no leading or trailing space (titles, names)."""
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+def is_absolute_http_url(value: str) -> bool:
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def sanitize_html(html: str, *, base_url: str) -> str:
+    """An allow-listed copy of the HTML fragment HTML, its links made absolute against BASE_URL.
+
+    Scripts, styles, frames, plugins and forms go with their content; event
+    handlers and every URL scheme but http, https and mailto go too.
+    """
+
+    def absolutise(tag: str, attribute: str, value: str) -> str | None:
+        if attribute in _URL_ATTRIBUTES:
+            return urljoin(base_url, value.strip())
+        return value
+
+    return nh3.clean(
+        html,
+        tags=_ALLOWED_TAGS,
+        attributes=_ALLOWED_ATTRIBUTES,
+        clean_content_tags=_DROPPED_WITH_CONTENT,
+        url_schemes={"http", "https", "mailto"},
+        attribute_filter=absolutise,
+        strip_comments=True,
+        link_rel=None,
+    ).strip()
+
+
+def html_to_text(html: str) -> str:
+    """The plain text of an HTML fragment (tags dropped, entities decoded, spaces collapsed)."""
+    from lxml import html as lxml_html  # lxml is already a dependency; local to keep import light
+
+    if not html.strip():
+        return ""
+    fragment = lxml_html.fragment_fromstring(html, create_parent="div")
+    return collapse_whitespace(fragment.text_content())
+
+
+def teaser(text: str, *, limit: int = 300) -> str:
+    """TEXT cut at a word boundary to at most LIMIT characters, with an ellipsis when cut."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"

@@ -1,0 +1,41 @@
+"""Domain exceptions. The library raises these; only the CLI turns them into exit codes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class SyndicateError(Exception):
+    """Base class for every error a user can act on."""
+
+
+class ConfigError(SyndicateError):
+    """The configuration file is missing, unreadable or inconsistent."""
+
+
+class UsageError(SyndicateError):
+    """Options that contradict each other or name things that do not exist."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Problem:
+    """One thing wrong with one record: where it is, which record, which field."""
+
+    origin: str  # FILE or FILE:LINE
+    record_id: str | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        record = f" id={self.record_id}" if self.record_id is not None else ""
+        return f"{self.origin}{record} {self.field}: {self.message}"
+
+
+class InvalidRecords(SyndicateError):
+    """The store holds records that cannot be exported; every problem is listed."""
+
+    def __init__(self, problems: list[Problem] | tuple[Problem, ...]):
+        self.problems = tuple(problems)
+        count = len(self.problems)
+        lines = "\n".join(str(problem) for problem in self.problems)
+        super().__init__(f"{count} problem{'s' if count != 1 else ''} in the store:\n{lines}")

@@ -1,0 +1,45 @@
+"""The format registry: a new format is one module plus one line in FORMATS.
+
+Shared code (export, validate, the OPML index) only ever iterates over this
+registry; it never asks which format it holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from syndicate.model import Feed
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Format:
+    name: str  # as given to --format
+    filename: str  # written as OUT/<feed slug>/<filename>
+    media_type: str
+    write: Callable[[Feed, BinaryIO], None]
+    # Problems with a file of this format (empty when valid); URL is where it is served, if known.
+    check: Callable[[bytes], list[str]]
+    # Whether DATA looks like this format when its file name does not say.
+    sniff: Callable[[bytes], bool]
+
+
+def _registry() -> dict[str, Format]:
+    from syndicate.formats import feedgen_feeds, jsonfeed
+
+    formats = (
+        feedgen_feeds.RSS,
+        feedgen_feeds.ATOM,
+        jsonfeed.JSON_FEED,
+    )
+    return {f.name: f for f in formats}
+
+
+FORMATS: dict[str, Format] = _registry()
+
+
+def format_for(filename: str, data: bytes) -> Format | None:
+    """The format of a file, by its name first, else by its content."""
+    by_name = next((f for f in FORMATS.values() if f.filename == filename), None)
+    return by_name or next((f for f in FORMATS.values() if f.sniff(data)), None)

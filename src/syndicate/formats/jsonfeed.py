@@ -1,0 +1,132 @@
+"""JSON Feed 1.1 (https://jsonfeed.org/version/1.1).
+
+What the spec has no field for travels in the `_syndicate` extension object
+(spec: "Extensions"), on the feed and on every item:
+  item._syndicate = {
+    "section": "<slug>",                      # the article's own section
+    "authors": [{"name", "affiliation"?, "url"?}],   # structured bylines
+    "source": {"name", "url"},                 # "Originally published at"
+    "rights": "...",                           # copyright notice
+    "media": [{"url", "type"?, "width"?, "height"?, "caption"?, "credit"?}]
+  }
+  feed._syndicate = {"rights": "...", "updated": "<RFC 3339>"}
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, BinaryIO
+
+from jsonschema import Draft202012Validator, FormatChecker
+
+from syndicate.content import is_absolute_http_url
+from syndicate.dates import is_rfc3339, rfc3339
+from syndicate.formats import Format
+from syndicate.model import Article, Feed, Media
+from syndicate.resources import json_schema
+
+VERSION = "https://jsonfeed.org/version/1.1"
+FILENAME = "feed.json"
+
+
+def _compact(mapping: dict[str, Any]) -> dict[str, Any]:
+    """MAPPING without keys whose value is None or empty: absent, not null, in the output."""
+    return {k: v for k, v in mapping.items() if v not in (None, "", [], {})}
+
+
+def _media(media: Media) -> dict[str, Any]:
+    return _compact({"url": media.url, "type": media.type, "width": media.width, "height": media.height,
+                     "caption": media.caption, "credit": media.credit})
+
+
+def _item(article: Article) -> dict[str, Any]:
+    image = article.lead_image
+    return _compact({
+        "id": article.tag_uri,
+        "url": article.url,
+        "title": article.title,
+        "summary": article.summary,
+        "content_html": article.body_html,
+        # Spec: content_html or content_text must be present; the summary stands in for a body.
+        "content_text": None if article.body_html else (article.summary or article.title),
+        "image": image.url if image else None,
+        "date_published": rfc3339(article.published),
+        "date_modified": rfc3339(article.updated),
+        "authors": [_compact({"name": a.byline, "url": a.url}) for a in article.authors],
+        "tags": [c.label or c.term for c in article.categories],
+        "language": article.language,
+        "attachments": [_compact({"url": m.url, "mime_type": m.type or "application/octet-stream",
+                                  "title": m.caption}) for m in article.media],
+        "_syndicate": _compact({
+            "section": article.section,
+            "authors": [_compact({"name": a.name, "affiliation": a.affiliation, "url": a.url})
+                        for a in article.authors],
+            "source": {"name": article.source.name, "url": article.source.url} if article.source else None,
+            "rights": article.rights,
+            "media": [_media(m) for m in article.media],
+        }),
+    })
+
+
+def write(feed: Feed, out: BinaryIO) -> None:
+    document = _compact({
+        "version": VERSION,
+        "title": feed.title,
+        "home_page_url": feed.home_url,
+        "feed_url": feed.url_for(FILENAME),
+        "description": feed.description,
+        "icon": feed.logo,
+        "language": feed.language,
+        "items": [_item(a) for a in feed.items],
+        "_syndicate": _compact({"rights": feed.rights, "updated": rfc3339(feed.updated)}),
+    })
+    document.setdefault("items", [])  # required even when empty
+    text = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False)
+    out.write(text.encode("utf-8") + b"\n")
+
+
+def check(data: bytes) -> list[str]:
+    try:
+        document = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        return [f"not valid UTF-8 JSON: {error}"]
+    validator = Draft202012Validator(json_schema("jsonfeed-1.1.schema.json"), format_checker=FormatChecker())
+    problems = [
+        f"{'/'.join(map(str, e.absolute_path)) or 'feed'}: {e.message} (schemas/jsonfeed-1.1.schema.json)"
+        for e in sorted(validator.iter_errors(document), key=lambda e: list(map(str, e.absolute_path)))
+    ]
+    if problems or not isinstance(document, dict):
+        return problems
+    for key in ("home_page_url", "feed_url"):
+        if key in document and not is_absolute_http_url(document[key]):
+            problems.append(f"{key}: {document[key]!r} is not an absolute http(s) URL")
+    ids: set[str] = set()
+    for index, item in enumerate(document["items"]):
+        for key in ("date_published", "date_modified"):
+            if key in item and not is_rfc3339(item[key]):
+                problems.append(f"items/{index}/{key}: {item[key]!r} is not an RFC 3339 date-time with a zone")
+        for key in ("url", "image"):
+            if key in item and not is_absolute_http_url(item[key]):
+                problems.append(f"items/{index}/{key}: {item[key]!r} is not an absolute http(s) URL")
+        if item["id"] in ids:
+            problems.append(f"items/{index}/id: {item['id']!r} appears more than once")
+        ids.add(item["id"])
+    return problems
+
+
+def _sniff(data: bytes) -> bool:
+    try:
+        document = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return False
+    return isinstance(document, dict) and str(document.get("version", "")).startswith("https://jsonfeed.org/")
+
+
+JSON_FEED = Format(
+    name="jsonfeed",
+    filename=FILENAME,
+    media_type="application/feed+json",
+    write=write,
+    check=check,
+    sniff=_sniff,
+)

@@ -1,0 +1,110 @@
+"""Checks shared by the XML formats: a hardened parser, RELAX NG, and the rules no schema expresses."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from functools import cache
+
+from lxml import etree
+
+from syndicate.content import is_absolute_http_url
+from syndicate.resources import schema_path
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+
+# No network, no DTD, no entity expansion: files under validation are untrusted.
+_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False
+)
+
+
+def parse_xml(data: bytes) -> etree._ElementTree:
+    """DATA parsed with the hardened parser; raises etree.XMLSyntaxError."""
+    return etree.ElementTree(etree.fromstring(data, _PARSER))
+
+
+def root_is(data: bytes, tag: str) -> bool:
+    try:
+        return parse_xml(data).getroot().tag == tag
+    except etree.XMLSyntaxError:
+        return False
+
+
+@cache
+def relax_ng(name: str) -> etree.RelaxNG:
+    return etree.RelaxNG(etree.parse(str(schema_path(name)), _PARSER))
+
+
+def _schema_problems(tree: etree._ElementTree, schema_name: str) -> list[str]:
+    schema = relax_ng(schema_name)
+    if schema.validate(tree):
+        return []
+    return [f"line {e.line}: {e.message} (schemas/{schema_name})" for e in schema.error_log]
+
+
+def _duplicates(values: Iterable[str], what: str) -> list[str]:
+    return [f"{what} {value!r} appears {count} times" for value, count in Counter(values).items() if count > 1]
+
+
+def _urls(elements: Iterable[etree._Element], attribute: str | None = None) -> list[str]:
+    problems = []
+    for element in elements:
+        value = (element.get(attribute) if attribute else element.text) or ""
+        if not is_absolute_http_url(value.strip()):
+            problems.append(f"line {element.sourceline}: <{etree.QName(element).localname}> "
+                            f"{attribute or 'URL'} {value!r} is not an absolute http(s) URL")
+    return problems
+
+
+def _parse_or_problem(data: bytes) -> tuple[etree._ElementTree | None, list[str]]:
+    try:
+        return parse_xml(data), []
+    except etree.XMLSyntaxError as error:
+        return None, [f"not well-formed XML: {error}"]
+
+
+def check_rss(data: bytes) -> list[str]:
+    from syndicate.dates import is_rfc822
+
+    tree, problems = _parse_or_problem(data)
+    if tree is None:
+        return problems
+    problems = _schema_problems(tree, "rss-2.0.rng")
+    for element in tree.iterfind(".//pubDate"):
+        if not is_rfc822(element.text or ""):
+            problems.append(f"line {element.sourceline}: pubDate {element.text!r} is not an RFC 822 date "
+                            "with a numeric zone")
+    for element in tree.iterfind(".//lastBuildDate"):
+        if not is_rfc822(element.text or ""):
+            problems.append(f"line {element.sourceline}: lastBuildDate {element.text!r} is not an RFC 822 date")
+    problems += _urls(tree.iterfind("channel/link"))
+    problems += _urls(tree.iterfind("channel/item/link"))
+    problems += _urls(tree.iterfind(f"channel/{{{ATOM_NS}}}link"), "href")
+    problems += _urls(tree.iterfind(".//enclosure"), "url")
+    problems += _urls(tree.iterfind(".//source"), "url")
+    problems += _urls(tree.iterfind("channel/item/{*}content"), "url")
+    permalinks = [g for g in tree.iterfind("channel/item/guid") if g.get("isPermaLink", "true") == "true"]
+    problems += _urls(permalinks)
+    problems += _duplicates((g.text or "" for g in tree.iterfind("channel/item/guid")), "guid")
+    return problems
+
+
+def check_atom(data: bytes) -> list[str]:
+    from syndicate.dates import is_rfc3339
+
+    tree, problems = _parse_or_problem(data)
+    if tree is None:
+        return problems
+    problems = _schema_problems(tree, "atom-1.0.rng")
+    atom = {"a": ATOM_NS}
+    for element in tree.xpath("//a:updated | //a:published", namespaces=atom):
+        if not is_rfc3339(element.text or ""):
+            problems.append(f"line {element.sourceline}: {etree.QName(element).localname} {element.text!r} "
+                            "is not an RFC 3339 date-time with a zone")
+    problems += _urls(tree.xpath("//a:link", namespaces=atom), "href")
+    problems += _duplicates((e.text or "" for e in tree.xpath("/a:feed/a:entry/a:id", namespaces=atom)),
+                            "entry id")
+    if not tree.xpath("/a:feed/a:link[@rel='self']", namespaces=atom):
+        problems.append("feed has no link rel=\"self\"")
+    return problems

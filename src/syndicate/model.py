@@ -1,0 +1,136 @@
+"""The format-neutral model every writer reads: frozen, validated when built.
+
+One Article type serves every format (as Django's feedgenerator shares one item
+model between its RSS and Atom writers); a Feed is a titled, ordered selection
+of Articles. Datetimes must carry a zone: the check happens here, when an
+object is built, so no writer ever has to guess.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlsplit
+
+
+def _require_aware(owner: str, name: str, value: datetime | None) -> None:
+    if value is not None and (value.tzinfo is None or value.utcoffset() is None):
+        raise ValueError(f"{owner}.{name} must be timezone-aware, got {value!r}")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Author:
+    name: str
+    affiliation: str | None = None
+    url: str | None = None
+    email: str | None = None
+
+    @property
+    def byline(self) -> str:
+        """'Name, Affiliation' as the article page prints it."""
+        return f"{self.name}, {self.affiliation}" if self.affiliation else self.name
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Source:
+    """The "Originally published at" attribution of a syndicated article."""
+
+    name: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Media:
+    url: str
+    type: str | None = None
+    width: int | None = None
+    height: int | None = None
+    caption: str | None = None
+    credit: str | None = None
+
+    @property
+    def is_image(self) -> bool:
+        return (self.type or "").startswith("image/")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Category:
+    """A section (scheme = the site's home URL, label = its title) or a free tag."""
+
+    term: str
+    label: str | None = None
+    scheme: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Article:
+    id: str
+    url: str
+    title: str
+    summary: str | None
+    body_html: str | None  # sanitised, absolute URLs
+    section: str
+    sections: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    categories: tuple[Category, ...] = ()  # sections first, then tags
+    authors: tuple[Author, ...] = ()
+    published: datetime
+    updated: datetime
+    language: str
+    source: Source | None = None
+    media: tuple[Media, ...] = ()
+    rights: str | None = None
+    status: str = "published"
+    embargo_until: datetime | None = None
+    origin: str = ""  # where the record was read from, for messages
+
+    def __post_init__(self) -> None:
+        for name in ("published", "updated", "embargo_until"):
+            _require_aware("Article", name, getattr(self, name))
+        if self.updated < self.published:
+            raise ValueError(f"Article {self.id}: updated is earlier than published")
+
+    @property
+    def tag_uri(self) -> str:
+        """The item's permanent id, a tag URI (RFC 4151) built from the record's own id.
+
+        Authority and date are the article's host on the day it was published,
+        so it is the same on every run and every machine.
+        """
+        host = urlsplit(self.url).hostname
+        return f"tag:{host},{self.published:%Y-%m-%d}:{self.id}"
+
+    @property
+    def all_sections(self) -> tuple[str, ...]:
+        return (self.section, *(s for s in self.sections if s != self.section))
+
+    @property
+    def lead_image(self) -> Media | None:
+        return next((m for m in self.media if m.is_image), None)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Feed:
+    """One section's (or the whole site's) feed, independent of format."""
+
+    slug: str  # the output directory name
+    title: str
+    description: str
+    language: str
+    home_url: str  # the section page a reader would open
+    base_url: str  # where this feed's directory is served, ending in '/'
+    updated: datetime
+    items: tuple[Article, ...]
+    publisher: str | None = None
+    rights: str | None = None
+    logo: str | None = None
+    generator: str = "syndicate"
+
+    def __post_init__(self) -> None:
+        _require_aware("Feed", "updated", self.updated)
+        if not self.base_url.endswith("/"):
+            raise ValueError(f"Feed.base_url must end with '/': {self.base_url!r}")
+
+    def url_for(self, filename: str) -> str:
+        """The absolute URL at which FILENAME of this feed is served (rel=self)."""
+        return self.base_url + filename

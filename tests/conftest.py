@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from syndicate import api
+
+PROJECT = Path(__file__).resolve().parents[1]
+EXAMPLE_CONFIG = PROJECT / "examples" / "syndicate.toml"
+REFERENCE = PROJECT.parent / "shared" / "reference"
+SEED_ID = "society-2014-08-06-human-trafficking"
+
+
+def reference(relative: str) -> Path:
+    """A public schema from ../shared/reference/, or a skip saying why it is absent."""
+    path = REFERENCE / relative
+    if not path.is_file():
+        pytest.skip(f"public reference {relative} not found: ../shared/reference/ is not beside the checkout")
+    return path
+
+
+@pytest.fixture(scope="session")
+def example_feeds(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example store exported once, in every default format."""
+    out = tmp_path_factory.mktemp("feeds")
+    api.export(EXAMPLE_CONFIG, out_dir=out)
+    return out
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    """A minimal site of our own: a config and an empty store, to be filled by the test."""
+    (tmp_path / "store").mkdir()
+    config = tmp_path / "syndicate.toml"
+    config.write_text(
+        """
+[site]
+title = "Test News"
+home_url = "https://test.example.org/"
+timezone = "Europe/Minsk"
+dayfirst = true
+language = "en"
+
+[[sections]]
+slug = "society"
+title = "Society"
+description = "Society news."
+
+[[sections]]
+slug = "sport"
+title = "Sport"
+""",
+        encoding="utf-8",
+    )
+    return tmp_path
+
+
+def write_record(site: Path, name: str, **fields) -> Path:
+    record = {
+        "id": name,
+        "url": f"https://test.example.org/society/{name}/",
+        "title": f"Title of {name}",
+        "section": "society",
+        "published": "2024-01-02T10:00:00+03:00",
+    }
+    record.update(fields)
+    record = {k: v for k, v in record.items() if v is not None}
+    path = site / "store" / f"{name}.json"
+    path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def copy_example(tmp_path: Path) -> Path:
+    """A writable copy of examples/ (config and store); returns the config path."""
+    shutil.copytree(PROJECT / "examples", tmp_path / "examples")
+    return tmp_path / "examples" / "syndicate.toml"

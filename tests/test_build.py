@@ -1,0 +1,67 @@
+from datetime import datetime, timezone
+
+from syndicate.build import build_feeds
+from syndicate.config import load_config
+from syndicate.records import load_articles
+from syndicate.store import open_store
+
+from tests.conftest import write_record
+
+AS_OF = datetime(2025, 1, 1, tzinfo=timezone.utc)
+
+
+def _feeds(site, sections=None, as_of=AS_OF):
+    config = load_config(site / "syndicate.toml")
+    articles, _ = load_articles(open_store(site / "store").records(), config)
+    return {f.slug: f for f in build_feeds(articles, config, sections=sections, as_of=as_of)}
+
+
+def test_newest_first_ties_broken_by_id(site):
+    write_record(site, "b", published="2024-01-02T10:00:00+03:00")
+    write_record(site, "a", published="2024-01-02T10:00:00+03:00")
+    write_record(site, "c", published="2024-01-03T10:00:00+03:00")
+    write_record(site, "old", published="2020-01-01")
+    feed = _feeds(site)["society"]
+    assert [a.id for a in feed.items] == ["c", "a", "b", "old"]
+    assert feed.updated == feed.items[0].updated
+
+
+def test_limit_keeps_the_latest(site):
+    (site / "syndicate.toml").write_text(
+        (site / "syndicate.toml").read_text() + "\n[defaults]\nlimit = 2\n", encoding="utf-8"
+    )
+    for day in range(1, 6):
+        write_record(site, f"d{day}", published=f"2024-01-0{day}")
+    assert [a.id for a in _feeds(site)["society"].items] == ["d5", "d4"]
+
+
+def test_drafts_and_embargoes_stay_in(site):
+    write_record(site, "draft", status="draft")
+    write_record(site, "future", status="embargoed", embargo_until="2099-01-01")
+    write_record(site, "lifted", status="embargoed", embargo_until="2024-06-01")
+    write_record(site, "public")
+    feeds = _feeds(site)
+    assert sorted(a.id for a in feeds["society"].items) == ["lifted", "public"]
+    assert sorted(a.id for a in feeds["all"].items) == ["lifted", "public"]
+
+
+def test_extra_sections_and_the_site_feed(site):
+    write_record(site, "both", sections=["sport"])
+    write_record(site, "one")
+    feeds = _feeds(site)
+    assert [a.id for a in feeds["sport"].items] == ["both"]
+    assert sorted(a.id for a in feeds["all"].items) == ["both", "one"]
+    assert feeds["sport"].base_url == "https://test.example.org/feeds/sport/"
+    assert feeds["sport"].home_url == "https://test.example.org/sport/"
+
+
+def test_only_the_chosen_sections(site):
+    write_record(site, "one")
+    assert list(_feeds(site, sections=["sport"])) == ["sport"]
+    assert list(_feeds(site, sections=["all"])) == ["all"]
+
+
+def test_an_empty_feed_has_a_fixed_updated_time(site):
+    feeds = _feeds(site)
+    assert feeds["sport"].items == ()
+    assert feeds["sport"].updated == datetime(1970, 1, 1, tzinfo=timezone.utc)
