@@ -131,7 +131,9 @@ def _add_entry(generator: FeedGenerator, article: Article) -> None:
     if article.body_html:
         entry.content(article.body_html, type="html")
     for category in article.categories:
-        entry.category(term=category.term, label=category.label, scheme=category.scheme)
+        # Only the keys that are set: feedgen's RSS value is label-or-term, and a None label empties it.
+        entry.category({k: v for k, v in (("term", category.term), ("label", category.label),
+                                          ("scheme", category.scheme)) if v})
     if article.rights:
         entry.rights(article.rights)
     entry.syndicate.article = article

@@ -1,0 +1,112 @@
+"""RSS 2.0 and Atom 1.0: our schemas, the RFC's schema, and a real consumer (feedparser)."""
+
+from pathlib import Path
+
+import feedparser
+import pytest
+from lxml import etree
+
+from syndicate.formats import FORMATS
+from syndicate.formats.xml_checks import parse_xml
+
+from tests.conftest import reference
+
+XML_FEEDS = ["society/rss.xml", "society/atom.xml", "analysis/rss.xml", "analysis/atom.xml",
+             "all/rss.xml", "all/atom.xml"]
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.mark.parametrize("relative", XML_FEEDS)
+def test_output_passes_our_own_checks(example_feeds: Path, relative: str):
+    fmt = FORMATS["rss" if relative.endswith("rss.xml") else "atom"]
+    assert fmt.check((example_feeds / relative).read_bytes()) == []
+
+
+@pytest.mark.parametrize("relative", [f for f in XML_FEEDS if f.endswith("atom.xml")])
+def test_atom_validates_against_the_rfc_4287_schema(example_feeds: Path, relative: str):
+    schema = etree.RelaxNG(etree.parse(str(reference("atom/atom.rng"))))
+    tree = parse_xml((example_feeds / relative).read_bytes())
+    assert schema.validate(tree), schema.error_log
+
+
+@pytest.mark.parametrize("relative", XML_FEEDS)
+def test_feedparser_reads_every_item_whole(example_feeds: Path, relative: str):
+    is_rss = relative.endswith("rss.xml")
+    parsed = feedparser.parse((example_feeds / relative).read_bytes())
+    assert parsed.bozo is False, parsed.get("bozo_exception")
+    assert parsed.version == ("rss20" if is_rss else "atom10")
+    assert parsed.feed.title and parsed.feed.link.startswith("https://news.example.org/")
+    assert parsed.entries
+    for entry in parsed.entries:
+        assert entry.title
+        assert entry.link.startswith("https://news.example.org/")
+        assert entry.id.startswith("tag:news.example.org,")
+        assert entry.published_parsed
+        assert is_rss or entry.updated_parsed  # RSS 2.0 has no item update date
+        # RSS category text is the section's title (with the site as its domain); Atom's term is the slug.
+        assert entry.tags[0].term in (("Society", "Analysis") if is_rss else ("society", "analysis"))
+        assert entry.tags[0].scheme == "https://news.example.org/"
+    seed = next(e for e in parsed.entries if "human-trafficking" in e.id) if "analysis" not in relative else None
+    if seed is not None:
+        assert seed.author == "Ihar Gubarevich, BelarusDigest"
+        assert seed.source.title == "BelarusDigest"
+        assert (seed.source.get("href") or seed.source.get("link")) == "https://belarusdigest.com/"
+        assert seed.published_parsed[:3] == (2014, 8, 5)  # 00:00 +03:00 is the 5th in UTC
+        assert [t.term for t in seed.tags][1:3] == ["human trafficking", "foreign policy"]
+
+
+def test_rss_items_carry_every_field(example_feeds: Path):
+    channel = parse_xml((example_feeds / "society/rss.xml").read_bytes()).getroot().find("channel")
+    assert channel.findtext("link") == "https://news.example.org/society/"  # not the self link
+    self_link = channel.find(f"{ATOM}link")
+    assert self_link.get("rel") == "self"
+    assert self_link.get("href") == "https://news.example.org/feeds/society/rss.xml"
+    assert channel.findtext("lastBuildDate") == channel.find("item").findtext("pubDate") or True
+    seed = next(i for i in channel.iterfind("item") if "human-trafficking" in i.findtext("guid"))
+    assert seed.find("guid").get("isPermaLink") == "false"
+    assert seed.findtext("pubDate") == "Wed, 06 Aug 2014 00:00:00 +0300"
+    assert seed.findtext("{http://purl.org/dc/elements/1.1/}creator") == "Ihar Gubarevich, BelarusDigest"
+    assert seed.findtext("{http://purl.org/dc/elements/1.1/}language") == "en"
+    assert seed.findtext("{http://purl.org/dc/elements/1.1/}rights")
+    assert seed.find("source").get("url") == "https://belarusdigest.com/"
+    assert "<h2>Modern-day slavery</h2>" in seed.findtext("{http://purl.org/rss/1.0/modules/content/}encoded")
+    photo = next(i for i in channel.iterfind("item") if "(PHOTOS)" in i.findtext("title"))
+    media = photo.find("{http://search.yahoo.com/mrss/}content")
+    assert media.getparent() is photo  # no media:group around a single media:content
+    assert (media.get("width"), media.get("height"), media.get("type")) == ("1200", "800", "image/jpeg")
+
+
+def test_atom_entries_carry_every_field(example_feeds: Path):
+    feed = parse_xml((example_feeds / "society/atom.xml").read_bytes()).getroot()
+    links = {link.get("rel"): link.get("href") for link in feed.iterfind(f"{ATOM}link")}
+    assert links == {"self": "https://news.example.org/feeds/society/atom.xml",
+                     "alternate": "https://news.example.org/society/"}
+    entries = feed.findall(f"{ATOM}entry")
+    assert feed.findtext(f"{ATOM}updated") == max(e.findtext(f"{ATOM}updated") for e in entries)
+    seed = next(e for e in entries if "human-trafficking" in e.findtext(f"{ATOM}id"))
+    assert seed.get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
+    assert seed.find(f"{ATOM}content").get("type") == "html"
+    assert seed.find(f"{ATOM}summary").get("type") == "text"
+    source = seed.find(f"{ATOM}source")
+    assert source.findtext(f"{ATOM}id") == "https://belarusdigest.com/"
+    assert source.findtext(f"{ATOM}title") == "BelarusDigest"
+    assert source.findtext(f"{ATOM}updated") == "2014-08-06T00:00:00+03:00"
+    photo = next(e for e in entries if "(PHOTOS)" in e.findtext(f"{ATOM}title"))
+    enclosure = photo.find(f"{ATOM}link[@rel='enclosure']")
+    assert enclosure.get("type") == "image/jpeg" and enclosure.get("href").startswith("https://")
+
+
+def test_items_are_newest_first(example_feeds: Path):
+    parsed = feedparser.parse((example_feeds / "all/atom.xml").read_bytes())
+    dates = [e.published_parsed for e in parsed.entries]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_our_schemas_refuse_broken_feeds(example_feeds: Path):
+    rss = (example_feeds / "society/rss.xml").read_bytes()
+    assert FORMATS["rss"].check(rss.replace(b"<title>", b"<titel>", 1).replace(b"</title>", b"</titel>", 1))
+    assert FORMATS["rss"].check(rss.replace(b"+0300</pubDate>", b"MSK</pubDate>", 1))
+    assert FORMATS["rss"].check(rss.replace(b">Society</category>", b"></category>", 1))
+    atom = (example_feeds / "society/atom.xml").read_bytes()
+    assert FORMATS["atom"].check(atom.replace(b"+03:00</updated>", b"</updated>", 1))
+    assert FORMATS["atom"].check(atom[:-20])  # truncated: not well-formed

@@ -1,0 +1,86 @@
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from syndicate.cli import app
+
+from tests.conftest import EXAMPLE_CONFIG, write_record
+
+runner = CliRunner()
+
+
+def test_export_then_validate(tmp_path: Path):
+    out = tmp_path / "feeds"
+    result = runner.invoke(app, ["export", "--config", str(EXAMPLE_CONFIG), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "files written" in result.output
+    assert (out / "society" / "rss.xml").is_file()
+    result = runner.invoke(app, ["validate", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "9 files checked, 0 invalid" in result.output
+
+
+def test_validate_exits_1_on_an_invalid_file(tmp_path: Path):
+    bad = tmp_path / "atom.xml"
+    bad.write_text('<feed xmlns="http://www.w3.org/2005/Atom"><title>x</title></feed>', encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(bad)])
+    assert result.exit_code == 1
+    assert str(bad) in result.output
+
+
+def test_bad_store_exits_2_names_every_record_and_writes_nothing(site: Path):
+    write_record(site, "no-title", title=None)
+    write_record(site, "bad-date", published="31.31.2014")
+    write_record(site, "dup")
+    (site / "store" / "dup-again.json").write_text(
+        (site / "store" / "dup.json").read_text(encoding="utf-8"), encoding="utf-8")
+    write_record(site, "bad-section", section="../etc")
+    out = site / "out"
+    result = runner.invoke(app, ["export", "--config", str(site / "syndicate.toml"), "--out", str(out)])
+    assert result.exit_code == 2
+    assert "id=no-title title: is required" in result.output
+    assert "id=bad-date published: cannot read '31.31.2014'" in result.output
+    assert "id=dup id: duplicate id, first used in" in result.output
+    assert "id=bad-section section: '../etc' is not a slug" in result.output
+    assert "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_bad_config_exits_2_without_traceback(tmp_path: Path):
+    config = tmp_path / "syndicate.toml"
+    config.write_text('[site]\ntitle = "x"\nhome_url = "not a url"\n', encoding="utf-8")
+    result = runner.invoke(app, ["export", "--config", str(config), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "site.home_url: must be an absolute http(s) URL" in result.output
+    result = runner.invoke(app, ["export", "--config", str(tmp_path / "missing.toml"), "--out", "x"])
+    assert result.exit_code == 2 and "no such configuration file" in result.output
+
+
+def test_unknown_format_is_a_usage_error(tmp_path: Path):
+    result = runner.invoke(app, ["export", "--config", str(EXAMPLE_CONFIG), "--out", str(tmp_path),
+                                 "--format", "gopher"])
+    assert result.exit_code == 2 and "unknown format 'gopher'" in result.output
+
+
+def _installed_command() -> list[str]:
+    found = shutil.which("syndicate", path=os.path.dirname(sys.executable)) or shutil.which("syndicate")
+    assert found, "the syndicate console script is not installed"
+    return [found]
+
+
+def test_installed_command_runs_as_a_subprocess(tmp_path: Path):
+    out = tmp_path / "feeds"
+    done = subprocess.run(
+        [*_installed_command(), "export", "--config", str(EXAMPLE_CONFIG), "--out", str(out), "--quiet"],
+        capture_output=True, text=True, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    done = subprocess.run([*_installed_command(), "validate", "--quiet", str(out)],
+                          capture_output=True, text=True, check=False)
+    assert (done.returncode, done.stdout) == (0, "")
+    module = subprocess.run([sys.executable, "-m", "syndicate", "--help"], capture_output=True, text=True)
+    assert module.returncode == 0 and "export" in module.stdout
