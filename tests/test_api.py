@@ -42,9 +42,10 @@ def test_section_and_format_limit_what_is_written(tmp_path: Path):
 
 def test_index_lists_every_feed(example_feeds: Path):
     index = (example_feeds / "index.opml").read_text(encoding="utf-8")
-    for relative in LAYOUT[:-1] if LAYOUT[-1] == "index.opml" else LAYOUT:
-        if relative != "index.opml":
-            assert f'xmlUrl="https://news.example.org/feeds/{relative}"' in index
+    feeds = [relative for relative in LAYOUT if relative != "index.opml"]
+    for relative in feeds:
+        assert f'xmlUrl="https://news.example.org/feeds/{relative}"' in index
+    assert index.count("<outline ") == len(feeds)
 
 
 def test_unknown_section_or_format_is_a_usage_error(tmp_path: Path):

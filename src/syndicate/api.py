@@ -32,7 +32,7 @@ class ExportReport:
     written: tuple[Path, ...]  # files whose bytes changed
     unchanged: tuple[Path, ...]  # files that already held exactly these bytes
     feeds: int
-    articles: int
+    records: int  # read from the store, drafts and embargoed ones included
     warnings: tuple[str, ...] = ()
 
 
@@ -120,7 +120,7 @@ def export(
     index = target_path(out, INDEX)
     (written if write_atomically(index, buffer.getvalue()) else unchanged).append(index)
     return ExportReport(written=tuple(written), unchanged=tuple(unchanged), feeds=len(feeds),
-                        articles=len(articles), warnings=tuple(warnings))
+                        records=len(articles), warnings=tuple(warnings))
 
 
 def _files_under(path: Path) -> list[Path]:
@@ -143,7 +143,11 @@ def validate(paths: Sequence[str | Path]) -> list[FileReport]:
             reports.append(FileReport(path=given, format_name=None, problems=("no such file or directory",)))
             continue
         for path in _files_under(given):
-            data = path.read_bytes()
+            try:
+                data = path.read_bytes()
+            except OSError as error:
+                reports.append(FileReport(path=path, format_name=None, problems=(f"cannot read: {error.strerror}",)))
+                continue
             fmt = format_for(path.name, data)
             if fmt is None:
                 if path == given and path.name != INDEX:

@@ -69,7 +69,7 @@ def export(
         for path in report.written:
             typer.echo(f"wrote {path}")
         typer.echo(
-            f"{report.articles} articles, {report.feeds} feeds: {len(report.written)} files written, "
+            f"{report.records} records, {report.feeds} feeds: {len(report.written)} files written, "
             f"{len(report.unchanged)} unchanged"
         )
 
