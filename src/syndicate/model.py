@@ -80,6 +80,8 @@ class Article:
     source: Source | None = None
     media: tuple[Media, ...] = ()
     rights: str | None = None
+    version: int = 1
+    located: str | None = None  # dateline place
     status: str = "published"
     embargo_until: datetime | None = None
     origin: str = ""  # where the record was read from, for messages

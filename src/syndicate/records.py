@@ -150,6 +150,8 @@ def _article(data: dict[str, Any], origin: str, config: Config, problems: list[P
             for m in data.get("media", ())
         ),
         rights=_plain(data.get("rights"), fix=fix, field="rights"),
+        version=data.get("version", 1),
+        located=_plain(data.get("located"), fix=fix, field="located"),
         status=data.get("status", "published"),
         embargo_until=embargo_until,
         origin=origin,
