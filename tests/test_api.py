@@ -9,7 +9,7 @@ from syndicate.errors import InvalidRecords, UsageError
 from tests.conftest import EXAMPLE_CONFIG, write_record
 
 LAYOUT = sorted(
-    [f"{slug}/{name}" for slug in ("society", "analysis", "all") for name in ("rss.xml", "atom.xml", "feed.json")]
+    [f"{slug}/{name}" for slug in ("society", "analysis", "all") for name in ("rss.xml", "atom.xml", "feed.json", "newsml.xml")]
     + ["index.opml"]
 )
 
@@ -51,8 +51,8 @@ def test_index_lists_every_feed(example_feeds: Path):
 def test_unknown_section_or_format_is_a_usage_error(tmp_path: Path):
     with pytest.raises(UsageError, match="unknown section 'weather'"):
         api.export(EXAMPLE_CONFIG, out_dir=tmp_path, sections=["weather"])
-    with pytest.raises(UsageError, match="unknown format 'newsml'"):
-        api.export(EXAMPLE_CONFIG, out_dir=tmp_path, formats=["newsml"])
+    with pytest.raises(UsageError, match="unknown format 'gopher'"):
+        api.export(EXAMPLE_CONFIG, out_dir=tmp_path, formats=["gopher"])
     assert not any(tmp_path.iterdir())
 
 
@@ -73,7 +73,7 @@ def test_validate_finds_feeds_by_name_and_by_content(example_feeds: Path, tmp_pa
     renamed.write_bytes((example_feeds / "society/atom.xml").read_bytes())
     reports = api.validate([example_feeds, renamed])
     assert all(r.valid for r in reports), [r for r in reports if not r.valid]
-    assert len(reports) == 10
+    assert len(reports) == 13
     assert reports[-1].format_name == "atom"
 
 

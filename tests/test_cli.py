@@ -21,7 +21,7 @@ def test_export_then_validate(tmp_path: Path):
     assert (out / "society" / "rss.xml").is_file()
     result = runner.invoke(app, ["validate", str(out)])
     assert result.exit_code == 0, result.output
-    assert "9 files checked, 0 invalid" in result.output
+    assert "12 files checked, 0 invalid" in result.output
 
 
 def test_validate_exits_1_on_an_invalid_file(tmp_path: Path):
@@ -84,3 +84,26 @@ def test_installed_command_runs_as_a_subprocess(tmp_path: Path):
     assert (done.returncode, done.stdout) == (0, "")
     module = subprocess.run([sys.executable, "-m", "syndicate", "--help"], capture_output=True, text=True)
     assert module.returncode == 0 and "export" in module.stdout
+
+
+def test_validate_against_iptc_xsd_by_option_and_by_environment(tmp_path: Path):
+    from tests.conftest import reference
+
+    xsd = reference("newsml-g2/NewsML-G2_2.35-spec-All-Power.xsd")
+    out = tmp_path / "feeds"
+    assert runner.invoke(app, ["export", "-c", str(EXAMPLE_CONFIG), "-o", str(out), "-f", "newsml"]).exit_code == 0
+    result = runner.invoke(app, ["validate", "--newsml-xsd", str(xsd), str(out)])
+    assert result.exit_code == 0, result.output
+    assert "3 files checked, 0 invalid" in result.output
+    newsml = out / "society" / "newsml.xml"
+    newsml.write_bytes(newsml.read_bytes().replace(b"<slugline>", b"<sluglien/><slugline>", 1))
+    result = runner.invoke(app, ["validate", str(out)], env={"SYNDICATE_NEWSML_XSD": str(xsd)})
+    assert result.exit_code == 1
+    assert "NewsML-G2_2.35-spec-All-Power.xsd" in result.output
+
+
+def test_validate_refuses_a_missing_schema(tmp_path: Path):
+    result = runner.invoke(app, ["validate", "--newsml-xsd", str(tmp_path / "nope.xsd"), str(tmp_path)])
+    assert result.exit_code == 2 and "does not exist" in result.output
+    result = runner.invoke(app, ["validate", "--schema", "nonsense", str(tmp_path)])
+    assert result.exit_code == 2 and "FORMAT=PATH" in result.output

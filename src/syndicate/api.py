@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -66,7 +66,7 @@ def _render(feeds: Sequence[Feed], format_names: Sequence[str]) -> dict[str, byt
             fmt.write(feed, buffer)
             relative = f"{feed.slug}/{fmt.filename}"
             rendered[relative] = buffer.getvalue()
-            problems += [f"{relative}: {p}" for p in fmt.check(rendered[relative])]
+            problems += [f"{relative}: {p}" for p in fmt.check(rendered[relative], None)]
     if problems:
         raise OutputInvalid("rendered output failed its checks; nothing was written:\n" + "\n".join(problems))
     return rendered
@@ -130,13 +130,23 @@ def _files_under(path: Path) -> list[Path]:
     return [path]
 
 
-def validate(paths: Sequence[str | Path]) -> list[FileReport]:
+def validate(paths: Sequence[str | Path], *,
+             external_schemas: Mapping[str, str | Path] | None = None) -> list[FileReport]:
     """Check every feed file at PATHS (files, or directories searched recursively).
 
-    A file is recognised by its name (rss.xml, atom.xml, feed.json) or else by
-    its content; files of no known format are skipped when found in a
-    directory and reported when named directly.
+    A file is recognised by its name (rss.xml, atom.xml, feed.json, ...) or else
+    by its content; files of no known format are skipped when found in a
+    directory and reported when named directly. EXTERNAL_SCHEMAS maps a format
+    name to a further schema its files must pass (e.g. "newsml" to IPTC's
+    NewsML-G2 XSD): XSD or RELAX NG for XML formats, JSON Schema for JSON ones.
     """
+    external = {name: Path(path) for name, path in (external_schemas or {}).items()}
+    unknown = [name for name in external if name not in FORMATS]
+    if unknown:
+        raise UsageError(f"unknown format {', '.join(map(repr, unknown))}; known: {', '.join(FORMATS)}")
+    for name, path in external.items():
+        if not path.is_file():
+            raise UsageError(f"the {name} schema {path} does not exist")
     reports: list[FileReport] = []
     for given in map(Path, paths):
         if not given.exists():
@@ -154,5 +164,6 @@ def validate(paths: Sequence[str | Path]) -> list[FileReport]:
                     reports.append(FileReport(path=path, format_name=None,
                                               problems=("not a feed syndicate knows (RSS 2.0, Atom 1.0, JSON Feed 1.1)",)))
                 continue
-            reports.append(FileReport(path=path, format_name=fmt.name, problems=tuple(fmt.check(data))))
+            problems = fmt.check(data, external.get(fmt.name))
+            reports.append(FileReport(path=path, format_name=fmt.name, problems=tuple(problems)))
     return reports

@@ -38,6 +38,7 @@ def _feed(*, slug: str, title: str, description: str, language: str, home_url: s
         description=description,
         language=language,
         home_url=home_url,
+        site_url=site.home_url,
         base_url=f"{site.feeds_url}{slug}/",
         updated=max((a.updated for a in items), default=_EMPTY_FEED_UPDATED),
         items=items,

@@ -50,7 +50,8 @@ def export(
     ] = None,
     formats: Annotated[
         Optional[list[str]],
-        typer.Option("--format", "-f", help="rss, atom or jsonfeed; repeat for several. Default: the config's."),
+        typer.Option("--format", "-f", help="rss, atom, jsonfeed, newsml or ninjs; repeat for several. "
+                                            "Default: the config's defaults.formats."),
     ] = None,
     sections: Annotated[
         Optional[list[str]],
@@ -58,7 +59,7 @@ def export(
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
 ) -> None:
-    """Write DIR/<section>/{rss.xml,atom.xml,feed.json}, DIR/all/... and DIR/index.opml."""
+    """Write DIR/<section>/{rss.xml,atom.xml,feed.json,newsml.xml}, DIR/all/... and DIR/index.opml."""
     try:
         report = api.export(config, out_dir=out, store=store, formats=formats, sections=sections)
     except SyndicateError as error:
@@ -77,11 +78,31 @@ def export(
 @app.command()
 def validate(
     paths: Annotated[list[Path], typer.Argument(help="Feed files, or directories searched recursively.")],
+    newsml_xsd: Annotated[
+        Optional[Path],
+        typer.Option("--newsml-xsd", envvar="SYNDICATE_NEWSML_XSD",
+                     help="IPTC's NewsML-G2 XSD (NewsML-G2_2.35-spec-All-Power.xsd, with xml.xsd beside it); "
+                          "newsml.xml files must pass it too."),
+    ] = None,
+    schemas: Annotated[
+        Optional[list[str]],
+        typer.Option("--schema", help="FORMAT=PATH: a further schema for that format's files (XSD or "
+                                      "RELAX NG for XML formats, JSON Schema for JSON ones); repeatable."),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print problems only.")] = False,
 ) -> None:
     """Check feed files against syndicate's schemas and the rules a schema cannot express."""
+    external: dict[str, Path] = {}
+    for entry in schemas or ():
+        name, separator, location = entry.partition("=")
+        if not separator or not name or not location:
+            typer.echo(f"error: --schema takes FORMAT=PATH, got {entry!r}", err=True)
+            raise typer.Exit(EXIT_BAD_INPUT)
+        external[name] = Path(location)
+    if newsml_xsd is not None:
+        external["newsml"] = newsml_xsd
     try:
-        reports = api.validate(paths)
+        reports = api.validate(paths, external_schemas=external)
     except SyndicateError as error:
         raise _fail(error) from None
     for report in reports:

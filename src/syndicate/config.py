@@ -17,7 +17,7 @@ SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 ALL_SLUG = "all"  # the whole-site feed's directory; no section may take it
 DEFAULT_LIMIT = 50
-DEFAULT_FORMATS = ("rss", "atom", "jsonfeed")
+DEFAULT_FORMATS = ("rss", "atom", "jsonfeed", "newsml")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -120,6 +120,7 @@ class Feed:
     description: str
     language: str
     home_url: str  # the section page a reader would open
+    site_url: str  # the site's home page (the publisher's)
     base_url: str  # where this feed's directory is served, ending in '/'
     updated: datetime
     items: tuple[Article, ...]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import BinaryIO
 
 from syndicate.model import Feed
@@ -19,19 +20,21 @@ class Format:
     filename: str  # written as OUT/<feed slug>/<filename>
     media_type: str
     write: Callable[[Feed, BinaryIO], None]
-    # Problems with a file of this format (empty when valid); URL is where it is served, if known.
-    check: Callable[[bytes], list[str]]
+    # Problems with a file of this format (empty when valid), found by the project's own
+    # schema, the rules no schema expresses, and an external schema when one is given.
+    check: Callable[[bytes, Path | None], list[str]]
     # Whether DATA looks like this format when its file name does not say.
     sniff: Callable[[bytes], bool]
 
 
 def _registry() -> dict[str, Format]:
-    from syndicate.formats import feedgen_feeds, jsonfeed
+    from syndicate.formats import feedgen_feeds, jsonfeed, newsml
 
     formats = (
         feedgen_feeds.RSS,
         feedgen_feeds.ATOM,
         jsonfeed.JSON_FEED,
+        newsml.NEWSML,
     )
     return {f.name: f for f in formats}
 

@@ -17,16 +17,18 @@ from __future__ import annotations
 import json
 from typing import Any, BinaryIO
 
-from jsonschema import Draft202012Validator, FormatChecker
+from pathlib import Path
 
 from syndicate.content import is_absolute_http_url
 from syndicate.dates import is_rfc3339, rfc3339
 from syndicate.formats import Format
+from syndicate.formats.json_checks import external_json_schema_problems, json_schema_problems
 from syndicate.model import Article, Feed, Media
 from syndicate.resources import json_schema
 
 VERSION = "https://jsonfeed.org/version/1.1"
 FILENAME = "feed.json"
+SCHEMA = "jsonfeed-1.1.schema.json"
 
 
 def _compact(mapping: dict[str, Any]) -> dict[str, Any]:
@@ -85,16 +87,13 @@ def write(feed: Feed, out: BinaryIO) -> None:
     out.write(text.encode("utf-8") + b"\n")
 
 
-def check(data: bytes) -> list[str]:
+def check(data: bytes, external_schema: Path | None = None) -> list[str]:
     try:
         document = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         return [f"not valid UTF-8 JSON: {error}"]
-    validator = Draft202012Validator(json_schema("jsonfeed-1.1.schema.json"), format_checker=FormatChecker())
-    problems = [
-        f"{'/'.join(map(str, e.absolute_path)) or 'feed'}: {e.message} (schemas/jsonfeed-1.1.schema.json)"
-        for e in sorted(validator.iter_errors(document), key=lambda e: list(map(str, e.absolute_path)))
-    ]
+    problems = json_schema_problems(document, json_schema(SCHEMA), f"schemas/{SCHEMA}")
+    problems += external_json_schema_problems(document, external_schema)
     if problems or not isinstance(document, dict):
         return problems
     for key in ("home_page_url", "feed_url"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from functools import cache
+from pathlib import Path
 
 from lxml import etree
 
@@ -14,14 +15,14 @@ from syndicate.resources import schema_path
 ATOM_NS = "http://www.w3.org/2005/Atom"
 
 # No network, no DTD, no entity expansion: files under validation are untrusted.
-_PARSER = etree.XMLParser(
+HARDENED_PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False
 )
 
 
 def parse_xml(data: bytes) -> etree._ElementTree:
     """DATA parsed with the hardened parser; raises etree.XMLSyntaxError."""
-    return etree.ElementTree(etree.fromstring(data, _PARSER))
+    return etree.ElementTree(etree.fromstring(data, HARDENED_PARSER))
 
 
 def root_is(data: bytes, tag: str) -> bool:
@@ -33,7 +34,7 @@ def root_is(data: bytes, tag: str) -> bool:
 
 @cache
 def relax_ng(name: str) -> etree.RelaxNG:
-    return etree.RelaxNG(etree.parse(str(schema_path(name)), _PARSER))
+    return etree.RelaxNG(etree.parse(str(schema_path(name)), HARDENED_PARSER))
 
 
 def _schema_problems(tree: etree._ElementTree, schema_name: str) -> list[str]:
@@ -41,6 +42,26 @@ def _schema_problems(tree: etree._ElementTree, schema_name: str) -> list[str]:
     if schema.validate(tree):
         return []
     return [f"line {e.line}: {e.message} (schemas/{schema_name})" for e in schema.error_log]
+
+
+@cache
+def _external(path: Path) -> etree.RelaxNG | etree.XMLSchema:
+    # Imports and includes are resolved from local files only (no_network).
+    document = etree.parse(str(path), HARDENED_PARSER)
+    return etree.XMLSchema(document) if path.suffix == ".xsd" else etree.RelaxNG(document)
+
+
+def external_schema_problems(tree: etree._ElementTree, path: Path | None) -> list[str]:
+    """Problems found by a schema the user supplied (XSD, or RELAX NG in XML syntax), if any."""
+    if path is None:
+        return []
+    try:
+        schema = _external(Path(path).resolve())
+    except (OSError, etree.XMLSyntaxError, etree.XMLSchemaParseError, etree.RelaxNGParseError) as error:
+        return [f"cannot load the schema {path}: {error}"]
+    if schema.validate(tree):
+        return []
+    return [f"line {e.line}: {e.message} ({Path(path).name})" for e in schema.error_log]
 
 
 def _duplicates(values: Iterable[str], what: str) -> list[str]:
@@ -57,20 +78,20 @@ def _urls(elements: Iterable[etree._Element], attribute: str | None = None) -> l
     return problems
 
 
-def _parse_or_problem(data: bytes) -> tuple[etree._ElementTree | None, list[str]]:
+def parse_or_problem(data: bytes) -> tuple[etree._ElementTree | None, list[str]]:
     try:
         return parse_xml(data), []
     except etree.XMLSyntaxError as error:
         return None, [f"not well-formed XML: {error}"]
 
 
-def check_rss(data: bytes) -> list[str]:
+def check_rss(data: bytes, external_schema: Path | None = None) -> list[str]:
     from syndicate.dates import is_rfc822
 
-    tree, problems = _parse_or_problem(data)
+    tree, problems = parse_or_problem(data)
     if tree is None:
         return problems
-    problems = _schema_problems(tree, "rss-2.0.rng")
+    problems = _schema_problems(tree, "rss-2.0.rng") + external_schema_problems(tree, external_schema)
     for element in tree.iterfind(".//pubDate"):
         if not is_rfc822(element.text or ""):
             problems.append(f"line {element.sourceline}: pubDate {element.text!r} is not an RFC 822 date "
@@ -90,13 +111,13 @@ def check_rss(data: bytes) -> list[str]:
     return problems
 
 
-def check_atom(data: bytes) -> list[str]:
+def check_atom(data: bytes, external_schema: Path | None = None) -> list[str]:
     from syndicate.dates import is_rfc3339
 
-    tree, problems = _parse_or_problem(data)
+    tree, problems = parse_or_problem(data)
     if tree is None:
         return problems
-    problems = _schema_problems(tree, "atom-1.0.rng")
+    problems = _schema_problems(tree, "atom-1.0.rng") + external_schema_problems(tree, external_schema)
     atom = {"a": ATOM_NS}
     for element in tree.xpath("//a:updated | //a:published", namespaces=atom):
         if not is_rfc3339(element.text or ""):

@@ -1,0 +1,240 @@
+"""NewsML-G2 2.35 (IPTC), power conformance: one newsMessage per feed.
+
+Mapping (IPTC NewsML-G2 guidelines):
+- header: sent = the feed's newest update (never the clock); sender = the site's
+  host; origin = the publisher.
+- itemSet: one text newsItem per article, one picture newsItem per image, and
+  one packageItem for the feed listing the text items in feed order.
+- newsItem@guid is the article's tag URI (RFC 4151, built from the record id);
+  @version is the record's version (1 when absent).
+- rightsInfo: the article's rights or else the site's, held by the publisher.
+- itemMeta: itemClass ninat:text, provider, versionCreated = updated,
+  firstCreated = published, pubStatus stat:usable, a link to the canonical page
+  (irel:seeAlso) and to each picture item (irel:associatedWith).
+- contentMeta: contentCreated/contentModified, located, infoSource with role
+  isrol:originSrc for the "Originally published at" source, a creator
+  (crol:author) per author with the affiliation in personDetails, language,
+  a subject per section (uri = the section page) and per tag, slugline (the
+  record id), headline, dateline (the located place), description drol:summary.
+- contentSet/inlineXML: an XHTML document whose body is the sanitised body
+  (sub-headings, paragraphs, quotations kept).
+- Pictures: ninat:picture items whose remoteContent carries the image URL,
+  media type, width and height; caption as description, credit as creditline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import BinaryIO
+from urllib.parse import urlsplit
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from syndicate.dates import rfc3339
+from syndicate.formats import Format
+from syndicate.formats.newsml_checks import check, sniff
+from syndicate.model import Article, Feed, Media
+
+NAR = "http://iptc.org/std/nar/2006-10-01/"
+XHTML = "http://www.w3.org/1999/xhtml"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+# The IPTC catalog that declares every scheme alias used below (ninat, stat, irel,
+# crol, isrol, drol, cpnat, ...).
+IPTC_CATALOG = "http://www.iptc.org/std/catalog/catalog.IPTC-G2-Standards_38.xml"
+FILENAME = "newsml.xml"
+STANDARD = {"standard": "NewsML-G2", "standardversion": "2.35", "conformance": "power"}
+
+
+def _el(parent: etree._Element | None, element_name: str, text: str | None = None,
+        **attributes: str | None) -> etree._Element:
+    """A NewsML-G2 element; attributes whose value is None are left out."""
+    attrs = {k: v for k, v in attributes.items() if v is not None}
+    name = f"{{{NAR}}}{element_name}"
+    element = etree.Element(name, attrs, nsmap={None: NAR}) if parent is None else etree.SubElement(parent, name, attrs)
+    if text is not None:
+        element.text = text
+    return element
+
+
+def _named(parent: etree._Element, element_name: str, name: str, **attributes: str | None) -> etree._Element:
+    element = _el(parent, element_name, **attributes)
+    _el(element, "name", name)
+    return element
+
+
+def picture_guid(article: Article, index: int) -> str:
+    """The guid of the INDEX-th (from 1) picture item of ARTICLE."""
+    return f"{article.tag_uri}:media:{index}"
+
+
+def _pictures(article: Article) -> list[tuple[int, Media]]:
+    return [(i, m) for i, m in enumerate(article.media, start=1) if m.is_image]
+
+
+def _xhtml(article: Article) -> etree._Element:
+    """A standalone XHTML document of the article: its title and sanitised body."""
+    document = etree.Element(f"{{{XHTML}}}html", nsmap={None: XHTML})
+    document.set(XML_LANG, article.language)
+    head = etree.SubElement(document, f"{{{XHTML}}}head")
+    etree.SubElement(head, f"{{{XHTML}}}title").text = article.title
+    body = etree.SubElement(document, f"{{{XHTML}}}body")
+    if article.body_html:
+        container = lxml_html.fragment_fromstring(article.body_html, create_parent="div")
+        lxml_html.html_to_xhtml(container)
+        body.text = container.text
+        body.extend(container)
+    else:
+        etree.SubElement(body, f"{{{XHTML}}}p").text = article.summary or article.title
+    return document
+
+
+def _rights(parent: etree._Element, article: Article, feed: Feed) -> None:
+    """rightsInfo: the article's own notice, held by its original publisher when it has
+    one (a syndicated article), else the site's notice, held by the site's publisher."""
+    if article.rights:
+        holder = (article.source.name, article.source.url) if article.source else (feed.publisher or feed.title, None)
+        notice = article.rights
+    elif feed.rights:
+        holder, notice = (feed.publisher or feed.title, feed.site_url), feed.rights
+    else:
+        return
+    rights = _el(parent, "rightsInfo")
+    _named(rights, "copyrightHolder", holder[0], uri=holder[1])
+    _el(rights, "copyrightNotice", notice)
+
+
+def _item_root(guid: str, version: int, language: str) -> etree._Element:
+    item = _el(None, "newsItem", guid=guid, version=str(version), **STANDARD)
+    item.set(XML_LANG, language)
+    _el(item, "catalogRef", href=IPTC_CATALOG)
+    return item
+
+
+def _item_meta(item: etree._Element, *, item_class: str, feed: Feed, article: Article) -> etree._Element:
+    meta = _el(item, "itemMeta")
+    _el(meta, "itemClass", qcode=item_class)
+    _named(meta, "provider", feed.publisher or feed.title, uri=feed.site_url)
+    _el(meta, "versionCreated", rfc3339(article.updated))
+    _el(meta, "firstCreated", rfc3339(article.published))
+    _el(meta, "pubStatus", qcode="stat:usable")
+    return meta
+
+
+def _text_item(article: Article, feed: Feed) -> etree._Element:
+    item = _item_root(article.tag_uri, article.version, article.language)
+    _rights(item, article, feed)
+    meta = _item_meta(item, item_class="ninat:text", feed=feed, article=article)
+    _el(meta, "link", rel="irel:seeAlso", href=article.url, contenttype="text/html")
+    for index, media in _pictures(article):
+        _el(meta, "link", rel="irel:associatedWith", residref=picture_guid(article, index),
+            contenttype=media.type)
+
+    content = _el(item, "contentMeta")
+    _el(content, "contentCreated", rfc3339(article.published))
+    _el(content, "contentModified", rfc3339(article.updated))
+    if article.located:
+        _named(content, "located", article.located)
+    if article.source:
+        _named(content, "infoSource", article.source.name, uri=article.source.url, role="isrol:originSrc")
+    for author in article.authors:
+        creator = _named(content, "creator", author.name, role="crol:author", uri=author.url)
+        if author.affiliation:
+            details = _el(creator, "personDetails")
+            _named(details, "affiliation", author.affiliation)
+    _el(content, "language", tag=article.language)
+    for category in article.categories:
+        uri = f"{category.scheme}{category.term}/" if category.scheme else None
+        _named(content, "subject", category.label or category.term, uri=uri,
+               type="cpnat:abstract")
+    _el(content, "slugline", article.id)
+    _el(content, "headline", article.title)
+    if article.located:
+        _el(content, "dateline", article.located)
+    if article.authors:
+        _el(content, "by", "; ".join(a.byline for a in article.authors))
+    if article.summary:
+        _el(content, "description", article.summary, role="drol:summary")
+
+    content_set = _el(item, "contentSet")
+    inline = _el(content_set, "inlineXML", contenttype="application/xhtml+xml")
+    inline.append(_xhtml(article))
+    return item
+
+
+def _picture_item(article: Article, index: int, media: Media, feed: Feed) -> etree._Element:
+    item = _item_root(picture_guid(article, index), article.version, article.language)
+    _rights(item, article, feed)
+    _item_meta(item, item_class="ninat:picture", feed=feed, article=article)
+    content = _el(item, "contentMeta")
+    _el(content, "contentCreated", rfc3339(article.published))
+    _el(content, "headline", media.caption or article.title)
+    if media.credit:
+        _el(content, "creditline", media.credit)
+    if media.caption:
+        _el(content, "description", media.caption, role="drol:caption")
+    content_set = _el(item, "contentSet")
+    _el(content_set, "remoteContent", href=media.url, contenttype=media.type,
+        width=str(media.width) if media.width else None,
+        height=str(media.height) if media.height else None)
+    return item
+
+
+def _package_item(feed: Feed) -> etree._Element:
+    # The package is the feed itself: its guid is the URL the file is served at,
+    # which stays the same while the items in it change.
+    item = _el(None, "packageItem", guid=feed.url_for(FILENAME), version="1", **STANDARD)
+    item.set(XML_LANG, feed.language)
+    _el(item, "catalogRef", href=IPTC_CATALOG)
+    if feed.rights:
+        rights = _el(item, "rightsInfo")
+        _named(rights, "copyrightHolder", feed.publisher or feed.title, uri=feed.site_url)
+        _el(rights, "copyrightNotice", feed.rights)
+    meta = _el(item, "itemMeta")
+    _el(meta, "itemClass", qcode="ninat:composite")
+    _named(meta, "provider", feed.publisher or feed.title, uri=feed.site_url)
+    _el(meta, "versionCreated", rfc3339(feed.updated))
+    _el(meta, "pubStatus", qcode="stat:usable")
+    _el(meta, "link", rel="irel:seeAlso", href=feed.home_url, contenttype="text/html")
+    content = _el(item, "contentMeta")
+    _el(content, "headline", feed.title)
+    _el(content, "description", feed.description, role="drol:summary")
+    groups = _el(item, "groupSet", root="G1")
+    group = _el(groups, "group", id="G1", role="group:main")
+    for article in feed.items:
+        ref = _el(group, "itemRef", residref=article.tag_uri, version=str(article.version),
+                  contenttype="application/vnd.iptc.g2.newsitem+xml")
+        _el(ref, "itemClass", qcode="ninat:text")
+        _el(ref, "title", article.title)
+    return item
+
+
+def _items(feed: Feed) -> Iterable[etree._Element]:
+    for article in feed.items:
+        yield _text_item(article, feed)
+        for index, media in _pictures(article):
+            yield _picture_item(article, index, media, feed)
+
+
+def write(feed: Feed, out: BinaryIO) -> None:
+    host = urlsplit(feed.home_url).hostname
+    message = _el(None, "newsMessage")
+    header = _el(message, "header")
+    _el(header, "sent", rfc3339(feed.updated))
+    _el(header, "sender", host)
+    _el(header, "origin", feed.publisher or feed.title)
+    item_set = _el(message, "itemSet")
+    for item in _items(feed):
+        item_set.append(item)
+    item_set.append(_package_item(feed))
+    out.write(etree.tostring(message, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+
+
+NEWSML = Format(
+    name="newsml",
+    filename=FILENAME,
+    media_type="application/vnd.iptc.g2.newsmessage+xml",
+    write=write,
+    check=check,
+    sniff=sniff,
+)

@@ -1,0 +1,125 @@
+"""NewsML-G2: IPTC's own XSD, our profile, and the seed article's item."""
+
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from syndicate.formats import FORMATS
+from syndicate.formats.xml_checks import parse_xml
+
+from tests.conftest import reference
+
+NAR = "http://iptc.org/std/nar/2006-10-01/"
+XHTML = "http://www.w3.org/1999/xhtml"
+NS = {"nar": NAR, "h": XHTML}
+FEEDS = ["society/newsml.xml", "analysis/newsml.xml", "all/newsml.xml"]
+SEED_GUID = "tag:news.example.org,2014-08-06:society-2014-08-06-human-trafficking"
+IPTC_XSD = "newsml-g2/NewsML-G2_2.35-spec-All-Power.xsd"
+
+
+def _tree(example_feeds: Path, relative: str) -> etree._ElementTree:
+    return parse_xml((example_feeds / relative).read_bytes())
+
+
+@pytest.mark.parametrize("relative", FEEDS)
+def test_every_file_passes_iptc_newsml_g2_xsd(example_feeds: Path, relative: str):
+    xsd_path = reference(IPTC_XSD)  # imports xml.xsd beside it
+    schema = etree.XMLSchema(etree.parse(str(xsd_path)))
+    assert schema.validate(_tree(example_feeds, relative)), schema.error_log
+
+
+@pytest.mark.parametrize("relative", FEEDS)
+def test_every_file_passes_our_profile_and_rules(example_feeds: Path, relative: str):
+    assert FORMATS["newsml"].check((example_feeds / relative).read_bytes(), None) == []
+
+
+def test_check_with_the_iptc_xsd_as_external_schema(example_feeds: Path):
+    xsd_path = reference(IPTC_XSD)
+    data = (example_feeds / "society/newsml.xml").read_bytes()
+    assert FORMATS["newsml"].check(data, xsd_path) == []
+    # An element IPTC's schema does not allow there is reported by the XSD too.
+    broken = data.replace(b"<slugline>", b"<sluglien/><slugline>", 1)
+    problems = FORMATS["newsml"].check(broken, xsd_path)
+    assert any("NewsML-G2_2.35-spec-All-Power.xsd" in p for p in problems)
+    assert any("newsml-g2-profile.rng" in p for p in problems)
+
+
+def test_seed_article_item(example_feeds: Path):
+    tree = _tree(example_feeds, "society/newsml.xml")
+    (item,) = tree.xpath("//nar:newsItem[@guid=$guid]", namespaces=NS, guid=SEED_GUID)
+    assert item.get("version") == "1"
+    assert (item.get("standard"), item.get("standardversion"), item.get("conformance")) == (
+        "NewsML-G2", "2.35", "power")
+    meta = item.find("nar:itemMeta", NS)
+    assert meta.find("nar:itemClass", NS).get("qcode") == "ninat:text"
+    assert meta.findtext("nar:firstCreated", namespaces=NS) == "2014-08-06T00:00:00+03:00"
+    assert meta.find("nar:link[@rel='irel:seeAlso']", NS).get("href") == (
+        "https://news.example.org/society/society-2014-08-06-human-trafficking/")
+    content = item.find("nar:contentMeta", NS)
+    assert content.findtext("nar:contentCreated", namespaces=NS) == "2014-08-06T00:00:00+03:00"
+    assert content.findtext("nar:headline", namespaces=NS) == (
+        "Point of view: Fight against human trafficking is Belarus’ most successful foreign policy initiative")
+    creator = content.find("nar:creator", NS)
+    assert creator.findtext("nar:name", namespaces=NS) == "Ihar Gubarevich"
+    assert creator.findtext("nar:personDetails/nar:affiliation/nar:name", namespaces=NS) == "BelarusDigest"
+    source = content.find("nar:infoSource", NS)
+    assert (source.get("role"), source.findtext("nar:name", namespaces=NS)) == ("isrol:originSrc", "BelarusDigest")
+    assert [s.findtext("nar:name", namespaces=NS) for s in content.findall("nar:subject", NS)][0] == "Society"
+    body = item.find("nar:contentSet/nar:inlineXML/h:html/h:body", NS)
+    assert [h.text for h in body.findall("h:h2", NS)] == [
+        "Modern-day slavery", "Fighting trafficking at home", "Taking the lead abroad",
+        "Why focusing on human trafficking?"]
+    quote = body.find("h:blockquote", NS)
+    assert "Trafficking in persons has become a flourishing business." in "".join(quote.itertext())
+    rights = item.find("nar:rightsInfo", NS)
+    assert rights.findtext("nar:copyrightHolder/nar:name", namespaces=NS) == "BelarusDigest"
+
+
+def test_guid_is_derived_from_the_record_alone(example_feeds: Path):
+    # The same guid in every feed the article is in, and in every export (see test_api's
+    # byte-identical test): it depends on the record's id, URL host and date only.
+    for relative in ("society/newsml.xml", "all/newsml.xml"):
+        assert _tree(example_feeds, relative).xpath("//nar:newsItem/@guid[.=$g]", namespaces=NS, g=SEED_GUID)
+
+
+def test_package_lists_the_text_items_in_feed_order(example_feeds: Path):
+    tree = _tree(example_feeds, "society/newsml.xml")
+    text_guids = tree.xpath("//nar:newsItem[nar:itemMeta/nar:itemClass/@qcode='ninat:text']/@guid", namespaces=NS)
+    (package,) = tree.xpath("//nar:packageItem", namespaces=NS)
+    assert package.get("guid") == "https://news.example.org/feeds/society/newsml.xml"
+    assert package.xpath(".//nar:itemRef/@residref", namespaces=NS) == text_guids
+    assert text_guids[0] != SEED_GUID and text_guids[-1] == SEED_GUID  # newest first; 2014 is the oldest
+    header = tree.getroot().find("nar:header", NS)
+    assert header.findtext("nar:sent", namespaces=NS) == "2024-03-28T22:05:00+03:00"  # newest update, not now
+
+
+def test_photos_are_picture_items_with_their_size(example_feeds: Path):
+    tree = _tree(example_feeds, "society/newsml.xml")
+    links = tree.xpath("//nar:link[@rel='irel:associatedWith']", namespaces=NS)
+    assert len(links) == 2
+    for link in links:
+        (picture,) = tree.xpath("//nar:newsItem[@guid=$g]", namespaces=NS, g=link.get("residref"))
+        assert picture.find("nar:itemMeta/nar:itemClass", NS).get("qcode") == "ninat:picture"
+        remote = picture.find("nar:contentSet/nar:remoteContent", NS)
+        assert (remote.get("width"), remote.get("height"), remote.get("contenttype")) == ("1200", "800", "image/jpeg")
+
+
+def test_our_checks_refuse_broken_files(example_feeds: Path):
+    data = (example_feeds / "society/newsml.xml").read_bytes()
+    check = FORMATS["newsml"].check
+    assert check(data.replace(b"<headline>", b"<title>", 1).replace(b"</headline>", b"</title>", 1), None)
+    assert any("residref" in p for p in check(data.replace(b'residref="tag:', b'residref="tag:x', 1), None))
+    assert check(data.replace(b"+03:00</versionCreated>", b"</versionCreated>", 1), None)
+    assert check(data[:-30], None)
+
+
+def test_validation_never_resolves_external_entities(tmp_path: Path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET", encoding="utf-8")
+    hostile = (
+        f'<?xml version="1.0"?><!DOCTYPE newsMessage [<!ENTITY x SYSTEM "file://{secret}">]>'
+        f'<newsMessage xmlns="{NAR}"><header><sent>&x;</sent></header><itemSet/></newsMessage>'
+    ).encode()
+    problems = FORMATS["newsml"].check(hostile, None)
+    assert problems and not any("TOP-SECRET" in p for p in problems)
