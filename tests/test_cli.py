@@ -107,3 +107,16 @@ def test_validate_refuses_a_missing_schema(tmp_path: Path):
     assert result.exit_code == 2 and "does not exist" in result.output
     result = runner.invoke(app, ["validate", "--schema", "nonsense", str(tmp_path)])
     assert result.exit_code == 2 and "FORMAT=PATH" in result.output
+
+
+def test_ninjs_on_request_and_checked_per_item_against_iptc_schema(tmp_path: Path):
+    from tests.conftest import reference
+
+    schema = reference("ninjs/ninjs-schema_2.2.json")
+    out = tmp_path / "feeds"
+    result = runner.invoke(app, ["export", "-c", str(EXAMPLE_CONFIG), "-o", str(out), "-f", "ninjs", "-s", "society"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.rglob("*") if p.is_file()) == ["index.opml", "ninjs.json"]
+    result = runner.invoke(app, ["validate", "--schema", f"ninjs={schema}", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "1 files checked, 0 invalid" in result.output

@@ -28,13 +28,14 @@ class Format:
 
 
 def _registry() -> dict[str, Format]:
-    from syndicate.formats import feedgen_feeds, jsonfeed, newsml
+    from syndicate.formats import feedgen_feeds, jsonfeed, newsml, ninjs
 
     formats = (
         feedgen_feeds.RSS,
         feedgen_feeds.ATOM,
         jsonfeed.JSON_FEED,
         newsml.NEWSML,
+        ninjs.NINJS,
     )
     return {f.name: f for f in formats}
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from syndicate.content import is_absolute_http_url
 from syndicate.dates import is_rfc3339, rfc3339
 from syndicate.formats import Format
-from syndicate.formats.json_checks import external_json_schema_problems, json_schema_problems
+from syndicate.formats.json_checks import compact, external_json_schema_problems, json_schema_problems
 from syndicate.model import Article, Feed, Media
 from syndicate.resources import json_schema
 
@@ -31,19 +31,14 @@ FILENAME = "feed.json"
 SCHEMA = "jsonfeed-1.1.schema.json"
 
 
-def _compact(mapping: dict[str, Any]) -> dict[str, Any]:
-    """MAPPING without keys whose value is None or empty: absent, not null, in the output."""
-    return {k: v for k, v in mapping.items() if v not in (None, "", [], {})}
-
-
 def _media(media: Media) -> dict[str, Any]:
-    return _compact({"url": media.url, "type": media.type, "width": media.width, "height": media.height,
+    return compact({"url": media.url, "type": media.type, "width": media.width, "height": media.height,
                      "caption": media.caption, "credit": media.credit})
 
 
 def _item(article: Article) -> dict[str, Any]:
     image = article.lead_image
-    return _compact({
+    return compact({
         "id": article.tag_uri,
         "url": article.url,
         "title": article.title,
@@ -54,14 +49,14 @@ def _item(article: Article) -> dict[str, Any]:
         "image": image.url if image else None,
         "date_published": rfc3339(article.published),
         "date_modified": rfc3339(article.updated),
-        "authors": [_compact({"name": a.byline, "url": a.url}) for a in article.authors],
+        "authors": [compact({"name": a.byline, "url": a.url}) for a in article.authors],
         "tags": [c.label or c.term for c in article.categories],
         "language": article.language,
-        "attachments": [_compact({"url": m.url, "mime_type": m.type or "application/octet-stream",
+        "attachments": [compact({"url": m.url, "mime_type": m.type or "application/octet-stream",
                                   "title": m.caption}) for m in article.media],
-        "_syndicate": _compact({
+        "_syndicate": compact({
             "section": article.section,
-            "authors": [_compact({"name": a.name, "affiliation": a.affiliation, "url": a.url})
+            "authors": [compact({"name": a.name, "affiliation": a.affiliation, "url": a.url})
                         for a in article.authors],
             "source": {"name": article.source.name, "url": article.source.url} if article.source else None,
             "rights": article.rights,
@@ -71,7 +66,7 @@ def _item(article: Article) -> dict[str, Any]:
 
 
 def write(feed: Feed, out: BinaryIO) -> None:
-    document = _compact({
+    document = compact({
         "version": VERSION,
         "title": feed.title,
         "home_page_url": feed.home_url,
@@ -80,7 +75,7 @@ def write(feed: Feed, out: BinaryIO) -> None:
         "icon": feed.logo,
         "language": feed.language,
         "items": [_item(a) for a in feed.items],
-        "_syndicate": _compact({"rights": feed.rights, "updated": rfc3339(feed.updated)}),
+        "_syndicate": compact({"rights": feed.rights, "updated": rfc3339(feed.updated)}),
     })
     document.setdefault("items", [])  # required even when empty
     text = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False)

@@ -1,0 +1,214 @@
+"""IPTC ninjs 2.2, News in JSON (https://www.iptc.org/standards/ninjs/).
+
+A feed is written as a JSON array of ninjs 2.2 objects, one per article, in
+feed order. ninjs 2.2 forbids properties it does not define (its schema says
+`unevaluatedProperties: false`), so there is no extension object: what 2.2
+has no place for is left out (see "Not carried" below). Every item:
+
+  uri               Article.tag_uri (the same id as the NewsML-G2 newsItem guid)
+  version           str(Article.version)
+  standard          {"name": "ninjs", "version": "2.2", "schema": <IPTC schema URL>}
+  type              "text"
+  representationtype "full" when there is a body, else "partial"
+  pubstatus         "usable" (only published articles, or lifted embargoes, reach a feed)
+  firstcreated      RFC 3339 of Article.published
+  versioncreated    RFC 3339 of Article.updated
+  contentcreated    RFC 3339 of Article.published
+  embargoed         RFC 3339 of Article.embargo_until, when there was one
+  language          Article.language
+  headlines         [{"role": "main", "value": title}]
+  descriptions      [{"role": "summary", "value": summary}]
+  bodies            [{"role": "main", "contenttype": "text/html", "value": body_html}]
+  by                every Author.byline ("Name, Affiliation"), joined with "; "
+  located           Article.located (the dateline place)
+  subjects          one per Category, sections first, then tags:
+                    section {"name": label, "uri": scheme + term + "/" (the section
+                             page, as the NewsML-G2 subject), "literal": term};
+                    tag     {"name": term}
+  infosources       [{"name": Source.name, "uri": Source.url}]: "Originally published at".
+                    No role: in NewsML-G2 (nar:infoSource) a party without a role
+                    is the one that originated the content.
+  copyrightnotice   Article.rights, else Feed.rights
+  copyrightholder   with the article's own notice: its original publisher (Source.name),
+                    absent when it has none; with the feed's notice: Feed.publisher.
+  renditions        [{"name": "web", "href": Article.url, "contenttype": "text/html"}]:
+                    the article's page. ninjs 2.2 has no `links` property; the
+                    published web page is the article's HTML rendition.
+  associations      one per image (or audio, video) in Article.media, in order:
+                    {"name": "<type><n>", "uri": tag_uri + ":media:<n>",
+                     "type": "picture" | "audio" | "video",
+                     "descriptions": [{"role": "caption", "value": caption}],
+                     "by": credit,
+                     "renditions": [{"name": "original", "href": url, "contenttype": type,
+                                     "width": width, "height": height}]}
+                    where <n> is the 1-based position in Article.media (so a photo's
+                    uri is the guid of its NewsML-G2 picture item).
+
+Not carried (2.2 has no property for them): each author's separate name,
+affiliation, url and email (2.2 `people` are what the story is about, not who
+wrote it; the byline text keeps name and affiliation); the article's section
+as distinct from its other sections (all are subjects, the own section first);
+media of other types than image, audio and video; the feed's own metadata
+(title, description, home page, logo) since the document is a bare array.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from syndicate.content import is_absolute_http_url
+from syndicate.dates import is_rfc3339, rfc3339
+from syndicate.formats import Format
+from syndicate.formats.json_checks import compact, external_json_schema_problems, json_schema_problems
+from syndicate.model import Article, Category, Feed, Media
+from syndicate.resources import json_schema
+
+FILENAME = "ninjs.json"
+SCHEMA = "ninjs-2.2-profile.schema.json"
+STANDARD = {
+    "name": "ninjs",
+    "version": "2.2",
+    "schema": "http://www.iptc.org/std/ninjs/ninjs-schema_2.2.json",
+}
+_DATES = ("firstcreated", "versioncreated", "contentcreated", "embargoed")
+# IANA top-level media type -> ninjs news type of the association.
+_MEDIA_TYPES = {"image": "picture", "audio": "audio", "video": "video"}
+
+
+def _subject(category: Category) -> dict[str, Any]:
+    if category.scheme:  # a section: its page, the site's home URL + its slug
+        return compact({"name": category.label or category.term, "uri": f"{category.scheme}{category.term}/",
+                         "literal": category.term})
+    return {"name": category.label or category.term}
+
+
+def _copyright_holder(article: Article, feed: Feed) -> str | None:
+    """Whose the copyright notice is: a syndicated article's own notice is its original publisher's."""
+    if article.rights:
+        return article.source.name if article.source else None
+    return feed.publisher if feed.rights else None
+
+
+def _association(article: Article, number: int, media: Media) -> dict[str, Any] | None:
+    kind = _MEDIA_TYPES.get((media.type or "").partition("/")[0])
+    if kind is None:
+        return None
+    return compact({
+        "name": f"{kind}{number}",
+        "uri": f"{article.tag_uri}:media:{number}",
+        "type": kind,
+        "descriptions": [{"role": "caption", "value": media.caption}] if media.caption else None,
+        "by": media.credit,
+        "renditions": [compact({"name": "original", "href": media.url, "contenttype": media.type,
+                                 "width": media.width, "height": media.height})],
+    })
+
+
+def _item(article: Article, feed: Feed) -> dict[str, Any]:
+    associations = (_association(article, n, m) for n, m in enumerate(article.media, start=1))
+    return compact({
+        "uri": article.tag_uri,
+        "version": str(article.version),
+        "standard": STANDARD,
+        "type": "text",
+        "representationtype": "full" if article.body_html else "partial",
+        "pubstatus": "usable",
+        "firstcreated": rfc3339(article.published),
+        "versioncreated": rfc3339(article.updated),
+        "contentcreated": rfc3339(article.published),
+        "embargoed": rfc3339(article.embargo_until) if article.embargo_until else None,
+        "language": article.language,
+        "headlines": [{"role": "main", "value": article.title}],
+        "descriptions": [{"role": "summary", "value": article.summary}] if article.summary else None,
+        "bodies": [{"role": "main", "contenttype": "text/html", "value": article.body_html}]
+        if article.body_html else None,
+        "by": "; ".join(a.byline for a in article.authors),
+        "located": article.located,
+        "subjects": [_subject(c) for c in article.categories],
+        "infosources": [{"name": article.source.name, "uri": article.source.url}] if article.source else None,
+        "copyrightnotice": article.rights or feed.rights,
+        "copyrightholder": _copyright_holder(article, feed),
+        "renditions": [{"name": "web", "href": article.url, "contenttype": "text/html"}],
+        "associations": [a for a in associations if a is not None],
+    })
+
+
+def write(feed: Feed, out: BinaryIO) -> None:
+    document = [_item(a, feed) for a in feed.items]
+    text = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False)
+    out.write(text.encode("utf-8") + b"\n")
+
+
+def _objects(document: list[dict[str, Any]]):
+    """(path, object) for every item and every association in it."""
+    for index, item in enumerate(document):
+        yield f"{index}", item
+        for number, association in enumerate(item.get("associations", ())):
+            yield f"{index}/associations/{number}", association
+
+
+def _instant(text: str) -> datetime:
+    """An RFC 3339 date-time as an aware datetime, to compare instants whatever their offsets."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _rule_problems(document: list[dict[str, Any]]) -> list[str]:
+    """What our schema cannot say: zones, http(s) URLs, unique uris, date order."""
+    problems: list[str] = []
+    uris: set[str] = set()
+    for path, item in _objects(document):
+        for key in _DATES:
+            if key in item and not is_rfc3339(item[key]):
+                problems.append(f"{path}/{key}: {item[key]!r} is not an RFC 3339 date-time with a zone")
+        if all(key in item and is_rfc3339(item[key]) for key in ("firstcreated", "versioncreated")) and (
+            _instant(item["versioncreated"]) < _instant(item["firstcreated"])
+        ):
+            problems.append(f"{path}/versioncreated: {item['versioncreated']!r} is earlier than firstcreated")
+        for number, rendition in enumerate(item.get("renditions", ())):
+            if "href" in rendition and not is_absolute_http_url(rendition["href"]):
+                problems.append(f"{path}/renditions/{number}/href: {rendition['href']!r} "
+                                "is not an absolute http(s) URL")
+        for number, source in enumerate(item.get("infosources", ())):
+            if "uri" in source and not is_absolute_http_url(source["uri"]):
+                problems.append(f"{path}/infosources/{number}/uri: {source['uri']!r} "
+                                "is not an absolute http(s) URL")
+        if item["uri"] in uris:
+            problems.append(f"{path}/uri: {item['uri']!r} appears more than once")
+        uris.add(item["uri"])
+    return problems
+
+
+def check(data: bytes, external_schema: Path | None = None) -> list[str]:
+    """Problems with a ninjs.json file: our profile schema, the rules it cannot express, and
+    EXTERNAL_SCHEMA (a JSON Schema for one ninjs object, applied to every item) when given."""
+    try:
+        document = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        return [f"not valid UTF-8 JSON: {error}"]
+    problems = json_schema_problems(document, json_schema(SCHEMA), f"schemas/{SCHEMA}")
+    if not problems:  # the rules below rely on the shape the schema asserts
+        problems = _rule_problems(document)
+    # A ninjs schema describes one news object: it applies to every item of the array.
+    return problems + external_json_schema_problems(document, external_schema, per_item=True)
+
+
+def _sniff(data: bytes) -> bool:
+    try:
+        document = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return False
+    return (isinstance(document, list) and bool(document) and isinstance(document[0], dict)
+            and "uri" in document[0] and "versioncreated" in document[0])
+
+
+NINJS = Format(
+    name="ninjs",
+    filename=FILENAME,
+    media_type="application/json",
+    write=write,
+    check=check,
+    sniff=_sniff,
+)
