@@ -119,4 +119,4 @@ def test_ninjs_on_request_and_checked_per_item_against_iptc_schema(tmp_path: Pat
     assert sorted(p.name for p in out.rglob("*") if p.is_file()) == ["index.opml", "ninjs.json"]
     result = runner.invoke(app, ["validate", "--schema", f"ninjs={schema}", str(out)])
     assert result.exit_code == 0, result.output
-    assert "1 files checked, 0 invalid" in result.output
+    assert "1 file checked, 0 invalid" in result.output

@@ -112,7 +112,7 @@ def validate(
             typer.echo(f"{report.path}: valid {report.format_name}")
     invalid = sum(not r.valid for r in reports)
     if not quiet:
-        typer.echo(f"{len(reports)} files checked, {invalid} invalid")
+        typer.echo(f"{len(reports)} file{'s' if len(reports) != 1 else ''} checked, {invalid} invalid")
     if invalid or not reports:
         if not reports:
             typer.echo("error: no feed files found", err=True)
