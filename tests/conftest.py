@@ -7,6 +7,9 @@ from pathlib import Path
 import pytest
 
 from syndicate import api
+from syndicate.config import load_config
+from syndicate.records import LoadResult, load_articles
+from syndicate.store import open_store
 
 PROJECT = Path(__file__).resolve().parents[1]
 EXAMPLE_CONFIG = PROJECT / "examples" / "syndicate.toml"
@@ -77,3 +80,10 @@ def copy_example(tmp_path: Path) -> Path:
     """A writable copy of examples/ (config and store); returns the config path."""
     shutil.copytree(PROJECT / "examples", tmp_path / "examples")
     return tmp_path / "examples" / "syndicate.toml"
+
+
+def load_store(config_path: Path, store: Path | None = None) -> LoadResult:
+    """Every record of a site's store, read and checked as an export does."""
+    config = load_config(config_path)
+    return load_articles(open_store(store or config.store, max_record_bytes=config.max_record_bytes).records(),
+                         config)

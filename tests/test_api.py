@@ -15,7 +15,8 @@ LAYOUT = sorted(
 
 
 def _files(root: Path) -> list[str]:
-    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*")
+                  if p.is_file() and not p.name.startswith("."))
 
 
 def test_export_writes_the_layout(example_feeds: Path):

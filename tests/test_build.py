@@ -2,17 +2,15 @@ from datetime import datetime, timezone
 
 from syndicate.build import build_feeds
 from syndicate.config import load_config
-from syndicate.records import load_articles
-from syndicate.store import open_store
 
-from tests.conftest import write_record
+from tests.conftest import load_store, write_record
 
 AS_OF = datetime(2025, 1, 1, tzinfo=timezone.utc)
 
 
 def _feeds(site, sections=None, as_of=AS_OF):
     config = load_config(site / "syndicate.toml")
-    articles, _ = load_articles(open_store(site / "store").records(), config)
+    articles = load_store(site / "syndicate.toml").articles
     return {f.slug: f for f in build_feeds(articles, config, sections=sections, as_of=as_of)}
 
 

@@ -10,13 +10,13 @@ from datetime import datetime
 from pathlib import Path
 
 from syndicate.build import build_feeds
-from syndicate.config import ALL_SLUG, load_config
+from syndicate.config import ALL_SLUG, Config, load_config
 from syndicate.dates import build_time
-from syndicate.errors import SyndicateError, UsageError
+from syndicate.errors import InvalidRecords, Problem, SyndicateError, UsageError
 from syndicate.formats import FORMATS, format_for
 from syndicate.model import Feed
 from syndicate.opml import Subscription, write_opml
-from syndicate.publish import target_path, write_atomically
+from syndicate.publish import output_lock, target_path, write_atomically
 from syndicate.records import load_articles
 from syndicate.store import open_store
 
@@ -32,8 +32,9 @@ class ExportReport:
     written: tuple[Path, ...]  # files whose bytes changed
     unchanged: tuple[Path, ...]  # files that already held exactly these bytes
     feeds: int
-    records: int  # read from the store, drafts and embargoed ones included
+    records: int  # usable records read from the store, drafts and embargoed ones included
     warnings: tuple[str, ...] = ()
+    skipped: tuple[Problem, ...] = ()  # with skip_invalid: why records were left out
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -79,13 +80,16 @@ def export(
     store: str | Path | None = None,
     formats: Sequence[str] | None = None,
     sections: Sequence[str] | None = None,
+    skip_invalid: bool = False,
     as_of: datetime | None = None,
 ) -> ExportReport:
     """Write every chosen feed of the store described by CONFIG_PATH into OUT_DIR.
 
-    Nothing is written unless every record is valid and every rendered file
-    passes its checks. AS_OF decides which embargoes have lifted; it defaults
-    to SOURCE_DATE_EPOCH or the clock.
+    Nothing is written unless every record is valid (or SKIP_INVALID leaves the
+    invalid ones out) and every rendered file passes its checks. Each file is
+    replaced atomically and the index is written last, under a lock on OUT_DIR.
+    AS_OF decides which embargoes have lifted; it defaults to SOURCE_DATE_EPOCH
+    or the clock.
     """
     config = load_config(config_path)
     format_names = _chosen_formats(formats, config.formats)
@@ -94,17 +98,29 @@ def export(
         if unknown:
             known = ", ".join([s.slug for s in config.sections] + [ALL_SLUG])
             raise UsageError(f"unknown section {', '.join(map(repr, unknown))}; configured: {known}")
-    articles, warnings = load_articles(open_store(store or config.store).records(), config)
-    feeds = build_feeds(articles, config, sections=sections, as_of=as_of or build_time())
+    loaded = load_articles(
+        open_store(store or config.store, max_record_bytes=config.max_record_bytes).records(), config
+    )
+    if loaded.problems and not skip_invalid:
+        raise InvalidRecords(loaded.problems)
+    feeds = build_feeds(loaded.articles, config, sections=sections, as_of=as_of or build_time())
     rendered = _render(feeds, format_names)
 
     out = Path(out_dir)
-    written, unchanged = [], []
-    for relative, data in rendered.items():
-        path = target_path(out, relative)
-        (written if write_atomically(path, data) else unchanged).append(path)
+    with output_lock(out):
+        # Every target is checked before the first write, so a planted link stops the export whole.
+        targets = {target_path(out, relative): data for relative, data in rendered.items()}
+        index = target_path(out, INDEX)
+        written, unchanged = [], []
+        for path, data in targets.items():
+            (written if write_atomically(path, data) else unchanged).append(path)
+        (written if _write_index(index, out=out, config=config) else unchanged).append(index)
+    return ExportReport(written=tuple(written), unchanged=tuple(unchanged), feeds=len(feeds),
+                        records=len(loaded.articles), warnings=loaded.warnings, skipped=loaded.problems)
 
-    # The index goes last and lists what is on disk now, this run's files and earlier ones alike.
+
+def _write_index(index: Path, *, out: Path, config: Config) -> bool:
+    """index.opml, written last: it lists what is on disk now, this run's files and earlier ones."""
     subscriptions = []
     for slug, title, home_url in [(s.slug, s.title, s.url) for s in config.sections] + [
         (ALL_SLUG, config.site.title, config.site.home_url)
@@ -117,10 +133,7 @@ def export(
                 ))
     buffer = io.BytesIO()
     write_opml(subscriptions, title=config.site.title, out=buffer)
-    index = target_path(out, INDEX)
-    (written if write_atomically(index, buffer.getvalue()) else unchanged).append(index)
-    return ExportReport(written=tuple(written), unchanged=tuple(unchanged), feeds=len(feeds),
-                        records=len(articles), warnings=tuple(warnings))
+    return write_atomically(index, buffer.getvalue())
 
 
 def _files_under(path: Path) -> list[Path]:

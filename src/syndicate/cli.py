@@ -1,11 +1,13 @@
 """The `syndicate` command: parses options, calls the library, prints, and sets exit codes.
 
 Exit codes: 0 success; 1 `validate` found an invalid file (or export rendered
-one); 2 bad input, bad configuration or bad usage.
+one); 2 bad input, bad configuration or bad usage; 3 an internal error (a bug:
+rerun with --debug for the traceback and report it).
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -16,6 +18,8 @@ from syndicate.errors import InvalidRecords, SyndicateError
 
 EXIT_INVALID_OUTPUT = 1
 EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 3
+_debug = False
 
 app = typer.Typer(
     name="syndicate",
@@ -26,7 +30,17 @@ app = typer.Typer(
 )
 
 
+@app.callback()
+def _options(
+    debug: Annotated[bool, typer.Option("--debug", help="Show Python tracebacks (for reporting bugs).")] = False,
+) -> None:
+    global _debug
+    _debug = debug
+
+
 def _fail(error: SyndicateError) -> typer.Exit:
+    if _debug:
+        raise error
     if isinstance(error, InvalidRecords):
         for problem in error.problems:
             typer.echo(str(problem), err=True)
@@ -57,13 +71,19 @@ def export(
         Optional[list[str]],
         typer.Option("--section", "-s", help="Section slug ('all' for the site-wide feed); repeat. Default: every one."),
     ] = None,
+    skip_invalid: Annotated[
+        bool, typer.Option("--skip-invalid", help="Export the valid records, list the invalid ones, exit 0.")
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
 ) -> None:
     """Write DIR/<section>/{rss.xml,atom.xml,feed.json,newsml.xml}, DIR/all/... and DIR/index.opml."""
     try:
-        report = api.export(config, out_dir=out, store=store, formats=formats, sections=sections)
+        report = api.export(config, out_dir=out, store=store, formats=formats, sections=sections,
+                            skip_invalid=skip_invalid)
     except SyndicateError as error:
         raise _fail(error) from None
+    for problem in report.skipped:
+        typer.echo(f"skipped: {problem}", err=True)
     for warning in report.warnings:
         typer.echo(f"warning: {warning}", err=True)
     if not quiet:
@@ -120,4 +140,11 @@ def validate(
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except Exception as error:  # a bug, not a user mistake: no traceback unless asked for
+        if _debug or "--debug" in sys.argv[1:]:
+            raise
+        typer.echo(f"internal error: {type(error).__name__}: {error}\n"
+                   "This is a bug in syndicate; rerun with --debug for the traceback.", err=True)
+        sys.exit(EXIT_INTERNAL)

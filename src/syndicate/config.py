@@ -18,6 +18,9 @@ LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 ALL_SLUG = "all"  # the whole-site feed's directory; no section may take it
 DEFAULT_LIMIT = 50
 DEFAULT_FORMATS = ("rss", "atom", "jsonfeed", "newsml")
+# A record (one .json file, one .jsonl line) larger than this is refused unread, so
+# that a runaway import cannot exhaust memory. Large photo stories stay far below it.
+DEFAULT_MAX_RECORD_BYTES = 2 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -52,6 +55,7 @@ class Config:
     sections: tuple[Section, ...]
     formats: tuple[str, ...]
     limit: int
+    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
 
     def section(self, slug: str) -> Section | None:
         return next((s for s in self.sections if s.slug == slug), None)
@@ -148,6 +152,9 @@ def load_config(path: str | Path) -> Config:
     if not isinstance(formats, list) or not formats or not all(isinstance(f, str) for f in formats):
         raise ConfigError(f"{path}: defaults.formats: must be a non-empty list of format names")
 
+    limits = _Table(raw.get("limits", {}), "limits", path)
+    max_record_bytes = limits.positive_int("max_record_bytes", DEFAULT_MAX_RECORD_BYTES)
+
     raw_sections = raw.get("sections", [])
     if not isinstance(raw_sections, list):
         raise ConfigError(f"{path}: sections: must be an array of tables ([[sections]])")
@@ -174,5 +181,6 @@ def load_config(path: str | Path) -> Config:
     if not sections:
         raise ConfigError(f"{path}: no [[sections]] configured; add one per section slug of the store")
     return Config(
-        path=path, site=site, store=store, sections=tuple(sections), formats=tuple(formats), limit=limit
+        path=path, site=site, store=store, sections=tuple(sections), formats=tuple(formats), limit=limit,
+        max_record_bytes=max_record_bytes,
     )

@@ -14,6 +14,8 @@ import nh3
 # XML 1.0 section 2.2 Char: tab, LF, CR, U+0020-U+D7FF, U+E000-U+FFFD, U+10000-U+10FFFF.
 _XML_ILLEGAL = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _WHITESPACE = re.compile(r"\s+")
+# A tag, a comment or a character reference: what makes a plain-text field HTML.
+_MARKUP = re.compile(r"<[A-Za-z/!]|&(#\d+|#x[0-9A-Fa-f]+|[A-Za-z]+);")
 
 # Elements kept in bodies: ammonia's conservative defaults plus figures.
 _ALLOWED_TAGS = set(nh3.ALLOWED_TAGS) | {"figure", "figcaption"}
@@ -35,6 +37,11 @@ def xml_legal(text: str) -> tuple[str, int]:
 def collapse_whitespace(text: str) -> str:
     """Runs of whitespace as one space, no leading or trailing space (titles, names)."""
     return _WHITESPACE.sub(" ", text).strip()
+
+
+def looks_like_markup(text: str) -> bool:
+    """Whether TEXT holds HTML tags, comments or entities (so is not plain text)."""
+    return _MARKUP.search(text) is not None
 
 
 def is_absolute_http_url(value: str) -> bool:
@@ -66,13 +73,22 @@ def sanitize_html(html: str, *, base_url: str) -> str:
     ).strip()
 
 
+_BLOCKS = {"p", "div", "br", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td", "th",
+           "figure", "figcaption", "pre", "hr", "dt", "dd"}
+
+
 def html_to_text(html: str) -> str:
-    """The plain text of an HTML fragment (tags dropped, entities decoded, spaces collapsed)."""
+    """The plain text of an HTML fragment: scripts and styles dropped with their
+    content, tags dropped, entities decoded, blocks separated, spaces collapsed."""
     from lxml import html as lxml_html  # lxml is already a dependency; local to keep import light
 
-    if not html.strip():
+    cleaned = nh3.clean(html, clean_content_tags=_DROPPED_WITH_CONTENT, strip_comments=True)
+    if not cleaned.strip():
         return ""
-    fragment = lxml_html.fragment_fromstring(html, create_parent="div")
+    fragment = lxml_html.fragment_fromstring(cleaned, create_parent="div")
+    for element in fragment.iter():
+        if element.tag in _BLOCKS:
+            element.tail = " " + (element.tail or "")
     return collapse_whitespace(fragment.text_content())
 
 

@@ -1,22 +1,24 @@
 """Raw store records -> Articles: checked against schemas/article.schema.json, then normalised.
 
-Every problem in the store is collected before anything is raised, so one run
-lists all of them (InvalidRecords), each naming the record and the field.
+Every problem in the store is collected, so one run lists all of them, each
+naming the record and the field; the caller decides whether any problem stops
+the export (the default) or only skips the records concerned.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from syndicate.config import Config
-from syndicate.content import collapse_whitespace, html_to_text, sanitize_html, teaser, xml_legal
+from syndicate.content import collapse_whitespace, html_to_text, looks_like_markup, sanitize_html, teaser, xml_legal
 from syndicate.dates import DateError, parse_date
-from syndicate.errors import InvalidRecords, Problem
+from syndicate.errors import Problem
 from syndicate.model import Article, Author, Category, Media, Source
 from syndicate.resources import json_schema
 from syndicate.store import RawRecord
@@ -24,8 +26,22 @@ from syndicate.store import RawRecord
 # What a value of each shared definition must look like, in the record format's words.
 _EXPECTATIONS = {
     "slug": "a slug of lower-case letters, digits and single hyphens, e.g. 'society'",
-    "http_url": "an absolute http(s) URL",
+    "http_url": "an absolute http(s) URL such as 'https://example.org/a/'",
 }
+_JSON_TYPES = {"string": "a string", "array": "a list", "object": "an object", "integer": "a whole number",
+               "number": "a number", "boolean": "true or false"}
+# Dates outside this range are refused: they are typing slips, and every format and
+# reader can represent the dates inside it (also in UTC, whatever the offset).
+EARLIEST = datetime(1800, 1, 1, tzinfo=timezone.utc)
+LATEST = datetime(9000, 1, 1, tzinfo=timezone.utc)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LoadResult:
+    articles: tuple[Article, ...]  # the usable records
+    problems: tuple[Problem, ...]  # why the others are unusable
+    warnings: tuple[str, ...]  # text repaired in usable records
+    skipped: int  # records left out because of problems
 
 
 def _validator() -> Draft202012Validator:
@@ -46,16 +62,31 @@ def _describe(error: ValidationError) -> tuple[str, str]:
         missing = error.message.split("'")[1]
         return (f"{field}.{missing}" if error.absolute_path else missing), "is required"
     if error.validator == "additionalProperties":
-        return field, f"unknown field ({error.message.split('(')[-1].rstrip(')')})"
+        return field, (f"unknown field ({error.message.split('(')[-1].rstrip(')')}); expected only the "
+                       "fields of schemas/article.schema.json")
     definitions = json_schema("article.schema.json")["$defs"]
     expected = next((_EXPECTATIONS[name] for name in _EXPECTATIONS if definitions[name] == error.schema), None)
     if error.validator in ("pattern", "maxLength") and expected:
-        return field, f"{error.instance!r} is not {expected}"
-    if error.validator == "pattern" and field == "title":
-        return field, "must not be blank"
-    if error.validator == "minLength" and error.instance == "":
-        return field, "must not be empty"
+        return field, f"{_shown(error.instance)} is not {expected}"
+    if error.validator == "type":
+        return field, f"expected {_JSON_TYPES.get(error.validator_value, error.validator_value)}, got {_shown(error.instance)}"
+    if error.validator == "enum":
+        return field, f"expected one of {', '.join(map(str, error.validator_value))}, got {_shown(error.instance)}"
+    if error.validator == "maxLength":
+        return field, f"is {len(error.instance)} characters long; expected at most {error.validator_value}"
+    if error.validator in ("pattern", "minLength") and isinstance(error.instance, str) and not error.instance.strip():
+        return field, "must not be empty or blank"
+    if error.validator == "minimum":
+        return field, f"expected at least {error.validator_value}, got {_shown(error.instance)}"
+    if error.validator == "uniqueItems":
+        return field, "expected each value once, got repeats"
     return field, error.message
+
+
+def _shown(value: Any) -> str:
+    """VALUE for a message: repr, cut short so that a huge field cannot flood the terminal."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _text(value: str | None, *, fix: list[str], field: str) -> str | None:
@@ -68,9 +99,14 @@ def _text(value: str | None, *, fix: list[str], field: str) -> str | None:
 
 
 def _plain(value: str | None, *, fix: list[str], field: str) -> str | None:
-    """A plain-text field: XML-legal, whitespace collapsed (titles, names, captions)."""
+    """A plain-text field: XML-legal, markup dropped, whitespace collapsed (titles, names, captions)."""
     text = _text(value, fix=fix, field=field)
-    return collapse_whitespace(text) if text is not None else None
+    if text is None:
+        return None
+    if looks_like_markup(text):
+        fix.append(f"{field}: removed HTML markup from a plain-text field")
+        return html_to_text(text)
+    return collapse_whitespace(text)
 
 
 def _article(data: dict[str, Any], origin: str, config: Config, problems: list[Problem],
@@ -86,10 +122,14 @@ def _article(data: dict[str, Any], origin: str, config: Config, problems: list[P
         if field not in data:
             return None
         try:
-            return parse_date(data[field], dayfirst=site.dayfirst, default_zone=site.timezone)
+            moment = parse_date(data[field], dayfirst=site.dayfirst, default_zone=site.timezone)
         except DateError as error:
             problem(field, str(error))
             return None
+        if not EARLIEST <= moment < LATEST:
+            problem(field, f"{data[field]!r} is outside the years {EARLIEST.year}-{LATEST.year - 1}")
+            return None
+        return moment
 
     for field in ("section", *(f"sections[{i}]" for i in range(len(data.get("sections", []))))):
         slug = data["section"] if field == "section" else data["sections"][int(field[9:-1])]
@@ -104,7 +144,12 @@ def _article(data: dict[str, Any], origin: str, config: Config, problems: list[P
         return None
 
     fix: list[str] = []
-    tags = tuple(_plain(t, fix=fix, field="tags") for t in data.get("tags", ()))
+    title = _plain(data["title"], fix=fix, field="title")
+    if not title:
+        problem("title", "is empty once characters XML cannot carry and markup are removed; "
+                         "expected a plain-text headline")
+        return None
+    tags = tuple(t for t in (_plain(t, fix=fix, field="tags") for t in data.get("tags", ())) if t)
     body_source = _text(data.get("body"), fix=fix, field="body")
     body = sanitize_html(body_source, base_url=data["url"]) if body_source else None
     summary = _plain(data.get("summary"), fix=fix, field="summary")
@@ -113,7 +158,7 @@ def _article(data: dict[str, Any], origin: str, config: Config, problems: list[P
     article = Article(
         id=record_id,
         url=data["url"],
-        title=_plain(data["title"], fix=fix, field="title"),
+        title=title,
         summary=summary or None,
         body_html=body or None,
         section=data["section"],
@@ -160,41 +205,51 @@ def _article(data: dict[str, Any], origin: str, config: Config, problems: list[P
     return article
 
 
-def load_articles(records: Iterable[RawRecord], config: Config) -> tuple[list[Article], list[str]]:
-    """Every record of the store as an Article, plus warnings about text that was repaired.
+def load_articles(records: Iterable[RawRecord], config: Config) -> LoadResult:
+    """Every usable record of the store as an Article, and every problem with the others.
 
-    Raises InvalidRecords listing every problem when any record is unusable.
+    Of two records with the same id the first (in store order) is kept and the
+    second is a problem.
     """
     validator = _validator()
     problems: list[Problem] = []
     warnings: list[str] = []
     articles: list[Article] = []
     first_seen: dict[str, str] = {}
+    skipped = 0
     for record in records:
-        if record.error is not None:
-            problems.append(Problem(origin=record.origin, record_id=None, field="record", message=record.error))
-            continue
-        data = record.data
-        if not isinstance(data, dict):
-            problems.append(Problem(origin=record.origin, record_id=None, field="record",
-                                    message=f"expected a JSON object, got {type(data).__name__}"))
-            continue
-        record_id = data.get("id") if isinstance(data.get("id"), str) else None
-        errors = sorted(validator.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.message))
-        for error in errors:
-            field, message = _describe(error)
-            problems.append(Problem(origin=record.origin, record_id=record_id, field=field, message=message))
-        if record_id is not None:
-            if record_id in first_seen:
-                problems.append(Problem(origin=record.origin, record_id=record_id, field="id",
-                                        message=f"duplicate id, first used in {first_seen[record_id]}"))
-                continue
-            first_seen[record_id] = record.origin
-        if errors:
-            continue
-        article = _article(data, record.origin, config, problems, warnings)
+        before = len(problems)
+        article = _load_one(record, validator, config, problems, warnings, first_seen)
         if article is not None:
             articles.append(article)
-    if problems:
-        raise InvalidRecords(problems)
-    return articles, warnings
+        elif len(problems) > before:
+            skipped += 1
+    return LoadResult(articles=tuple(articles), problems=tuple(problems), warnings=tuple(warnings),
+                      skipped=skipped)
+
+
+def _load_one(record: RawRecord, validator: Draft202012Validator, config: Config, problems: list[Problem],
+              warnings: list[str], first_seen: dict[str, str]) -> Article | None:
+    if record.error is not None:
+        problems.append(Problem(origin=record.origin, record_id=None, field="record", message=record.error))
+        return None
+    data = record.data
+    if not isinstance(data, dict):
+        problems.append(Problem(origin=record.origin, record_id=None, field="record",
+                                message=f"expected a JSON object, got {type(data).__name__}"))
+        return None
+    record_id = data.get("id") if isinstance(data.get("id"), str) else None
+    errors = sorted(validator.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.message))
+    for error in errors:
+        field, message = _describe(error)
+        problems.append(Problem(origin=record.origin, record_id=record_id, field=field, message=message))
+    if record_id is not None:
+        if record_id in first_seen:
+            problems.append(Problem(origin=record.origin, record_id=record_id, field="id",
+                                    message=f"duplicate id, first used in {first_seen[record_id]}; "
+                                            "expected an id no other record has"))
+            return None
+        first_seen[record_id] = record.origin
+    if errors:
+        return None
+    return _article(data, record.origin, config, problems, warnings)

@@ -10,10 +10,8 @@ from syndicate.build import build_feeds
 from syndicate.config import load_config
 from syndicate.formats.ninjs import NINJS
 from syndicate.model import Author, Feed, Media
-from syndicate.records import load_articles
-from syndicate.store import open_store
 
-from tests.conftest import EXAMPLE_CONFIG, SEED_ID, reference
+from tests.conftest import EXAMPLE_CONFIG, SEED_ID, load_store, reference
 
 SLUGS = ["society", "analysis", "all"]
 
@@ -22,7 +20,7 @@ SLUGS = ["society", "analysis", "all"]
 def feeds() -> dict[str, Feed]:
     """The example feeds, built in memory (the registry does not list ninjs yet)."""
     config = load_config(EXAMPLE_CONFIG)
-    articles, _ = load_articles(open_store(config.store).records(), config)
+    articles = load_store(EXAMPLE_CONFIG).articles
     built = build_feeds(articles, config, sections=None, as_of=datetime(2025, 1, 1, tzinfo=timezone.utc))
     return {feed.slug: feed for feed in built}
 

@@ -27,10 +27,11 @@ class Store(Protocol):
     def records(self) -> Iterator[RawRecord]: ...
 
 
-def open_store(location: str | Path) -> Store:
+def open_store(location: str | Path, *, max_record_bytes: int) -> Store:
+    """The store at LOCATION; records above MAX_RECORD_BYTES are refused unread."""
     from syndicate.store.files import FileStore
 
     path = Path(location)
     if path.is_dir():
-        return FileStore(path)
+        return FileStore(path, max_record_bytes=max_record_bytes)
     raise ConfigError(f"{path}: the store must be a directory of *.json / *.jsonl files")

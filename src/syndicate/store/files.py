@@ -19,8 +19,13 @@ def _display(path: Path) -> str:
 
 
 class FileStore:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, *, max_record_bytes: int):
         self.root = root
+        self.max_record_bytes = max_record_bytes
+
+    def _too_large(self, size: int) -> str:
+        return (f"is {size} bytes, above the limit of {self.max_record_bytes} "
+                "(limits.max_record_bytes in syndicate.toml)")
 
     def _files(self) -> list[Path]:
         found = [
@@ -36,23 +41,41 @@ class FileStore:
         for path in self._files():
             where = _display(path)
             try:
-                text = path.read_text(encoding="utf-8")
-            except UnicodeDecodeError as error:
-                yield RawRecord(origin=where, error=f"not UTF-8 ({error.reason} at byte {error.start})")
-                continue
+                if path.suffix == ".jsonl":
+                    yield from self._lines(path, where)
+                else:
+                    size = path.stat().st_size
+                    if size > self.max_record_bytes:
+                        yield RawRecord(origin=where, error=f"the file {self._too_large(size)}")
+                        continue
+                    yield _decode(path.read_bytes(), where)
             except OSError as error:
                 yield RawRecord(origin=where, error=f"cannot read: {error.strerror}")
-                continue
-            if path.suffix == ".jsonl":
-                for number, line in enumerate(text.splitlines(), start=1):
-                    if line.strip():
-                        yield _decode(line, f"{where}:{number}")
-            else:
-                yield _decode(text, where)
+
+    def _lines(self, path: Path, where: str) -> Iterator[RawRecord]:
+        """One record per line, each read with a bound so that a huge line is refused, not loaded."""
+        with path.open("rb") as stream:
+            number = 0
+            while line := stream.readline(self.max_record_bytes + 1):
+                number += 1
+                if len(line.rstrip(b"\r\n")) > self.max_record_bytes:  # too long, or cut short by the bound
+                    size = len(line)
+                    while not line.endswith(b"\n") and (line := stream.readline(1 << 20)):
+                        size += len(line)  # skip the rest of the line without keeping it
+                    yield RawRecord(origin=f"{where}:{number}", error=f"the line {self._too_large(size)}")
+                    continue
+                if line.strip():
+                    yield _decode(line, f"{where}:{number}")
 
 
-def _decode(text: str, origin: str) -> RawRecord:
+def _decode(raw: bytes, origin: str) -> RawRecord:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return RawRecord(origin=origin, error=f"not UTF-8 ({error.reason} at byte {error.start})")
     try:
         return RawRecord(origin=origin, data=json.loads(text))
     except json.JSONDecodeError as error:
         return RawRecord(origin=origin, error=f"not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})")
+    except RecursionError:
+        return RawRecord(origin=origin, error="not usable JSON: nested too deeply")
