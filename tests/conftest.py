@@ -72,7 +72,8 @@ def write_record(site: Path, name: str, **fields) -> Path:
     record.update(fields)
     record = {k: v for k, v in record.items() if v is not None}
     path = site / "store" / f"{name}.json"
-    path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    # ASCII JSON: escapes carry what UTF-8 cannot (lone surrogates) into the store.
+    path.write_text(json.dumps(record), encoding="utf-8")
     return path
 
 
