@@ -7,7 +7,7 @@ to repeat it and no serialiser ever sees text it cannot carry.
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 import nh3
 
@@ -47,6 +47,42 @@ def looks_like_markup(text: str) -> bool:
 def is_absolute_http_url(value: str) -> bool:
     parts = urlsplit(value)
     return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+_HOST = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9\-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9\-]*[A-Za-z0-9])?)*\.?$")
+# RFC 3986 characters kept as they are in each part; everything else is percent-encoded.
+_PATH_SAFE = "/%:@!$&'()*+,;=-._~"
+_BARE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_QUERY_SAFE = _PATH_SAFE + "?"
+
+
+def to_uri(url: str) -> str:
+    """URL as an absolute http(s) URI (RFC 3986) every feed format accepts.
+
+    Non-ASCII and unsafe characters of path, query and fragment are
+    percent-encoded and an international host name is IDNA-encoded; raises
+    ValueError, saying why, for what cannot be made such a URI.
+    """
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() not in ("http", "https"):
+        raise ValueError("expected an absolute http(s) URL")
+    if parts.username is not None or parts.password is not None:
+        raise ValueError("expected no user name or password in the URL")
+    try:
+        host = (parts.hostname or "").encode("idna").decode("ascii")
+        port = parts.port
+    except (UnicodeError, ValueError):
+        raise ValueError("its host name or port is not valid") from None
+    if not _HOST.match(host):
+        raise ValueError("its host name is not valid")
+    netloc = host if port is None else f"{host}:{port}"
+    return urlunsplit((parts.scheme.lower(), netloc, _quote(parts.path or "/", _PATH_SAFE),
+                       _quote(parts.query, _QUERY_SAFE), _quote(parts.fragment, _QUERY_SAFE)))
+
+
+def _quote(part: str, safe: str) -> str:
+    """PART percent-encoded, keeping escapes that are already there ('%20') and encoding a bare '%'."""
+    return quote(_BARE_PERCENT.sub("%25", part), safe=safe)
 
 
 def sanitize_html(html: str, *, base_url: str) -> str:

@@ -13,6 +13,12 @@ from dateutil import tz as date_tz
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}(:?\d{2})?)?$")
 
 
+# Dates outside these years are refused: they are typing slips, and every format and
+# reader can represent the dates inside them, in any offset and in UTC.
+EARLIEST_YEAR = 1800
+LATEST_YEAR = 8999
+
+
 class DateError(ValueError):
     """A date that cannot be read; the message says what was expected."""
 
@@ -43,17 +49,29 @@ def parse_date(value: str, *, dayfirst: bool, default_zone: tzinfo) -> datetime:
             f"cannot read {value!r} as a date ({error}); expected e.g. '2014-08-06T10:00:00+03:00' "
             "or '06.08.2014'"
         ) from None
+    if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
+        raise DateError(f"{value!r} is outside the years {EARLIEST_YEAR}-{LATEST_YEAR}")
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=default_zone)
     elif parsed.utcoffset() is None:
         raise DateError(f"the zone of {value!r} has no UTC offset")
-    return parsed
+    # Every writer (and feedgen) serialises what it is given: give it a whole-second
+    # instant with an offset every date format can write.
+    return _fixed(parsed).replace(microsecond=0)
 
 
 def _fixed(moment: datetime) -> datetime:
-    """The same instant with a fixed offset, so output never depends on a zone database."""
+    """The same instant with a fixed offset, so output never depends on a zone database.
+
+    An offset with seconds (local mean time before 1900 in many zones) cannot be
+    written in RFC 822 or RFC 3339, so such an instant is given in UTC.
+    """
     offset = moment.utcoffset()
-    return moment.astimezone(timezone(offset)) if offset is not None else moment
+    if offset is None:
+        return moment
+    if offset.seconds % 60 or offset.microseconds:
+        return moment.astimezone(timezone.utc)
+    return moment.astimezone(timezone(offset))
 
 
 def rfc822(moment: datetime) -> str:

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from syndicate.config import Config
-from syndicate.content import collapse_whitespace, html_to_text, looks_like_markup, sanitize_html, teaser, xml_legal
+from syndicate.content import (
+    collapse_whitespace, html_to_text, looks_like_markup, sanitize_html, teaser, to_uri, xml_legal,
+)
 from syndicate.dates import DateError, parse_date
 from syndicate.errors import Problem
 from syndicate.model import Article, Author, Category, Media, Source
@@ -25,15 +27,12 @@ from syndicate.store import RawRecord
 
 # What a value of each shared definition must look like, in the record format's words.
 _EXPECTATIONS = {
+    "id": "an id of letters, digits and - . _ ~ : @ ! $ & ' ( ) * + , ; = /",
     "slug": "a slug of lower-case letters, digits and single hyphens, e.g. 'society'",
     "http_url": "an absolute http(s) URL such as 'https://example.org/a/'",
 }
 _JSON_TYPES = {"string": "a string", "array": "a list", "object": "an object", "integer": "a whole number",
                "number": "a number", "boolean": "true or false"}
-# Dates outside this range are refused: they are typing slips, and every format and
-# reader can represent the dates inside it (also in UTC, whatever the offset).
-EARLIEST = datetime(1800, 1, 1, tzinfo=timezone.utc)
-LATEST = datetime(9000, 1, 1, tzinfo=timezone.utc)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -64,7 +63,8 @@ def _describe(error: ValidationError) -> tuple[str, str]:
     if error.validator == "additionalProperties":
         return field, (f"unknown field ({error.message.split('(')[-1].rstrip(')')}); expected only the "
                        "fields of schemas/article.schema.json")
-    definitions = json_schema("article.schema.json")["$defs"]
+    schema = json_schema("article.schema.json")
+    definitions = {**schema["$defs"], "id": schema["properties"]["id"]}
     expected = next((_EXPECTATIONS[name] for name in _EXPECTATIONS if definitions[name] == error.schema), None)
     if error.validator in ("pattern", "maxLength") and expected:
         return field, f"{_shown(error.instance)} is not {expected}"
@@ -122,14 +122,24 @@ def _article(data: dict[str, Any], origin: str, config: Config, problems: list[P
         if field not in data:
             return None
         try:
-            moment = parse_date(data[field], dayfirst=site.dayfirst, default_zone=site.timezone)
+            return parse_date(data[field], dayfirst=site.dayfirst, default_zone=site.timezone)
         except DateError as error:
             problem(field, str(error))
             return None
-        if not EARLIEST <= moment < LATEST:
-            problem(field, f"{data[field]!r} is outside the years {EARLIEST.year}-{LATEST.year - 1}")
+
+    def uri(field: str, value: str | None) -> str | None:
+        if value is None:
             return None
-        return moment
+        try:
+            return to_uri(value)
+        except ValueError as error:
+            problem(field, f"{_shown(value)}: {error}")
+            return None
+
+    url = uri("url", data["url"])
+    author_urls = [uri(f"authors[{i}].url", a.get("url")) for i, a in enumerate(data.get("authors", ()))]
+    source_url = uri("source.url", data["source"]["url"]) if "source" in data else None
+    media_urls = [uri(f"media[{i}].url", m["url"]) for i, m in enumerate(data.get("media", ()))]
 
     for field in ("section", *(f"sections[{i}]" for i in range(len(data.get("sections", []))))):
         slug = data["section"] if field == "section" else data["sections"][int(field[9:-1])]
@@ -140,7 +150,7 @@ def _article(data: dict[str, Any], origin: str, config: Config, problems: list[P
     published, updated, embargo_until = date("published"), date("updated"), date("embargo_until")
     if published and updated and updated < published:
         problem("updated", f"{data['updated']!r} is earlier than published {data['published']!r}")
-    if len(problems) > problems_before or published is None:
+    if len(problems) > problems_before or published is None or url is None:
         return None
 
     fix: list[str] = []
@@ -151,13 +161,13 @@ def _article(data: dict[str, Any], origin: str, config: Config, problems: list[P
         return None
     tags = tuple(t for t in (_plain(t, fix=fix, field="tags") for t in data.get("tags", ())) if t)
     body_source = _text(data.get("body"), fix=fix, field="body")
-    body = sanitize_html(body_source, base_url=data["url"]) if body_source else None
+    body = sanitize_html(body_source, base_url=url) if body_source else None
     summary = _plain(data.get("summary"), fix=fix, field="summary")
     if summary is None and body:
         summary = teaser(html_to_text(body))
     article = Article(
         id=record_id,
-        url=data["url"],
+        url=url,
         title=title,
         summary=summary or None,
         body_html=body or None,
@@ -173,26 +183,26 @@ def _article(data: dict[str, Any], origin: str, config: Config, problems: list[P
             Author(
                 name=_plain(a["name"], fix=fix, field="authors.name"),
                 affiliation=_plain(a.get("affiliation"), fix=fix, field="authors.affiliation"),
-                url=a.get("url"),
+                url=author_url,
                 email=a.get("email"),
             )
-            for a in data.get("authors", ())
+            for a, author_url in zip(data.get("authors", ()), author_urls)
         ),
         published=published,
         updated=updated or published,
         language=data.get("language", site.language),
         source=Source(name=_plain(data["source"]["name"], fix=fix, field="source.name"),
-                      url=data["source"]["url"]) if "source" in data else None,
+                      url=source_url) if source_url else None,
         media=tuple(
             Media(
-                url=m["url"],
+                url=media_url,
                 type=m.get("type"),
                 width=m.get("width"),
                 height=m.get("height"),
                 caption=_plain(m.get("caption"), fix=fix, field="media.caption"),
                 credit=_plain(m.get("credit"), fix=fix, field="media.credit"),
             )
-            for m in data.get("media", ())
+            for m, media_url in zip(data.get("media", ()), media_urls)
         ),
         rights=_plain(data.get("rights"), fix=fix, field="rights"),
         version=data.get("version", 1),
