@@ -12,6 +12,7 @@ feedgen's traps:
 
 from __future__ import annotations
 
+import html
 from typing import BinaryIO
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
@@ -51,6 +52,11 @@ class _Extras(BaseEntryExtension):
 
     def extend_rss(self, item: etree._Element) -> etree._Element:
         article = self.article
+        description = item.find("description")
+        if description is not None and article.summary:
+            # RSS readers render <description> as HTML: the plain-text summary is escaped
+            # once more so that a literal '<' or '&' in it shows as written.
+            description.text = html.escape(article.summary, quote=False)
         for author in article.authors:
             _sub(item, f"{{{DC_NS}}}creator", author.byline)
         _sub(item, f"{{{DC_NS}}}language", article.language)
