@@ -120,3 +120,21 @@ def test_ninjs_on_request_and_checked_per_item_against_iptc_schema(tmp_path: Pat
     result = runner.invoke(app, ["validate", "--schema", f"ninjs={schema}", str(out)])
     assert result.exit_code == 0, result.output
     assert "1 file checked, 0 invalid" in result.output
+
+
+def test_an_internal_error_exits_3_without_traceback(monkeypatch, capsys, tmp_path: Path):
+    import pytest
+
+    from syndicate import cli
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("something we did not foresee")
+
+    monkeypatch.setattr(cli.api, "export", broken)
+    monkeypatch.setattr(sys, "argv", ["syndicate", "export", "-c", str(EXAMPLE_CONFIG), "-o", str(tmp_path)])
+    with pytest.raises(SystemExit) as exited:
+        cli.main()
+    assert exited.value.code == 3
+    error = capsys.readouterr().err
+    assert "internal error: RuntimeError: something we did not foresee" in error and "--debug" in error
+    assert "Traceback" not in error
