@@ -86,5 +86,8 @@ def copy_example(tmp_path: Path) -> Path:
 def load_store(config_path: Path, store: Path | None = None) -> LoadResult:
     """Every record of a site's store, read and checked as an export does."""
     config = load_config(config_path)
-    return load_articles(open_store(store or config.store, max_record_bytes=config.max_record_bytes).records(),
-                         config)
+    opened = open_store(store or config.store, config=config)
+    try:
+        return load_articles(opened.records(), config)
+    finally:
+        opened.close()

@@ -10,7 +10,7 @@ from tests.conftest import EXAMPLE_CONFIG, write_record
 
 LAYOUT = sorted(
     [f"{slug}/{name}" for slug in ("society", "analysis", "all") for name in ("rss.xml", "atom.xml", "feed.json", "newsml.xml")]
-    + ["index.opml"]
+    + ["index.opml", "manifest.json"]
 )
 
 
@@ -35,7 +35,7 @@ def test_two_exports_give_identical_bytes(tmp_path: Path, example_feeds: Path, m
 
 def test_section_and_format_limit_what_is_written(tmp_path: Path):
     api.export(EXAMPLE_CONFIG, out_dir=tmp_path, sections=["analysis"], formats=["atom", "jsonfeed"])
-    assert _files(tmp_path) == ["analysis/atom.xml", "analysis/feed.json", "index.opml"]
+    assert _files(tmp_path) == ["analysis/atom.xml", "analysis/feed.json", "index.opml", "manifest.json"]
     index = (tmp_path / "index.opml").read_text(encoding="utf-8")
     assert 'xmlUrl="https://news.example.org/feeds/analysis/atom.xml"' in index
     assert "society" not in index
@@ -43,7 +43,7 @@ def test_section_and_format_limit_what_is_written(tmp_path: Path):
 
 def test_index_lists_every_feed(example_feeds: Path):
     index = (example_feeds / "index.opml").read_text(encoding="utf-8")
-    feeds = [relative for relative in LAYOUT if relative != "index.opml"]
+    feeds = [relative for relative in LAYOUT if relative not in ("index.opml", "manifest.json")]
     for relative in feeds:
         assert f'xmlUrl="https://news.example.org/feeds/{relative}"' in index
     assert index.count("<outline ") == len(feeds)

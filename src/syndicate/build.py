@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from syndicate.config import ALL_SLUG, Config, Section
+from syndicate.config import ALL_SLUG, Config
 from syndicate.model import Article, Feed
 
 # An empty feed still needs an updated time; it must not be the clock (two runs
@@ -29,60 +30,64 @@ def latest(articles: Sequence[Article], limit: int) -> tuple[Article, ...]:
     return tuple(ordered[:limit])
 
 
-def _feed(*, slug: str, title: str, description: str, language: str, home_url: str,
-          items: tuple[Article, ...], config: Config) -> Feed:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FeedSpec:
+    """What one feed is: which articles (a section, or None for the whole site), how many,
+    and its metadata. The store picks the articles; build_feed() makes the Feed."""
+
+    slug: str  # the output directory name
+    section: str | None
+    limit: int
+    title: str
+    description: str
+    language: str
+    home_url: str
+
+
+def feed_specs(config: Config, *, sections: Sequence[str] | None) -> list[FeedSpec]:
+    """The feeds of the chosen SECTIONS (every configured one when None) and the site-wide feed.
+
+    The site-wide feed is included whenever no section is chosen, or when 'all' is.
+    """
+    site = config.site
+    chosen = [s.slug for s in config.sections] if sections is None else list(sections)
+    specs = [
+        FeedSpec(slug=section.slug, section=section.slug, limit=section.limit or config.limit,
+                 title=f"{site.title}: {section.title}", description=section.description,
+                 language=section.language or site.language, home_url=section.url)
+        for section in (config.section(slug) for slug in chosen if slug != ALL_SLUG)
+    ]
+    if sections is None or ALL_SLUG in chosen:
+        specs.append(FeedSpec(slug=ALL_SLUG, section=None, limit=config.limit, title=site.title,
+                              description=site.description, language=site.language, home_url=site.home_url))
+    return specs
+
+
+def build_feed(spec: FeedSpec, items: Sequence[Article], config: Config) -> Feed:
+    """The Feed of SPEC holding ITEMS (already the latest, newest first)."""
     site = config.site
     return Feed(
-        slug=slug,
-        title=title,
-        description=description,
-        language=language,
-        home_url=home_url,
+        slug=spec.slug,
+        title=spec.title,
+        description=spec.description,
+        language=spec.language,
+        home_url=spec.home_url,
         site_url=site.home_url,
-        base_url=f"{site.feeds_url}{slug}/",
+        base_url=f"{site.feeds_url}{spec.slug}/",
         updated=max((a.updated for a in items), default=_EMPTY_FEED_UPDATED),
-        items=items,
+        items=tuple(items),
         publisher=site.publisher,
         rights=site.rights,
         logo=site.logo,
     )
 
 
-def section_feed(section: Section, articles: Sequence[Article], config: Config) -> Feed:
-    members = [a for a in articles if section.slug in a.all_sections]
-    return _feed(
-        slug=section.slug,
-        title=f"{config.site.title}: {section.title}",
-        description=section.description,
-        language=section.language or config.site.language,
-        home_url=section.url,
-        items=latest(members, section.limit or config.limit),
-        config=config,
-    )
-
-
-def site_feed(articles: Sequence[Article], config: Config) -> Feed:
-    site = config.site
-    return _feed(
-        slug=ALL_SLUG,
-        title=site.title,
-        description=site.description,
-        language=site.language,
-        home_url=site.home_url,
-        items=latest(articles, config.limit),
-        config=config,
-    )
-
-
 def build_feeds(articles: Sequence[Article], config: Config, *, sections: Sequence[str] | None,
                 as_of: datetime) -> list[Feed]:
-    """The feeds of the chosen SECTIONS (all configured ones when None) and the site-wide feed.
-
-    The site-wide feed is built whenever no section is chosen, or when 'all' is.
-    """
+    """Every chosen feed, choosing its articles in memory from ARTICLES."""
     public = [a for a in articles if is_public(a, as_of=as_of)]
-    chosen = [s.slug for s in config.sections] if sections is None else list(sections)
-    feeds = [section_feed(config.section(slug), public, config) for slug in chosen if slug != ALL_SLUG]
-    if sections is None or ALL_SLUG in chosen:
-        feeds.append(site_feed(public, config))
-    return feeds
+    return [
+        build_feed(spec, latest([a for a in public if spec.section is None or spec.section in a.all_sections],
+                                spec.limit), config)
+        for spec in feed_specs(config, sections=sections)
+    ]

@@ -51,7 +51,7 @@ class Section:
 class Config:
     path: Path
     site: Site
-    store: Path
+    store: str  # a directory or SQLite path (absolute), or a postgresql:// URL
     sections: tuple[Section, ...]
     formats: tuple[str, ...]
     limit: int
@@ -111,6 +111,14 @@ def _with_slash(url: str) -> str:
     return url if url.endswith("/") else url + "/"
 
 
+def resolve_store(location: str, *, base: Path) -> str:
+    """LOCATION with a relative path (also inside sqlite:///) made absolute against BASE."""
+    if "://" in location and not location.startswith("sqlite:///"):
+        return location  # a server URL
+    prefix = "sqlite:///" if location.startswith("sqlite:///") else ""
+    return prefix + str((base / location.removeprefix(prefix)).resolve())
+
+
 def load_config(path: str | Path) -> Config:
     """Read and check syndicate.toml at PATH; raise ConfigError naming the bad key."""
     path = Path(path)
@@ -144,7 +152,7 @@ def load_config(path: str | Path) -> Config:
     )
 
     store_table = _Table(raw.get("store", {}), "store", path)
-    store = (path.parent / store_table.text("path", "store")).resolve()
+    store = resolve_store(store_table.text("location", store_table.data.get("path", "store")), base=path.parent)
 
     defaults = _Table(raw.get("defaults", {}), "defaults", path)
     limit = defaults.positive_int("limit", DEFAULT_LIMIT)

@@ -8,7 +8,7 @@ object is built, so no writer ever has to guess.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -84,7 +84,7 @@ class Article:
     located: str | None = None  # dateline place
     status: str = "published"
     embargo_until: datetime | None = None
-    origin: str = ""  # where the record was read from, for messages
+    origin: str = field(default="", compare=False, repr=False)  # where it was read from, for messages
 
     def __post_init__(self) -> None:
         for name in ("published", "updated", "embargo_until"):

@@ -23,7 +23,7 @@ from syndicate.dates import DateError, parse_date
 from syndicate.errors import Problem
 from syndicate.model import Article, Author, Category, Media, Source
 from syndicate.resources import json_schema
-from syndicate.store import RawRecord
+from syndicate.store import RawRecord, StoredRecord
 
 # What a value of each shared definition must look like, in the record format's words.
 _EXPECTATIONS = {
@@ -263,3 +263,21 @@ def _load_one(record: RawRecord, validator: Draft202012Validator, config: Config
     if errors:
         return None
     return _article(data, record.origin, config, problems, warnings)
+
+
+def stored_record(data: dict[str, Any], article: Article) -> StoredRecord:
+    """The record DATA, checked and normalised as ARTICLE, with the columns an indexed store keeps."""
+    return StoredRecord(id=article.id, record=data, sections=article.all_sections, published=article.published,
+                        updated=article.updated, status=article.status, embargo_until=article.embargo_until)
+
+
+def xml_legal_record(value: Any) -> Any:
+    """VALUE (a record or part of one) with every string made XML-legal, for stores such as
+    PostgreSQL's JSONB that cannot hold some of those characters (NUL, lone surrogates)."""
+    if isinstance(value, str):
+        return xml_legal(value)[0]
+    if isinstance(value, list):
+        return [xml_legal_record(v) for v in value]
+    if isinstance(value, dict):
+        return {xml_legal_record(k): xml_legal_record(v) for k, v in value.items()}
+    return value

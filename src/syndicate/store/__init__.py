@@ -1,37 +1,129 @@
-"""Stores hand out raw records with their origin; normalising them is records.py's job.
+"""Where articles are kept: a directory of JSON, SQLite, or PostgreSQL, behind one interface.
 
-open_store() picks a driver from the location. Only the directory-of-JSON store
-exists so far; SQLite and PostgreSQL drivers will be modules beside it.
+A store hands out raw records (with their origin, for messages) and, for an
+export, the latest N public records of a section from one consistent snapshot.
+Normalising records is records.py's job; choosing the feeds is build.py's.
+open_store() picks the driver from the location:
+
+  a directory                        -> files.FileStore
+  *.db, *.sqlite, *.sqlite3,
+  sqlite:///PATH                     -> sqlite.SqliteStore (Python's sqlite3)
+  postgresql://... or postgres://... -> postgres.PostgresStore (psycopg 3)
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from syndicate.errors import ConfigError
+from syndicate.errors import ConfigError, Problem, SyndicateError
+
+SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
+
+
+class StoreError(SyndicateError):
+    """A store that cannot be opened, read or written; the message says which and why."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RawRecord:
     """One record as the store holds it, or why it could not even be parsed."""
 
-    origin: str  # FILE or FILE:LINE
+    origin: str  # FILE, FILE:LINE, or STORE#ID
     data: Any = None
     error: str | None = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FeedQuery:
+    section: str | None  # None: the whole site
+    limit: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoredRecord:
+    """A checked record with the columns an indexed store keeps beside it."""
+
+    id: str
+    record: dict[str, Any]  # the canonical record, whole
+    sections: tuple[str, ...]  # its own section first
+    published: datetime
+    updated: datetime
+    status: str
+    embargo_until: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoreStats:
+    counts: dict[tuple[str, str], int] = field(default_factory=dict)  # (section, status) -> records
+    oldest: datetime | None = None  # earliest published
+    newest: datetime | None = None  # latest published
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+class Snapshot(Protocol):
+    """A consistent view of the store: what other writers do meanwhile is not seen."""
+
+    # Records the snapshot could not index (a directory store reads and checks them all).
+    problems: tuple[Problem, ...]
+
+    def latest(self, query: FeedQuery, *, as_of: datetime) -> list[RawRecord]:
+        """The QUERY.limit newest public records of QUERY.section, newest first, ties by id."""
+
+
 class Store(Protocol):
-    def records(self) -> Iterator[RawRecord]: ...
+    location: str
+
+    def records(self) -> Iterator[RawRecord]:
+        """Every record, in a stable order."""
+
+    def snapshot(self) -> AbstractContextManager[Snapshot]: ...
+
+    def upsert(self, records: Sequence[StoredRecord]) -> None:
+        """Insert or replace RECORDS by id, all or none."""
+
+    def stats(self) -> StoreStats: ...
+
+    def close(self) -> None: ...
 
 
-def open_store(location: str | Path, *, max_record_bytes: int) -> Store:
-    """The store at LOCATION; records above MAX_RECORD_BYTES are refused unread."""
+def is_sqlite(location: str) -> bool:
+    return location.startswith("sqlite:///") or Path(location).suffix in SQLITE_SUFFIXES
+
+
+def is_postgres(location: str) -> bool:
+    return location.startswith(("postgresql://", "postgres://"))
+
+
+def open_store(location: str | Path, *, config: Any, create: bool = False) -> Store:
+    """The store at LOCATION (see the module docstring), read with CONFIG's site settings.
+
+    CREATE makes an empty directory or SQLite database when there is none (for
+    `import --into`); otherwise a missing store is a ConfigError.
+    """
+    location = str(location)
+    if is_postgres(location):
+        from syndicate.store.postgres import PostgresStore
+
+        return PostgresStore(location, config=config)
+    if is_sqlite(location):
+        from syndicate.store.sqlite import SqliteStore
+
+        path = Path(location.removeprefix("sqlite:///")) if location.startswith("sqlite:///") else Path(location)
+        if not path.exists() and not create:
+            raise ConfigError(f"{path}: no such SQLite store (create one with `syndicate import ... --into {path}`)")
+        return SqliteStore(path, config=config)
     from syndicate.store.files import FileStore
 
     path = Path(location)
-    if path.is_dir():
-        return FileStore(path, max_record_bytes=max_record_bytes)
-    raise ConfigError(f"{path}: the store must be a directory of *.json / *.jsonl files")
+    if path.is_dir() or (create and not path.exists()):
+        return FileStore(path, config=config)
+    raise ConfigError(f"{path}: not a store: expected a directory of *.json / *.jsonl files, a SQLite file "
+                      f"({', '.join(SQLITE_SUFFIXES)} or sqlite:///PATH) or a postgresql:// URL")

@@ -1,13 +1,25 @@
-"""A directory of JSON: every *.json file holds one record, every *.jsonl line one record."""
+"""A directory of JSON: every *.json file holds one record, every *.jsonl line one record.
+
+It has no index: a snapshot reads and checks every record, then sorts in memory.
+That suits a small site or a git-kept example; a large store belongs in SQLite.
+"""
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
-from syndicate.store import RawRecord
+from syndicate.build import is_public, latest
+from syndicate.errors import Problem
+from syndicate.model import Article
+from syndicate.publish import write_atomically
+from syndicate.store import FeedQuery, RawRecord, StoredRecord, StoreError, StoreStats
 
 
 def _display(path: Path) -> str:
@@ -19,9 +31,49 @@ def _display(path: Path) -> str:
 
 
 class FileStore:
-    def __init__(self, root: Path, *, max_record_bytes: int):
+    def __init__(self, root: Path, *, config: Any):
         self.root = root
-        self.max_record_bytes = max_record_bytes
+        self.location = str(root)
+        self.config = config
+        self.max_record_bytes = config.max_record_bytes
+
+    def close(self) -> None:
+        pass
+
+    def _load(self) -> tuple[list[RawRecord], list[Article], tuple[Problem, ...]]:
+        from syndicate.records import load_articles  # records imports store: import here
+
+        raws = list(self.records())
+        loaded = load_articles(raws, self.config)
+        return raws, list(loaded.articles), loaded.problems
+
+    @contextmanager
+    def snapshot(self) -> Iterator[_Snapshot]:
+        raws, articles, problems = self._load()
+        yield _Snapshot(raws, articles, problems)
+
+    def stats(self) -> StoreStats:
+        _raws, articles, _problems = self._load()
+        counts: dict[tuple[str, str], int] = {}
+        for article in articles:
+            counts[(article.section, article.status)] = counts.get((article.section, article.status), 0) + 1
+        dates = [a.published for a in articles]
+        return StoreStats(counts=counts, oldest=min(dates, default=None), newest=max(dates, default=None))
+
+    def upsert(self, records: Sequence[StoredRecord]) -> None:
+        """Write each record as one .json file: over the file that holds its id, else as
+        <section>/<id>.json. An id held by a .jsonl line cannot be replaced in place."""
+        where: dict[str, Path] = {}
+        for raw in self.records():
+            if isinstance(raw.data, dict) and isinstance(raw.data.get("id"), str):
+                where[raw.data["id"]] = Path(raw.origin)
+        for stored in records:
+            path = where.get(stored.id) or self.root / stored.sections[0] / f"{quote(stored.id, safe='')}.json"
+            if path.suffix != ".json":
+                raise StoreError(f"{path}: id {stored.id} is held by a line of a .jsonl file, which import "
+                                 "cannot replace; move it to a .json file of its own")
+            text = json.dumps(stored.record, ensure_ascii=False, indent=2) + "\n"
+            write_atomically(path if path.is_absolute() else Path.cwd() / path, text.encode("utf-8"))
 
     def _too_large(self, size: int) -> str:
         return (f"is {size} bytes, above the limit of {self.max_record_bytes} "
@@ -79,3 +131,17 @@ def _decode(raw: bytes, origin: str) -> RawRecord:
         return RawRecord(origin=origin, error=f"not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})")
     except RecursionError:
         return RawRecord(origin=origin, error="not usable JSON: nested too deeply")
+
+
+class _Snapshot:
+    """Every record read and checked once; latest() sorts in memory."""
+
+    def __init__(self, raws: list[RawRecord], articles: list[Article], problems: tuple[Problem, ...]):
+        self.problems = problems
+        self._articles = articles
+        self._raw = {raw.origin: raw for raw in raws}
+
+    def latest(self, query: FeedQuery, *, as_of: datetime) -> list[RawRecord]:
+        chosen = [a for a in self._articles if is_public(a, as_of=as_of)
+                  and (query.section is None or query.section in a.all_sections)]
+        return [self._raw[a.origin] for a in latest(chosen, query.limit)]

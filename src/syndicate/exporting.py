@@ -1,0 +1,214 @@
+"""An export: select each feed's records from one store snapshot, render what changed, publish.
+
+Incremental: OUT/manifest.json records, per file, the hash of its inputs (the
+Feed it was rendered from, the format and syndicate's version) and of its bytes.
+A feed whose inputs and file are as the manifest says is not rendered again;
+a file whose bytes are unchanged is not rewritten (same bytes, same mtime).
+With check=True nothing is written: the report lists the files that would change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from syndicate.build import FeedSpec, build_feed, feed_specs
+from syndicate.config import ALL_SLUG, Config, load_config
+from syndicate.dates import build_time
+from syndicate.errors import InvalidRecords, Problem, SyndicateError, UsageError
+from syndicate.formats import FORMATS
+from syndicate.model import Feed
+from syndicate.opml import Subscription, write_opml
+from syndicate.publish import output_lock, target_path, write_atomically
+from syndicate.records import load_articles
+from syndicate.store import FeedQuery, RawRecord, open_store
+
+INDEX = "index.opml"
+MANIFEST = "manifest.json"
+
+
+class OutputInvalid(SyndicateError):
+    """A file syndicate rendered failed its own checks; nothing was published."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExportReport:
+    written: tuple[Path, ...]  # files whose bytes changed (with check: that would change)
+    unchanged: tuple[Path, ...]  # files that already held exactly these bytes
+    rendered: int  # files rendered this time; the others' inputs had not changed
+    feeds: int
+    records: int  # records in at least one feed
+    warnings: tuple[str, ...] = ()
+    skipped: tuple[Problem, ...] = ()  # with skip_invalid: why records were left out
+    checked_only: bool = False
+
+    @property
+    def stale(self) -> bool:
+        return bool(self.written)
+
+
+def chosen_formats(names: Sequence[str] | None, default: Sequence[str]) -> list[str]:
+    chosen = list(dict.fromkeys(names or default))
+    unknown = [n for n in chosen if n not in FORMATS]
+    if unknown:
+        raise UsageError(f"unknown format {', '.join(map(repr, unknown))}; known: {', '.join(FORMATS)}")
+    return chosen
+
+
+def _select(config: Config, specs: list[FeedSpec], *, store: str, as_of: datetime) -> dict[str, list[RawRecord]]:
+    """Each feed's records, newest first, read from one snapshot of the store."""
+    opened = open_store(store, config=config)
+    try:
+        with opened.snapshot() as snapshot:
+            chosen = {spec.slug: snapshot.latest(FeedQuery(section=spec.section, limit=spec.limit), as_of=as_of)
+                      for spec in specs}
+            problems = snapshot.problems
+    finally:
+        opened.close()
+    return chosen, problems
+
+
+def _inputs_hash(feed: Feed, format_name: str) -> str:
+    from syndicate import __version__
+
+    # A Feed is a frozen dataclass of frozen dataclasses: its repr is all it holds.
+    return hashlib.sha256(f"syndicate {__version__}\n{format_name}\n{feed!r}".encode()).hexdigest()
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _read_manifest(out: Path) -> dict[str, dict[str, str]]:
+    try:
+        files = json.loads((out / MANIFEST).read_text(encoding="utf-8")).get("files", {})
+    except (OSError, ValueError, AttributeError):
+        return {}  # none yet, or unreadable: everything is rendered
+    return files if isinstance(files, dict) else {}
+
+
+def _on_disk(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def export(
+    config_path: str | Path,
+    *,
+    out_dir: str | Path,
+    store: str | Path | None = None,
+    formats: Sequence[str] | None = None,
+    sections: Sequence[str] | None = None,
+    skip_invalid: bool = False,
+    check: bool = False,
+    as_of: datetime | None = None,
+) -> ExportReport:
+    """Write every chosen feed of the store described by CONFIG_PATH into OUT_DIR.
+
+    Nothing is written unless every record is valid (or SKIP_INVALID leaves the
+    invalid ones out) and every rendered file passes its checks. Each file is
+    replaced atomically; index.opml and then manifest.json are written last,
+    all under a lock on OUT_DIR. CHECK writes nothing and reports what would
+    change. AS_OF decides which embargoes have lifted; it defaults to
+    SOURCE_DATE_EPOCH or the clock.
+    """
+    config = load_config(config_path)
+    format_names = chosen_formats(formats, config.formats)
+    if sections:
+        unknown = [s for s in sections if s != ALL_SLUG and config.section(s) is None]
+        if unknown:
+            known = ", ".join([s.slug for s in config.sections] + [ALL_SLUG])
+            raise UsageError(f"unknown section {', '.join(map(repr, unknown))}; configured: {known}")
+    specs = feed_specs(config, sections=sections)
+    chosen, index_problems = _select(config, specs, store=str(store or config.store), as_of=as_of or build_time())
+
+    unique = {raw.origin: raw for raws in chosen.values() for raw in raws}
+    loaded = load_articles(unique.values(), config)
+    problems = (*index_problems, *loaded.problems)
+    if problems and not skip_invalid:
+        raise InvalidRecords(problems)
+    by_origin = {article.origin: article for article in loaded.articles}
+    feeds = [build_feed(spec, [by_origin[r.origin] for r in chosen[spec.slug] if r.origin in by_origin], config)
+             for spec in specs]
+
+    out = Path(out_dir)
+    manifest = _read_manifest(out)
+    files, entries, rendered = _render_changed(feeds, format_names, out=out, manifest=manifest)
+    index_bytes = _index(config, out=out, also=files)
+    files[INDEX] = index_bytes
+    entries[INDEX] = {"inputs": _sha256(index_bytes), "sha256": _sha256(index_bytes)}
+    manifest_bytes = _manifest_bytes({**manifest, **entries})
+
+    # Every target is resolved (and refused if outside OUT) before the first write.
+    targets = {target_path(out, relative): data for relative, data in files.items()}
+    targets[target_path(out, MANIFEST)] = manifest_bytes
+    report = dict(feeds=len(feeds), records=len(by_origin), warnings=loaded.warnings, skipped=problems,
+                  rendered=rendered)
+    if check:
+        changed = [path for path, data in targets.items() if _on_disk(path) != data]
+        return ExportReport(written=tuple(changed), unchanged=tuple(p for p in targets if p not in changed),
+                            checked_only=True, **report)
+    written, unchanged = [], []
+    with output_lock(out):
+        for path, data in targets.items():  # dict order: feeds, then the index, then the manifest
+            (written if write_atomically(path, data) else unchanged).append(path)
+    return ExportReport(written=tuple(written), unchanged=tuple(unchanged), **report)
+
+
+def _render_changed(feeds: Sequence[Feed], format_names: Sequence[str], *, out: Path,
+                    manifest: dict[str, dict[str, str]]) -> tuple[dict[str, bytes], dict[str, dict[str, str]], int]:
+    """The bytes of every feed file, rendered and checked where its inputs changed, else read back."""
+    files: dict[str, bytes] = {}
+    entries: dict[str, dict[str, str]] = {}
+    problems: list[str] = []
+    rendered = 0
+    for feed in feeds:
+        for name in format_names:
+            fmt = FORMATS[name]
+            relative = f"{feed.slug}/{fmt.filename}"
+            inputs = _inputs_hash(feed, name)
+            previous = manifest.get(relative, {})
+            existing = _on_disk(out / relative) if previous.get("inputs") == inputs else None
+            if existing is not None and _sha256(existing) == previous.get("sha256"):
+                data = existing  # same inputs, file as published: nothing to render
+            else:
+                buffer = io.BytesIO()
+                fmt.write(feed, buffer)
+                data = buffer.getvalue()
+                rendered += 1
+                problems += [f"{relative}: {p}" for p in fmt.check(data, None)]
+            files[relative] = data
+            entries[relative] = {"inputs": inputs, "sha256": _sha256(data)}
+    if problems:
+        raise OutputInvalid("rendered output failed its checks; nothing was written:\n" + "\n".join(problems))
+    return files, entries, rendered
+
+
+def _index(config: Config, *, out: Path, also: dict[str, bytes]) -> bytes:
+    """index.opml: every feed that will be in OUT after this export, this run's and earlier ones."""
+    subscriptions = []
+    for slug, title, home_url in [(s.slug, s.title, s.url) for s in config.sections] + [
+        (ALL_SLUG, config.site.title, config.site.home_url)
+    ]:
+        for fmt in FORMATS.values():
+            relative = f"{slug}/{fmt.filename}"
+            if relative in also or (out / relative).is_file():
+                subscriptions.append(Subscription(title=title, format_name=fmt.name,
+                                                  feed_url=f"{config.site.feeds_url}{relative}", home_url=home_url))
+    buffer = io.BytesIO()
+    write_opml(subscriptions, title=config.site.title, out=buffer)
+    return buffer.getvalue()
+
+
+def _manifest_bytes(entries: dict[str, dict[str, str]]) -> bytes:
+    from syndicate import __version__
+
+    document = {"generator": f"syndicate {__version__}", "files": dict(sorted(entries.items()))}
+    return (json.dumps(document, indent=2, sort_keys=True) + "\n").encode("utf-8")
