@@ -1,6 +1,6 @@
 """syndicate: turn a newsroom's article store into validated syndication feeds."""
 
-from syndicate.api import export, validate
+from syndicate.api import export, import_records, store_stats, validate
 from syndicate.errors import ConfigError, InvalidRecords, Problem, SyndicateError
 
 __all__ = [
@@ -9,6 +9,8 @@ __all__ = [
     "Problem",
     "SyndicateError",
     "export",
+    "import_records",
+    "store_stats",
     "validate",
 ]
 __version__ = "0.1.0"

@@ -10,8 +10,10 @@ from pathlib import Path
 from syndicate.errors import SyndicateError, UsageError
 from syndicate.exporting import INDEX, ExportReport, OutputInvalid, export
 from syndicate.formats import FORMATS, format_for
+from syndicate.importing import ImportReport, import_records, store_stats
 
-__all__ = ["ExportReport", "FileReport", "OutputInvalid", "SyndicateError", "export", "validate"]
+__all__ = ["ExportReport", "FileReport", "ImportReport", "OutputInvalid", "SyndicateError", "export",
+           "import_records", "store_stats", "validate"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
