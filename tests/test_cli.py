@@ -17,7 +17,7 @@ def test_export_then_validate(tmp_path: Path):
     out = tmp_path / "feeds"
     result = runner.invoke(app, ["export", "--config", str(EXAMPLE_CONFIG), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "files written" in result.output
+    assert "12 files rendered, 14 written, 0 unchanged" in result.output
     assert (out / "society" / "rss.xml").is_file()
     result = runner.invoke(app, ["validate", str(out)])
     assert result.exit_code == 0, result.output

@@ -60,7 +60,9 @@ def export(
     ),
     out: Annotated[Path, typer.Option("--out", "-o", help="Output directory (created if missing).")] = ...,
     store: Annotated[
-        Optional[Path], typer.Option("--store", help="Store location; overrides [store] path in the config.")
+        Optional[str], typer.Option("--store", envvar="SYNDICATE_STORE",
+                                    help="Store: a directory, a SQLite file or a postgresql:// URL; "
+                                         "overrides [store] in the config.")
     ] = None,
     formats: Annotated[
         Optional[list[str]],
@@ -74,12 +76,62 @@ def export(
     skip_invalid: Annotated[
         bool, typer.Option("--skip-invalid", help="Export the valid records, list the invalid ones, exit 0.")
     ] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Write nothing; list the files that would change and exit 1 if any.")
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
 ) -> None:
-    """Write DIR/<section>/{rss.xml,atom.xml,feed.json,newsml.xml}, DIR/all/... and DIR/index.opml."""
+    """Write DIR/<section>/{rss.xml,atom.xml,feed.json,newsml.xml}, DIR/all/..., DIR/index.opml
+    and DIR/manifest.json; only what changed is rendered and rewritten."""
     try:
         report = api.export(config, out_dir=out, store=store, formats=formats, sections=sections,
-                            skip_invalid=skip_invalid)
+                            skip_invalid=skip_invalid, check=check)
+    except SyndicateError as error:
+        raise _fail(error) from None
+    for problem in report.skipped:
+        typer.echo(f"skipped: {problem}", err=True)
+    for warning in report.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    if check:
+        for path in report.written:
+            typer.echo(f"stale: {path}")
+        if not quiet or report.stale:
+            typer.echo(f"{len(report.written)} of {len(report.written) + len(report.unchanged)} files would change"
+                       if report.stale else f"{out}: up to date")
+        if report.stale:
+            raise typer.Exit(EXIT_INVALID_OUTPUT)
+        return
+    if not quiet:
+        for path in report.written:
+            typer.echo(f"wrote {path}")
+        typer.echo(
+            f"{report.records} records, {report.feeds} feeds: {report.rendered} files rendered, "
+            f"{len(report.written)} written, {len(report.unchanged)} unchanged"
+        )
+
+
+@app.command("import")
+def import_(
+    sources: Annotated[list[str], typer.Argument(help="Stores (directory, SQLite file, postgresql:// URL) or "
+                                                      "RSS 2.0 / Atom / JSON Feed files.")],
+    into: Annotated[str, typer.Option("--into", help="The store to write into (created if missing, except "
+                                                     "PostgreSQL databases).")],
+    config: Annotated[Path, typer.Option("--config", "-c", help="The site's syndicate.toml.")] = Path(
+        "syndicate.toml"
+    ),
+    section: Annotated[
+        Optional[str], typer.Option("--section", "-s", help="Section of feed items whose categories name no "
+                                                            "configured section.")
+    ] = None,
+    skip_invalid: Annotated[
+        bool, typer.Option("--skip-invalid", help="Import the valid records, list the invalid ones, exit 0.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
+) -> None:
+    """Copy records into a store, upserting by id, each checked as export checks it."""
+    try:
+        report = api.import_records(sources, into=into, config_path=config, section=section,
+                                    skip_invalid=skip_invalid)
     except SyndicateError as error:
         raise _fail(error) from None
     for problem in report.skipped:
@@ -87,12 +139,31 @@ def export(
     for warning in report.warnings:
         typer.echo(f"warning: {warning}", err=True)
     if not quiet:
-        for path in report.written:
-            typer.echo(f"wrote {path}")
-        typer.echo(
-            f"{report.records} records, {report.feeds} feeds: {len(report.written)} files written, "
-            f"{len(report.unchanged)} unchanged"
-        )
+        typer.echo(f"imported {report.imported} records into {report.into}")
+
+
+@app.command()
+def stats(
+    store: Annotated[
+        Optional[str], typer.Option("--store", envvar="SYNDICATE_STORE", help="The store; default: the config's.")
+    ] = None,
+    config: Annotated[Path, typer.Option("--config", "-c", help="The site's syndicate.toml.")] = Path(
+        "syndicate.toml"
+    ),
+) -> None:
+    """Count records per section and status; print the oldest and newest publication dates."""
+    try:
+        location, counts = api.store_stats(store, config_path=config)
+    except SyndicateError as error:
+        raise _fail(error) from None
+    typer.echo(f"store: {location}")
+    typer.echo(f"{'section':<24} {'status':<10} {'records':>8}")
+    for (section, status), count in sorted(counts.counts.items()):
+        typer.echo(f"{section:<24} {status:<10} {count:>8}")
+    typer.echo(f"{'total':<35} {counts.total:>8}")
+    if counts.oldest is not None:
+        typer.echo(f"oldest published: {counts.oldest.isoformat()}")
+        typer.echo(f"newest published: {counts.newest.isoformat()}")
 
 
 @app.command()

@@ -31,7 +31,8 @@ CONTENT = "http://purl.org/rss/1.0/modules/content/"
 DC = "http://purl.org/dc/elements/1.1/"
 MEDIA = "http://search.yahoo.com/mrss/"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-_TAG_URI = re.compile(r"^tag:[^,]+,[0-9-]+:(?P<id>.+)$")
+# syndicate's own item ids (model.Article.tag_uri): tag:HOST,YYYY-MM-DD:ID
+_TAG_URI = re.compile(r"^tag:[^,]+,\d{4}-\d{2}-\d{2}:(?P<id>.+)$")
 _RECORD_ID = re.compile(r"^[A-Za-z0-9._~:@!$&'()*+,;=/-]{1,200}$")
 
 
@@ -96,9 +97,10 @@ def _record(*, identifier: str | None, url: str | None, title: str | None, summa
 
 
 def _text(element: etree._Element | None) -> str | None:
+    """The text of ELEMENT; unresolved entity references (never expanded here) are left out."""
     if element is None:
         return None
-    text = "".join(element.itertext()).strip()
+    text = element.xpath("string()").strip()
     return text or None
 
 
@@ -176,7 +178,7 @@ def _atom_text(element: etree._Element | None, *, as_html: bool) -> str | None:
         div = element.find("{http://www.w3.org/1999/xhtml}div")
         markup = "".join(etree.tostring(child, encoding="unicode") for child in (div if div is not None else []))
         return markup if as_html else html_to_text(markup)
-    text = element.text or ""
+    text = element.xpath("string()")
     if kind == "html":
         return text if as_html else html_to_text(text)
     from html import escape

@@ -5,7 +5,7 @@ export, the latest N public records of a section from one consistent snapshot.
 Normalising records is records.py's job; choosing the feeds is build.py's.
 open_store() picks the driver from the location:
 
-  a directory                        -> files.FileStore
+  a directory (or one .json / .jsonl file) -> files.FileStore
   *.db, *.sqlite, *.sqlite3,
   sqlite:///PATH                     -> sqlite.SqliteStore (Python's sqlite3)
   postgresql://... or postgres://... -> postgres.PostgresStore (psycopg 3)
@@ -123,7 +123,7 @@ def open_store(location: str | Path, *, config: Any, create: bool = False) -> St
     from syndicate.store.files import FileStore
 
     path = Path(location)
-    if path.is_dir() or (create and not path.exists()):
+    if path.is_dir() or (create and not path.exists()) or (path.is_file() and path.suffix in (".json", ".jsonl")):
         return FileStore(path, config=config)
     raise ConfigError(f"{path}: not a store: expected a directory of *.json / *.jsonl files, a SQLite file "
                       f"({', '.join(SQLITE_SUFFIXES)} or sqlite:///PATH) or a postgresql:// URL")

@@ -80,6 +80,8 @@ class FileStore:
                 "(limits.max_record_bytes in syndicate.toml)")
 
     def _files(self) -> list[Path]:
+        if self.root.is_file():  # a single record file, e.g. as an import source
+            return [self.root]
         found = [
             Path(folder) / name
             for folder, _dirs, names in os.walk(self.root)
