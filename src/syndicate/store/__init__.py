@@ -110,7 +110,11 @@ def open_store(location: str | Path, *, config: Any, create: bool = False) -> St
     """
     location = str(location)
     if is_postgres(location):
-        from syndicate.store.postgres import PostgresStore
+        try:
+            from syndicate.store.postgres import PostgresStore
+        except ImportError:
+            raise ConfigError("a postgresql:// store needs the PostgreSQL driver: "
+                              "pip install 'syndicate[postgresql]'") from None
 
         return PostgresStore(location, config=config)
     if is_sqlite(location):
