@@ -38,6 +38,16 @@ def _options(
     _debug = debug
 
 
+ConfigOption = Annotated[Path, typer.Option("--config", "-c", help="The site's syndicate.toml.")]
+
+
+def _print_skipped_and_warnings(skipped, warnings) -> None:
+    for problem in skipped:
+        typer.echo(f"skipped: {problem}", err=True)
+    for warning in warnings:
+        typer.echo(f"warning: {warning}", err=True)
+
+
 def _fail(error: SyndicateError) -> typer.Exit:
     if _debug:
         raise error
@@ -55,9 +65,7 @@ def _fail(error: SyndicateError) -> typer.Exit:
 
 @app.command()
 def export(
-    config: Annotated[Path, typer.Option("--config", "-c", help="The site's syndicate.toml.")] = Path(
-        "syndicate.toml"
-    ),
+    config: ConfigOption = Path("syndicate.toml"),
     out: Annotated[Path, typer.Option("--out", "-o", help="Output directory (created if missing).")] = ...,
     store: Annotated[
         Optional[str], typer.Option("--store", envvar="SYNDICATE_STORE",
@@ -88,10 +96,7 @@ def export(
                             skip_invalid=skip_invalid, check=check)
     except SyndicateError as error:
         raise _fail(error) from None
-    for problem in report.skipped:
-        typer.echo(f"skipped: {problem}", err=True)
-    for warning in report.warnings:
-        typer.echo(f"warning: {warning}", err=True)
+    _print_skipped_and_warnings(report.skipped, report.warnings)
     if check:
         for path in report.written:
             typer.echo(f"stale: {path}")
@@ -116,9 +121,7 @@ def import_(
                                                       "RSS 2.0 / Atom / JSON Feed files.")],
     into: Annotated[str, typer.Option("--into", help="The store to write into (created if missing, except "
                                                      "PostgreSQL databases).")],
-    config: Annotated[Path, typer.Option("--config", "-c", help="The site's syndicate.toml.")] = Path(
-        "syndicate.toml"
-    ),
+    config: ConfigOption = Path("syndicate.toml"),
     section: Annotated[
         Optional[str], typer.Option("--section", "-s", help="Section of feed items whose categories name no "
                                                             "configured section.")
@@ -134,10 +137,7 @@ def import_(
                                     skip_invalid=skip_invalid)
     except SyndicateError as error:
         raise _fail(error) from None
-    for problem in report.skipped:
-        typer.echo(f"skipped: {problem}", err=True)
-    for warning in report.warnings:
-        typer.echo(f"warning: {warning}", err=True)
+    _print_skipped_and_warnings(report.skipped, report.warnings)
     if not quiet:
         typer.echo(f"imported {report.imported} records into {report.into}")
 
@@ -147,9 +147,7 @@ def stats(
     store: Annotated[
         Optional[str], typer.Option("--store", envvar="SYNDICATE_STORE", help="The store; default: the config's.")
     ] = None,
-    config: Annotated[Path, typer.Option("--config", "-c", help="The site's syndicate.toml.")] = Path(
-        "syndicate.toml"
-    ),
+    config: ConfigOption = Path("syndicate.toml"),
 ) -> None:
     """Count records per section and status; print the oldest and newest publication dates."""
     try:

@@ -64,16 +64,24 @@ class FileStore:
         """Write each record as one .json file: over the file that holds its id, else as
         <section>/<id>.json. An id held by a .jsonl line cannot be replaced in place."""
         where: dict[str, Path] = {}
-        for raw in self.records():
-            if isinstance(raw.data, dict) and isinstance(raw.data.get("id"), str):
-                where[raw.data["id"]] = Path(raw.origin)
+        for path in self._files():
+            if path.suffix == ".jsonl":
+                with path.open("rb") as lines:
+                    for line in lines:
+                        record = _decode(line, str(path)).data
+                        if isinstance(record, dict) and isinstance(record.get("id"), str):
+                            where[record["id"]] = path
+            elif path.stat().st_size <= self.max_record_bytes:
+                record = _decode(path.read_bytes(), str(path)).data
+                if isinstance(record, dict) and isinstance(record.get("id"), str):
+                    where[record["id"]] = path
         for stored in records:
             path = where.get(stored.id) or self.root / stored.sections[0] / f"{quote(stored.id, safe='')}.json"
-            if path.suffix != ".json":
-                raise StoreError(f"{path}: id {stored.id} is held by a line of a .jsonl file, which import "
+            if path.suffix == ".jsonl":
+                raise StoreError(f"{path}: id {stored.id} is held by a line of this .jsonl file, which import "
                                  "cannot replace; move it to a .json file of its own")
             text = json.dumps(stored.record, ensure_ascii=False, indent=2) + "\n"
-            write_atomically(path if path.is_absolute() else Path.cwd() / path, text.encode("utf-8"))
+            write_atomically(path, text.encode("utf-8"))
 
     def _too_large(self, size: int) -> str:
         return (f"is {size} bytes, above the limit of {self.max_record_bytes} "
