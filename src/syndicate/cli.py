@@ -8,6 +8,7 @@ rerun with --debug for the traceback and report it).
 from __future__ import annotations
 
 import sys
+from datetime import timezone
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -147,9 +148,12 @@ def stats(
     store: Annotated[
         Optional[str], typer.Option("--store", envvar="SYNDICATE_STORE", help="The store; default: the config's.")
     ] = None,
-    config: ConfigOption = Path("syndicate.toml"),
+    config: Annotated[Optional[Path], typer.Option(
+        "--config", "-c", help="The site's syndicate.toml (default: ./syndicate.toml when there is one).")] = None,
 ) -> None:
     """Count records per section and status; print the oldest and newest publication dates."""
+    if config is None and Path("syndicate.toml").is_file():
+        config = Path("syndicate.toml")
     try:
         location, counts = api.store_stats(store, config_path=config)
     except SyndicateError as error:
@@ -160,8 +164,8 @@ def stats(
         typer.echo(f"{section:<24} {status:<10} {count:>8}")
     typer.echo(f"{'total':<35} {counts.total:>8}")
     if counts.oldest is not None:
-        typer.echo(f"oldest published: {counts.oldest.isoformat()}")
-        typer.echo(f"newest published: {counts.newest.isoformat()}")
+        typer.echo(f"oldest published: {counts.oldest.astimezone(timezone.utc).isoformat()}")
+        typer.echo(f"newest published: {counts.newest.astimezone(timezone.utc).isoformat()}")
 
 
 @app.command()

@@ -65,9 +65,15 @@ def import_records(
     return ImportReport(imported=len(stored), into=str(into), warnings=loaded.warnings, skipped=loaded.problems)
 
 
-def store_stats(store: str | Path | None, *, config_path: str | Path) -> tuple[str, StoreStats]:
-    """(location, counts per section and status, oldest and newest publication) of a store."""
-    config = load_config(config_path)
+def store_stats(store: str | Path | None, *, config_path: str | Path | None = None) -> tuple[str, StoreStats]:
+    """(location, counts per section and status, oldest and newest publication) of a store.
+
+    STORE defaults to the config's; without a config, dates in a directory store
+    that have no zone are read as UTC, month first.
+    """
+    config = load_config(config_path) if config_path is not None else None
+    if store is None and config is None:
+        raise UsageError("name a store (--store) or a configuration file (--config) that names one")
     location = str(store or config.store)
     opened = open_store(location, config=config)
     try:

@@ -163,3 +163,18 @@ def test_a_store_that_is_not_there_is_a_clear_error(tmp_path: Path):
     with pytest.raises(api.SyndicateError, match="cannot open as a PostgreSQL store"):
         api.export(EXAMPLE_CONFIG, out_dir=tmp_path / "out", store="postgresql://nobody@127.0.0.1:1/none")
     assert not (tmp_path / "out").exists()
+
+
+def test_stats_command_on_every_store(example_store: str):
+    from typer.testing import CliRunner
+
+    from syndicate.cli import app
+
+    result = CliRunner().invoke(app, ["stats", "--store", example_store, "--config", str(EXAMPLE_CONFIG)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[2].split() == ["analysis", "embargoed", "1"]
+    assert lines[5].split() == ["society", "published", "21"]
+    assert lines[6].split() == ["total", "25"]
+    assert lines[7] == "oldest published: 2014-08-05T21:00:00+00:00"  # 06.08.2014 in Minsk
+    assert lines[8] == "newest published: 2098-12-31T21:00:00+00:00"

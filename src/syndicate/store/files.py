@@ -10,12 +10,14 @@ import json
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from syndicate.build import is_public, latest
+from syndicate.config import DEFAULT_MAX_RECORD_BYTES
+from syndicate.dates import DateError, parse_date
 from syndicate.errors import Problem
 from syndicate.model import Article
 from syndicate.publish import write_atomically
@@ -32,10 +34,12 @@ def _display(path: Path) -> str:
 
 class FileStore:
     def __init__(self, root: Path, *, config: Any):
+        """CONFIG (a Config, or None for `stats` without one) gives the record size limit,
+        and the date and section settings that checking records needs."""
         self.root = root
         self.location = str(root)
         self.config = config
-        self.max_record_bytes = config.max_record_bytes
+        self.max_record_bytes = config.max_record_bytes if config is not None else DEFAULT_MAX_RECORD_BYTES
 
     def close(self) -> None:
         pass
@@ -53,11 +57,21 @@ class FileStore:
         yield _Snapshot(raws, articles, problems)
 
     def stats(self) -> StoreStats:
-        _raws, articles, _problems = self._load()
+        """Counts of every record as it is written, valid or not (an unreadable one counts
+        under section '(unreadable)'); dates read with the config's settings, else as UTC."""
+        dayfirst = self.config.site.dayfirst if self.config is not None else False
+        zone = self.config.site.timezone if self.config is not None else timezone.utc
         counts: dict[tuple[str, str], int] = {}
-        for article in articles:
-            counts[(article.section, article.status)] = counts.get((article.section, article.status), 0) + 1
-        dates = [a.published for a in articles]
+        dates: list[datetime] = []
+        for raw in self.records():
+            data = raw.data if isinstance(raw.data, dict) else {}
+            key = (str(data.get("section", "(none)")), str(data.get("status", "published"))) if data \
+                else ("(unreadable)", "-")
+            counts[key] = counts.get(key, 0) + 1
+            try:
+                dates.append(parse_date(data.get("published"), dayfirst=dayfirst, default_zone=zone))
+            except DateError:
+                pass
         return StoreStats(counts=counts, oldest=min(dates, default=None), newest=max(dates, default=None))
 
     def upsert(self, records: Sequence[StoredRecord]) -> None:
