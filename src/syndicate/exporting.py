@@ -60,8 +60,10 @@ def chosen_formats(names: Sequence[str] | None, default: Sequence[str]) -> list[
     return chosen
 
 
-def _select(config: Config, specs: list[FeedSpec], *, store: str, as_of: datetime) -> dict[str, list[RawRecord]]:
-    """Each feed's records, newest first, read from one snapshot of the store."""
+def _select(config: Config, specs: list[FeedSpec], *, store: str,
+            as_of: datetime) -> tuple[dict[str, list[RawRecord]], tuple[Problem, ...]]:
+    """Each feed's records, newest first, read from one snapshot of the store, and the
+    problems the store met while indexing (a directory store checks every record)."""
     opened = open_store(store, config=config)
     try:
         with opened.snapshot() as snapshot:

@@ -186,7 +186,7 @@ def _article(data: dict[str, Any], origin: str, config: Config, problems: list[P
                 url=author_url,
                 email=a.get("email"),
             )
-            for a, author_url in zip(data.get("authors", ()), author_urls)
+            for a, author_url in zip(data.get("authors", ()), author_urls, strict=True)
         ),
         published=published,
         updated=updated or published,
@@ -202,7 +202,7 @@ def _article(data: dict[str, Any], origin: str, config: Config, problems: list[P
                 caption=_plain(m.get("caption"), fix=fix, field="media.caption"),
                 credit=_plain(m.get("credit"), fix=fix, field="media.credit"),
             )
-            for m, media_url in zip(data.get("media", ()), media_urls)
+            for m, media_url in zip(data.get("media", ()), media_urls, strict=True)
         ),
         rights=_plain(data.get("rights"), fix=fix, field="rights"),
         version=data.get("version", 1),

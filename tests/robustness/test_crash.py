@@ -96,7 +96,7 @@ def test_sigkill_leaves_every_file_old_or_new_and_valid(editions, tmp_path: Path
     now = _feed_files(out)
     assert now.keys() == old.keys()
     kinds = ["old" if now[k] == old[k] else "new" if now[k] == new[k] else "MIXED" for k in now]
-    assert "MIXED" not in kinds, [k for k, kind in zip(now, kinds) if kind == "MIXED"]
+    assert "MIXED" not in kinds, [k for k, kind in zip(now, kinds, strict=True) if kind == "MIXED"]
     print(f"killed with {kinds.count('new')} of {len(kinds)} files replaced")
     if replaced_before_kill:
         assert kinds.count("new") >= replaced_before_kill

@@ -82,14 +82,14 @@ def records(draw) -> list[dict]:
         # writers see them; the others may carry anything, to test the refusals.
         tame = draw(st.booleans())
 
-        def mostly(usable: st.SearchStrategy, wild: st.SearchStrategy) -> st.SearchStrategy:
+        def mostly(usable: st.SearchStrategy, wild: st.SearchStrategy, tame: bool = tame) -> st.SearchStrategy:
             return either(usable, wild, tame=tame)
 
         record = {
             "id": draw(mostly(st.just(f"r{n}"), st.one_of(st.just("r0"), ANY_TEXT))),
             # Usable values still carry arbitrary text, to exercise text hygiene and URL encoding.
-            "url": draw(mostly(st.builds(lambda p: f"https://prop.example.org/s/{n}/{p}", ANY_TEXT), URLS)),
-            "title": draw(mostly(st.builds(lambda t: f"Title {n} {t}", ANY_TEXT), ANY_TEXT)),
+            "url": draw(mostly(st.builds(lambda p, n=n: f"https://prop.example.org/s/{n}/{p}", ANY_TEXT), URLS)),
+            "title": draw(mostly(st.builds(lambda t, n=n: f"Title {n} {t}", ANY_TEXT), ANY_TEXT)),
             "section": draw(mostly(st.just("society"), ANY_TEXT)),
             "published": draw(mostly(GOOD_DATES, DATES)),
         }

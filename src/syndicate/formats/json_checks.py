@@ -21,7 +21,7 @@ def json_schema_problems(document: Any, schema: dict[str, Any], label: str, *, p
     validator = validator_for(schema, default=Draft202012Validator)(schema, format_checker=FormatChecker())
     errors = sorted(validator.iter_errors(document), key=lambda e: list(map(str, e.absolute_path)))
     paths = ("/".join((prefix, *map(str, e.absolute_path))).strip("/") or "document" for e in errors)
-    return [f"{path}: {e.message} ({label})" for path, e in zip(paths, errors)]
+    return [f"{path}: {e.message} ({label})" for path, e in zip(paths, errors, strict=True)]
 
 
 @cache
