@@ -78,3 +78,11 @@ def test_body_is_sanitised_once(site):
     assert "script" not in article.body_html and "onclick" not in article.body_html
     assert "javascript:" not in article.body_html
     assert 'src="https://test.example.org/society/x/pic.jpg"' in article.body_html
+
+
+def test_required_text_emptied_by_hygiene_is_an_error(site):
+    write_record(site, "empty-bits", title="<b></b>\x00", authors=[{"name": "Fine"}, {"name": "<i></i>"}],
+                 source={"name": "\x01", "url": "https://source.example/"})
+    problems = _problems(site)
+    assert [p.split(" ", 2)[2].split(":")[0] for p in problems] == ["title", "authors[1].name", "source.name"]
+    assert all("is empty once characters XML cannot carry and markup are removed" in p for p in problems)

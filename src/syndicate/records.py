@@ -155,9 +155,18 @@ def _article(data: dict[str, Any], origin: str, config: Config, problems: list[P
 
     fix: list[str] = []
     title = _plain(data["title"], fix=fix, field="title")
-    if not title:
-        problem("title", "is empty once characters XML cannot carry and markup are removed; "
-                         "expected a plain-text headline")
+    author_names = [_plain(a["name"], fix=fix, field=f"authors[{i}].name")
+                    for i, a in enumerate(data.get("authors", ()))]
+    source_name = _plain(data["source"]["name"], fix=fix, field="source.name") if "source" in data else None
+    # Required text that hygiene emptied: every format needs it, so the record cannot be used.
+    for field, value, expected in (("title", title, "a plain-text headline"),
+                                   *((f"authors[{i}].name", name, "a person's name")
+                                     for i, name in enumerate(author_names)),
+                                   *((("source.name", source_name, "the original publisher's name"),)
+                                     if "source" in data else ())):
+        if not value:
+            problem(field, f"is empty once characters XML cannot carry and markup are removed; expected {expected}")
+    if len(problems) > problems_before:
         return None
     tags = tuple(t for t in (_plain(t, fix=fix, field="tags") for t in data.get("tags", ())) if t)
     body_source = _text(data.get("body"), fix=fix, field="body")
@@ -181,18 +190,17 @@ def _article(data: dict[str, Any], origin: str, config: Config, problems: list[P
         ),
         authors=tuple(
             Author(
-                name=_plain(a["name"], fix=fix, field="authors.name"),
+                name=name,
                 affiliation=_plain(a.get("affiliation"), fix=fix, field="authors.affiliation"),
                 url=author_url,
                 email=a.get("email"),
             )
-            for a, author_url in zip(data.get("authors", ()), author_urls, strict=True)
+            for a, name, author_url in zip(data.get("authors", ()), author_names, author_urls, strict=True)
         ),
         published=published,
         updated=updated or published,
         language=data.get("language", site.language),
-        source=Source(name=_plain(data["source"]["name"], fix=fix, field="source.name"),
-                      url=source_url) if source_url else None,
+        source=Source(name=source_name, url=source_url) if source_url else None,
         media=tuple(
             Media(
                 url=media_url,
