@@ -11,6 +11,27 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.validators import validator_for
 
 
+_NOT_JSON = object()
+
+
+def parse_json(data: bytes) -> Any:
+    """DATA decoded as UTF-8 JSON, or raise ValueError saying why it is not."""
+    try:
+        return json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"not valid UTF-8 JSON: {error}") from None
+    except RecursionError:
+        raise ValueError("not usable JSON: nested too deeply") from None
+
+
+def sniff_json(data: bytes) -> Any:
+    """DATA as JSON when it is, else None (for recognising a file by its content)."""
+    try:
+        return parse_json(data)
+    except ValueError:
+        return None
+
+
 def compact(mapping: dict[str, Any]) -> dict[str, Any]:
     """MAPPING without keys whose value is None or empty: absent, not null, in the output."""
     return {k: v for k, v in mapping.items() if v not in (None, "", [], {})}

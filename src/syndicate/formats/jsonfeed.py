@@ -22,7 +22,9 @@ from pathlib import Path
 from syndicate.content import is_absolute_http_url
 from syndicate.dates import is_rfc3339, rfc3339
 from syndicate.formats import Format
-from syndicate.formats.json_checks import compact, external_json_schema_problems, json_schema_problems
+from syndicate.formats.json_checks import (
+    compact, external_json_schema_problems, json_schema_problems, parse_json, sniff_json,
+)
 from syndicate.model import Article, Feed, Media
 from syndicate.resources import json_schema
 
@@ -84,9 +86,9 @@ def write(feed: Feed, out: BinaryIO) -> None:
 
 def check(data: bytes, external_schema: Path | None = None) -> list[str]:
     try:
-        document = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        return [f"not valid UTF-8 JSON: {error}"]
+        document = parse_json(data)
+    except ValueError as error:
+        return [str(error)]
     problems = json_schema_problems(document, json_schema(SCHEMA), f"schemas/{SCHEMA}")
     problems += external_json_schema_problems(document, external_schema)
     if problems or not isinstance(document, dict):
@@ -109,10 +111,7 @@ def check(data: bytes, external_schema: Path | None = None) -> list[str]:
 
 
 def _sniff(data: bytes) -> bool:
-    try:
-        document = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return False
+    document = sniff_json(data)
     return isinstance(document, dict) and str(document.get("version", "")).startswith("https://jsonfeed.org/")
 
 

@@ -62,7 +62,9 @@ from typing import Any, BinaryIO
 from syndicate.content import is_absolute_http_url
 from syndicate.dates import is_rfc3339, rfc3339
 from syndicate.formats import Format
-from syndicate.formats.json_checks import compact, external_json_schema_problems, json_schema_problems
+from syndicate.formats.json_checks import (
+    compact, external_json_schema_problems, json_schema_problems, parse_json, sniff_json,
+)
 from syndicate.model import Article, Category, Feed, Media
 from syndicate.resources import json_schema
 
@@ -185,9 +187,9 @@ def check(data: bytes, external_schema: Path | None = None) -> list[str]:
     """Problems with a ninjs.json file: our profile schema, the rules it cannot express, and
     EXTERNAL_SCHEMA (a JSON Schema for one ninjs object, applied to every item) when given."""
     try:
-        document = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        return [f"not valid UTF-8 JSON: {error}"]
+        document = parse_json(data)
+    except ValueError as error:
+        return [str(error)]
     problems = json_schema_problems(document, json_schema(SCHEMA), f"schemas/{SCHEMA}")
     if not problems:  # the rules below rely on the shape the schema asserts
         problems = _rule_problems(document)
@@ -196,10 +198,7 @@ def check(data: bytes, external_schema: Path | None = None) -> list[str]:
 
 
 def _sniff(data: bytes) -> bool:
-    try:
-        document = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return False
+    document = sniff_json(data)
     return (isinstance(document, list) and bool(document) and isinstance(document[0], dict)
             and "uri" in document[0] and "versioncreated" in document[0])
 
