@@ -19,7 +19,7 @@ def write_corpus(folder: Path, *, articles: int, sections: int, seed: int = 2014
         f'\n[[sections]]\nslug = "section-{n}"\ntitle = "Section {n}"\n' for n in range(sections))
     config = folder / "syndicate.toml"
     config.write_text(
-        '[site]\ntitle = "Benchmark News"\nhome_url = "https://bench.example.org/"\n'
+        '[site]\ntitle = "Benchmark News"\nhome_url = "https://bench.example.org/"\nid_prefix = "tag:bench.example.org,2024:"\n'
         'timezone = "Europe/Minsk"\ndayfirst = true\nrights = "© Benchmark News"\n' + section_tables,
         encoding="utf-8")
     with (store / "articles.jsonl").open("w", encoding="utf-8") as out:

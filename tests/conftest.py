@@ -43,6 +43,7 @@ def site(tmp_path: Path) -> Path:
 [site]
 title = "Test News"
 home_url = "https://test.example.org/"
+id_prefix = "tag:test.example.org,2024:"
 timezone = "Europe/Minsk"
 dayfirst = true
 language = "en"

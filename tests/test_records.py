@@ -25,7 +25,7 @@ def test_a_valid_record_becomes_an_article_with_defaults(site):
     assert article.authors[0].byline == "Ihar Gubarevich, BelarusDigest"
     assert [c.term for c in article.categories] == ["society"]
     assert article.categories[0].label == "Society"
-    assert article.tag_uri == "tag:test.example.org,2014-08-06:a"
+    assert article.item_id == "tag:test.example.org,2024:a"
     assert warnings == []
 
 

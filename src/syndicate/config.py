@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 from dataclasses import dataclass
 from datetime import tzinfo
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
-from syndicate.content import is_absolute_http_url
+from syndicate.content import to_uri
 from syndicate.dates import DateError, site_timezone
 from syndicate.errors import ConfigError
 
@@ -18,6 +20,21 @@ LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 ALL_SLUG = "all"  # the whole-site feed's directory; no section may take it
 DEFAULT_LIMIT = 50
 DEFAULT_FORMATS = ("rss", "atom", "jsonfeed", "newsml")
+DEFAULT_OPML_FORMAT = "rss"
+# RFC 4151 section 2.1: tag:AUTHORITY,DATE: where the authority is a domain name or an e-mail address.
+_TAG_PREFIX = re.compile(r"^tag:([a-z0-9]([a-z0-9.-]*[a-z0-9])?|[^@\s,:]+@[a-z0-9.-]+),"
+                         r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?:$")
+_URI_PREFIX = re.compile(r"^[a-z][a-z0-9+.-]*:[A-Za-z0-9._~:@!$&'()*+,;=/?#%-]*$")
+# Every key each table may hold: anything else is a typing slip, reported with the closest name.
+_KEYS = {
+    "": ("site", "store", "defaults", "limits", "sections"),
+    "site": ("title", "description", "home_url", "feeds_url", "id_prefix", "language", "timezone",
+             "dayfirst", "publisher", "rights", "logo"),
+    "store": ("location", "path"),
+    "defaults": ("formats", "limit", "opml_format"),
+    "limits": ("max_record_bytes",),
+    "sections": ("slug", "title", "description", "url", "language", "limit"),
+}
 # A record (one .json file, one .jsonl line) larger than this is refused unread, so
 # that a runaway import cannot exhaust memory. Large photo stories stay far below it.
 DEFAULT_MAX_RECORD_BYTES = 2 * 1024 * 1024
@@ -29,6 +46,7 @@ class Site:
     description: str
     home_url: str
     feeds_url: str  # where the output directory is served, ending in '/'
+    id_prefix: str  # every item id is this plus the record's id
     language: str
     timezone: tzinfo
     dayfirst: bool
@@ -55,6 +73,7 @@ class Config:
     sections: tuple[Section, ...]
     formats: tuple[str, ...]
     limit: int
+    opml_format: str = DEFAULT_OPML_FORMAT  # the format index.opml offers each feed in
     max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
 
     def section(self, slug: str) -> Section | None:
@@ -64,10 +83,11 @@ class Config:
 class _Table:
     """Typed access to one TOML table, with errors that name the key."""
 
-    def __init__(self, data: Any, where: str, path: Path):
+    def __init__(self, data: Any, where: str, path: Path, *, kind: str | None = None):
         if not isinstance(data, dict):
             raise ConfigError(f"{path}: [{where}] must be a table")
         self.data, self.where, self.path = data, where, path
+        _refuse_unknown(data, _KEYS[where if kind is None else kind], path, prefix=f"{where}.")
 
     def _fail(self, key: str, message: str) -> ConfigError:
         return ConfigError(f"{self.path}: {self.where}.{key}: {message}")
@@ -83,10 +103,14 @@ class _Table:
         return value.strip()
 
     def url(self, key: str, default: str | None = None, *, required: bool = False) -> str | None:
+        """An absolute http(s) URL (an international one is accepted), as an RFC 3986 URI."""
         value = self.text(key, default, required=required)
-        if value is not None and not is_absolute_http_url(value):
-            raise self._fail(key, f"must be an absolute http(s) URL, got {value!r}")
-        return value
+        if value is None:
+            return None
+        try:
+            return to_uri(value)
+        except ValueError as error:
+            raise self._fail(key, f"must be an absolute http(s) URL, got {value!r}: {error}") from None
 
     def boolean(self, key: str, default: bool) -> bool:
         value = self.data.get(key, default)
@@ -107,8 +131,40 @@ class _Table:
         return value
 
 
-def _with_slash(url: str) -> str:
+def _refuse_unknown(data: dict[str, Any], known: tuple[str, ...], path: Path, *, prefix: str) -> None:
+    for key in data:
+        if key not in known:
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f"did you mean {prefix}{close[0]}?" if close else f"known: {', '.join(known)}"
+            raise ConfigError(f"{path}: {prefix}{key}: unknown key; {hint}")
+
+
+def _under(home_url: str, relative: str) -> str:
+    """RELATIVE (a directory) under the site's home page: beside 'index.html' or a query,
+    below a path that names a directory with or without its final '/'."""
+    path = urlsplit(home_url).path
+    if "?" in home_url or "#" in home_url or "." in path.rsplit("/", 1)[-1]:
+        return urljoin(home_url, relative)
+    return home_url.rstrip("/") + "/" + relative if path not in ("", "/") else urljoin(home_url, "/" + relative)
+
+
+def _directory_url(table: _Table, key: str, default: str) -> str:
+    """A URL under which files are served: it must end in '/' (one is added) and has no query."""
+    url = table.url(key, default)
+    if "?" in url or "#" in url:
+        raise table._fail(key, f"must be a directory URL without query or fragment, got {url!r}")
     return url if url.endswith("/") else url + "/"
+
+
+def _id_prefix(table: _Table) -> str:
+    value = table.text("id_prefix", required=True)
+    if value.startswith("tag:") and not _TAG_PREFIX.match(value):
+        raise table._fail("id_prefix", f"{value!r} is not a tag URI prefix (RFC 4151); expected e.g. "
+                                       "'tag:news.example.org,2014:' (your domain, a year you held it, ':')")
+    if not _URI_PREFIX.match(value):
+        raise table._fail("id_prefix", f"{value!r} is not the start of an absolute URI; expected e.g. "
+                                       "'tag:news.example.org,2014:'")
+    return value
 
 
 def resolve_store(location: str, *, base: Path) -> str:
@@ -131,18 +187,20 @@ def load_config(path: str | Path) -> Config:
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from None
 
+    _refuse_unknown(raw, _KEYS[""], path, prefix="")
     site_table = _Table(raw.get("site"), "site", path)
     timezone_name = site_table.text("timezone", "UTC")
     try:
         zone = site_timezone(timezone_name)
     except DateError as error:
         raise ConfigError(f"{path}: site.timezone: {error}") from None
-    home_url = _with_slash(site_table.url("home_url", required=True))
+    home_url = site_table.url("home_url", required=True)
     site = Site(
         title=site_table.text("title", required=True),
         description=site_table.text("description", site_table.data.get("title")),
         home_url=home_url,
-        feeds_url=_with_slash(site_table.url("feeds_url", home_url + "feeds/")),
+        feeds_url=_directory_url(site_table, "feeds_url", _under(home_url, "feeds/")),
+        id_prefix=_id_prefix(site_table),
         language=site_table.language("language", "en"),
         timezone=zone,
         dayfirst=site_table.boolean("dayfirst", False),
@@ -159,6 +217,7 @@ def load_config(path: str | Path) -> Config:
     formats = defaults.data.get("formats", list(DEFAULT_FORMATS))
     if not isinstance(formats, list) or not formats or not all(isinstance(f, str) for f in formats):
         raise ConfigError(f"{path}: defaults.formats: must be a non-empty list of format names")
+    opml_format = defaults.text("opml_format", DEFAULT_OPML_FORMAT)
 
     limits = _Table(raw.get("limits", {}), "limits", path)
     max_record_bytes = limits.positive_int("max_record_bytes", DEFAULT_MAX_RECORD_BYTES)
@@ -168,7 +227,7 @@ def load_config(path: str | Path) -> Config:
         raise ConfigError(f"{path}: sections: must be an array of tables ([[sections]])")
     sections: list[Section] = []
     for index, entry in enumerate(raw_sections):
-        table = _Table(entry, f"sections[{index}]", path)
+        table = _Table(entry, f"sections[{index}]", path, kind="sections")
         slug = table.text("slug", required=True)
         if not SLUG.match(slug) or slug == ALL_SLUG:
             raise ConfigError(
@@ -181,7 +240,8 @@ def load_config(path: str | Path) -> Config:
                 slug=slug,
                 title=table.text("title", required=True),
                 description=table.text("description", table.data.get("title")),
-                url=_with_slash(table.url("url", f"{home_url}{slug}/")),
+                # Used exactly as configured: a section page may be 'culture.html' or '?view=list'.
+                url=table.url("url", _under(home_url, f"{slug}/")),
                 language=table.language("language"),
                 limit=table.positive_int("limit", None),
             )
@@ -190,5 +250,5 @@ def load_config(path: str | Path) -> Config:
         raise ConfigError(f"{path}: no [[sections]] configured; add one per section slug of the store")
     return Config(
         path=path, site=site, store=store, sections=tuple(sections), formats=tuple(formats), limit=limit,
-        max_record_bytes=max_record_bytes,
+        opml_format=opml_format, max_record_bytes=max_record_bytes,
     )

@@ -7,15 +7,34 @@ to repeat it and no serialiser ever sees text it cannot carry.
 from __future__ import annotations
 
 import re
-from urllib.parse import quote, urljoin, urlsplit, urlunsplit
+import unicodedata
+from urllib.parse import quote, urljoin, urlsplit
 
+import idna
 import nh3
 
-# XML 1.0 section 2.2 Char: tab, LF, CR, U+0020-U+D7FF, U+E000-U+FFFD, U+10000-U+10FFFF.
-_XML_ILLEGAL = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# XML 1.0 section 2.2 Char (tab, LF, CR, U+0020-U+D7FF, U+E000-U+FFFD, U+10000-U+10FFFF), less
+# the controls it still admits: DEL and the C1 range U+0080-U+009F, which no text means to hold
+# (they are mostly windows-1252 read as latin-1) and which the W3C Feed Validator flags.
+_XML_ILLEGAL = re.compile("[^\t\n\r\u0020-\u007e\u00a0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _WHITESPACE = re.compile(r"\s+")
-# A tag, a comment or a character reference: what makes a plain-text field HTML.
-_MARKUP = re.compile(r"<[A-Za-z/!]|&(#\d+|#x[0-9A-Fa-f]+|[A-Za-z]+);")
+
+# Every element name HTML has had (HTML 4, HTML5 and the old presentational ones).
+HTML_ELEMENTS = frozenset("""
+a abbr acronym address applet area article aside audio b base basefont bdi bdo bgsound big blink
+blockquote body br button canvas caption center cite code col colgroup data datalist dd del details
+dfn dialog dir div dl dt em embed fieldset figcaption figure font footer form frame frameset h1 h2 h3
+h4 h5 h6 head header hgroup hr html i iframe img input ins kbd label legend li link main map mark
+marquee menu meta meter nav nobr noembed noframes noscript object ol optgroup option output p param
+picture plaintext pre progress q rp rt rtc ruby s samp script search section select slot small source
+span strike strong style sub summary sup table tbody td template textarea tfoot th thead time title tr
+track tt u ul var video wbr xmp""".split())
+_VOID_ELEMENTS = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+# What makes a plain-text field HTML: an end tag, a void or self-closed element, or a start tag
+# with attributes, of an element HTML knows; or a comment. A lone "<video>" or "List<String>"
+# is text, and so are "x<y" and entity-like text such as "&amp;" (kept as written).
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)(\s[^<>]*?)?(/?)>")
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
 # Elements kept in bodies: ammonia's conservative defaults plus figures.
 _ALLOWED_TAGS = set(nh3.ALLOWED_TAGS) | {"figure", "figcaption"}
@@ -39,9 +58,19 @@ def collapse_whitespace(text: str) -> str:
     return _WHITESPACE.sub(" ", text).strip()
 
 
-def looks_like_markup(text: str) -> bool:
-    """Whether TEXT holds HTML tags, comments or entities (so is not plain text)."""
-    return _MARKUP.search(text) is not None
+def holds_html(text: str) -> bool:
+    """Whether TEXT holds HTML elements (so is HTML, not plain text with a '<' in it)."""
+    if "<" not in text:
+        return False
+    if _COMMENT.search(text):
+        return True
+    for match in _TAG.finditer(text):
+        closing, name, attributes, self_closed = match.groups()
+        name = name.lower()
+        if name in HTML_ELEMENTS and (closing or self_closed or name in _VOID_ELEMENTS
+                                      or (attributes and attributes.strip())):
+            return True
+    return False
 
 
 def is_absolute_http_url(value: str) -> bool:
@@ -49,53 +78,138 @@ def is_absolute_http_url(value: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
-_HOST = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9\-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9\-]*[A-Za-z0-9])?)*\.?$")
-# RFC 3986 characters kept as they are in each part; everything else is percent-encoded.
-_PATH_SAFE = "/%:@!$&'()*+,;=-._~"
-_BARE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
-_QUERY_SAFE = _PATH_SAFE + "?"
+_HOST = re.compile(r"^[a-z0-9_]([a-z0-9_\-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_\-]*[a-z0-9_])?)*$")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+# RFC 3986 2.2 and 3.3: sub-delims, and the characters a path segment (pchar) keeps as they are.
+_GEN_DELIMS = ":/?#[]@"
+_SUB_DELIMS = "!$&'()*+,;="
+_PCHAR = "-._~" + _SUB_DELIMS + ":@"
+_QUERY = _PCHAR + "/?"
+_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
 
 
 def to_uri(url: str) -> str:
-    """URL as an absolute http(s) URI (RFC 3986) every feed format accepts.
+    """URL (an IRI or URI) as the absolute http(s) URI, in RFC 3986 normal form, every
+    feed format and reader accepts.
 
-    Non-ASCII and unsafe characters of path, query and fragment are
-    percent-encoded and an international host name is IDNA-encoded; raises
+    Host names are lower-cased, IDNA-encoded (UTS 46) and lose a trailing dot; a
+    default port goes; '.' and '..' path segments are resolved; non-ASCII text
+    (NFC) and unsafe characters are percent-encoded, escapes of unreserved
+    characters decoded and hex digits upper-cased (RFC 3986 6.2.2). Raises
     ValueError, saying why, for what cannot be made such a URI.
     """
     parts = urlsplit(url.strip())
-    if parts.scheme.lower() not in ("http", "https"):
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.netloc:
         raise ValueError("expected an absolute http(s) URL")
     if parts.username is not None or parts.password is not None:
         raise ValueError("expected no user name or password in the URL")
     try:
-        host = (parts.hostname or "").encode("idna").decode("ascii")
         port = parts.port
-    except (UnicodeError, ValueError):
-        raise ValueError("its host name or port is not valid") from None
+    except ValueError:
+        raise ValueError("its port is not valid") from None
+    netloc = _host(parts.hostname or "")
+    if port is not None and port != _DEFAULT_PORTS[scheme]:
+        netloc += f":{port}"
+    path = "/".join(_normal(segment, _PCHAR) for segment in _without_dot_segments(parts.path or "/").split("/"))
+    uri = f"{scheme}://{netloc}{path}"
+    if "?" in url.split("#", 1)[0]:  # an empty query is still a query
+        uri += "?" + _normal(parts.query, _QUERY)
+    if "#" in url:
+        uri += "#" + _normal(parts.fragment, _QUERY)
+    return uri
+
+
+def _host(host: str) -> str:
+    host = host.rstrip(".")
+    if ":" in host:  # an IPv6 literal (urlsplit took its brackets off)
+        if not re.fullmatch(r"[0-9a-f:.]+", host):
+            raise ValueError("its host name is not valid")
+        return f"[{host}]"
+    if not host.isascii():
+        try:
+            host = idna.encode(host, uts46=True).decode("ascii")
+        except idna.IDNAError:
+            raise ValueError("its host name is not a valid international domain name") from None
     if not _HOST.match(host):
         raise ValueError("its host name is not valid")
-    netloc = host if port is None else f"{host}:{port}"
-    return urlunsplit((parts.scheme.lower(), netloc, _quote(parts.path or "/", _PATH_SAFE),
-                       _quote(parts.query, _QUERY_SAFE), _quote(parts.fragment, _QUERY_SAFE)))
+    return host
 
 
-def _quote(part: str, safe: str) -> str:
-    """PART percent-encoded, keeping escapes that are already there ('%20') and encoding a bare '%'."""
-    return quote(_BARE_PERCENT.sub("%25", part), safe=safe)
+def _without_dot_segments(path: str) -> str:
+    """RFC 3986 5.2.4: '.' and '..' segments resolved."""
+    output: list[str] = []
+    segments = path.split("/")
+    for index, segment in enumerate(segments):
+        last = index == len(segments) - 1
+        if segment == ".":
+            if last:
+                output.append("")
+        elif segment == "..":
+            if len(output) > 1:
+                output.pop()
+            if last:
+                output.append("")
+        else:
+            output.append(segment)
+    return "/".join(output) if output and output[0] == "" else "/" + "/".join(output)
+
+
+def _normal(part: str, safe: str) -> str:
+    """PART of a URI in normal form: the reserved characters in SAFE, and escapes of reserved
+    characters, kept as they are; everything else decoded, NFC-normalised and percent-encoded
+    as UTF-8 where RFC 3986 requires it. A '%' that starts no escape is itself encoded."""
+    pieces: list[str] = []
+    pending = bytearray()  # octets whose escaping is decided together (they may be one UTF-8 character)
+
+    def flush() -> None:
+        if pending:
+            try:
+                pieces.append(quote(unicodedata.normalize("NFC", pending.decode("utf-8")), safe=safe))
+            except UnicodeDecodeError:  # escapes of another charset: kept as octets
+                pieces.append(quote(bytes(pending), safe=safe))
+            pending.clear()
+
+    index = 0
+    while index < len(part):
+        escape = _ESCAPE.match(part, index)
+        character = chr(int(escape[1], 16)) if escape else part[index]
+        reserved = character in _GEN_DELIMS or character in _SUB_DELIMS
+        if reserved and character in safe:
+            flush()
+            pieces.append(escape[0].upper() if escape else character)  # an escaped delimiter stays escaped
+        elif escape:
+            pending.append(int(escape[1], 16))
+        else:
+            pending.extend(character.encode("utf-8", "surrogatepass"))
+        index += 3 if escape else 1
+    flush()
+    return "".join(pieces)
+
+
+def _body_url(value: str, base_url: str) -> str | None:
+    """A link or image source of a body as an absolute RFC 3986 URI; None (the attribute
+    goes) when it cannot be one. The sanitiser has already refused other schemes."""
+    absolute = urljoin(base_url, value.strip())
+    scheme = urlsplit(absolute).scheme.lower()
+    if scheme == "mailto":
+        return "mailto:" + _normal(absolute[len("mailto:"):], _QUERY)
+    try:
+        return to_uri(absolute)
+    except ValueError:
+        return None
 
 
 def sanitize_html(html: str, *, base_url: str) -> str:
     """An allow-listed copy of the HTML fragment HTML, its links made absolute against BASE_URL.
 
     Scripts, styles, frames, plugins and forms go with their content; event
-    handlers and every URL scheme but http, https and mailto go too.
+    handlers and every URL scheme but http, https and mailto go too. Links and
+    image sources are written as RFC 3986 URIs (see to_uri).
     """
 
     def absolutise(tag: str, attribute: str, value: str) -> str | None:
-        if attribute in _URL_ATTRIBUTES:
-            return urljoin(base_url, value.strip())
-        return value
+        return _body_url(value, base_url) if attribute in _URL_ATTRIBUTES else value
 
     return nh3.clean(
         html,

@@ -31,8 +31,10 @@ CONTENT = "http://purl.org/rss/1.0/modules/content/"
 DC = "http://purl.org/dc/elements/1.1/"
 MEDIA = "http://search.yahoo.com/mrss/"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-# syndicate's own item ids (model.Article.tag_uri): tag:HOST,YYYY-MM-DD:ID
+# The item ids of syndicate 0.1 (tag:HOST,YYYY-MM-DD:ID), from which the record id is taken back.
 _TAG_URI = re.compile(r"^tag:[^,]+,\d{4}-\d{2}-\d{2}:(?P<id>.+)$")
+# An item id that can be kept as the record's guid (schemas/article.schema.json).
+_GUID = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[A-Za-z0-9._~:@!$&'()*+,;=/?#%-]+$")
 _RECORD_ID = re.compile(r"^[A-Za-z0-9._~:@!$&'()*+,;=/-]{1,200}$")
 
 
@@ -44,23 +46,35 @@ def is_feed_file(path: Path) -> bool:
     return head.startswith(b"<") or (head.startswith(b"{") and b"jsonfeed.org" in head)
 
 
-def record_id(identifier: str) -> str:
-    """A record id for a feed item's id: the record's own id inside one of syndicate's tag
-    URIs, the identifier itself when it is a usable id, else a stable digest of it."""
+def record_identity(identifier: str, *, id_prefix: str) -> tuple[str, str | None]:
+    """(record id, guid) for a feed item's id.
+
+    An id this site's syndicate wrote (ID_PREFIX + record id) gives the record id back
+    and no guid. Any other id is kept as the record's guid when it is a URI, so that
+    the item keeps its id in syndicate's feeds; the record id is then the record's own
+    id inside a syndicate 0.1 tag URI, the identifier itself when it is a usable id,
+    else a stable digest of it.
+    """
     identifier = identifier.strip()
+    own = identifier.removeprefix(id_prefix)
+    if own != identifier and _RECORD_ID.match(own):
+        return own, None
+    guid = identifier if _GUID.match(identifier) and len(identifier) <= 2000 else None
     match = _TAG_URI.match(identifier)
     if match and _RECORD_ID.match(match["id"]):
-        return match["id"]
+        return match["id"], guid
     if _RECORD_ID.match(identifier):
-        return identifier
-    return "imported-" + hashlib.sha256(identifier.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+        return identifier, guid
+    return "imported-" + hashlib.sha256(identifier.encode("utf-8", "surrogatepass")).hexdigest()[:24], guid
 
 
-class _Sections:
-    """Which configured section a feed's categories name (by slug or by title)."""
+class _Site:
+    """What the site's config supplies to feed items: which configured section their categories
+    name (by slug or by title), and which item ids are its own."""
 
     def __init__(self, config: Config, default: str | None):
         self.default = default
+        self.id_prefix = config.site.id_prefix
         self.scheme = config.site.home_url
         self.by_name = {}
         for section in config.sections:
@@ -82,12 +96,13 @@ class _Sections:
         return list(dict.fromkeys(sections)), list(dict.fromkeys(tags))
 
 
-def _record(*, identifier: str | None, url: str | None, title: str | None, summary: str | None,
+def _record(site: _Site, *, identifier: str | None, url: str | None, title: str | None, summary: str | None,
             body: str | None, published: str | None, updated: str | None, sections: list[str], tags: list[str],
             authors: list[dict[str, str]], language: str | None, rights: str | None,
             source: dict[str, str] | None, media: list[dict[str, Any]]) -> dict[str, Any]:
+    record_id, guid = record_identity(identifier or url or title or "", id_prefix=site.id_prefix)
     record: dict[str, Any] = {
-        "id": record_id(identifier or url or title or ""),
+        "id": record_id, "guid": guid,
         "url": url, "title": title, "summary": summary, "body": body,
         "section": sections[0] if sections else None, "sections": sections[1:], "tags": tags,
         "authors": authors, "published": published, "updated": updated, "language": language,
@@ -106,10 +121,10 @@ def _text(element: etree._Element | None) -> str | None:
 
 def read_feed(path: Path, config: Config, *, default_section: str | None) -> Iterator[RawRecord]:
     """One RawRecord per item of the feed file at PATH."""
-    sections = _Sections(config, default_section)
+    site = _Site(config, default_section)
     data = path.read_bytes()
     if data.lstrip().startswith(b"{"):
-        yield from _json_feed(data, str(path), sections)
+        yield from _json_feed(data, str(path), site)
         return
     try:
         root = parse_xml(data).getroot()
@@ -117,14 +132,14 @@ def read_feed(path: Path, config: Config, *, default_section: str | None) -> Ite
         yield RawRecord(origin=str(path), error=f"not a well-formed feed: {error}")
         return
     if root.tag == "rss":
-        yield from _rss(root, str(path), sections)
+        yield from _rss(root, str(path), site)
     elif root.tag == f"{{{ATOM}}}feed":
-        yield from _atom(root, str(path), sections)
+        yield from _atom(root, str(path), site)
     else:
         yield RawRecord(origin=str(path), error=f"not an RSS 2.0, Atom or JSON Feed document (root {root.tag!r})")
 
 
-def _rss(root: etree._Element, origin: str, sections: _Sections) -> Iterator[RawRecord]:
+def _rss(root: etree._Element, origin: str, site: _Site) -> Iterator[RawRecord]:
     channel = root.find("channel")
     if channel is None:
         yield RawRecord(origin=origin, error="an RSS document without a channel")
@@ -136,7 +151,7 @@ def _rss(root: etree._Element, origin: str, sections: _Sections) -> Iterator[Raw
         link = _text(item.find("link"))
         description = _text(item.find("description"))
         content = _text(item.find(f"{{{CONTENT}}}encoded"))
-        item_sections, tags = sections.split([(_text(c) or "", c.get("domain")) for c in item.iterfind("category")])
+        item_sections, tags = site.split([(_text(c) or "", c.get("domain")) for c in item.iterfind("category")])
         source = item.find("source")
         media = [
             {k: v for k, v in {
@@ -151,6 +166,7 @@ def _rss(root: etree._Element, origin: str, sections: _Sections) -> Iterator[Raw
         authors = [{"name": name} for name in (_text(c) for c in item.iterfind(f"{{{DC}}}creator")) if name]
         authors += [{"name": _rss_author(_text(a))} for a in item.iterfind("author") if _text(a)]
         record = _record(
+            site,
             identifier=_text(item.find("guid")), url=urljoin(base, link) if link else None,
             title=_text(item.find("title")), summary=html_to_text(description) if description else None,
             body=content or description, published=_text(item.find("pubDate")) or _text(item.find(f"{{{DC}}}date"))
@@ -186,12 +202,12 @@ def _atom_text(element: etree._Element | None, *, as_html: bool) -> str | None:
     return f"<p>{escape(text)}</p>" if as_html else text
 
 
-def _atom(root: etree._Element, origin: str, sections: _Sections) -> Iterator[RawRecord]:
+def _atom(root: etree._Element, origin: str, site: _Site) -> Iterator[RawRecord]:
     feed_language = root.get(XML_LANG)
     for number, entry in enumerate(root.iterfind(f"{{{ATOM}}}entry"), start=1):
         links = entry.findall(f"{{{ATOM}}}link")
         alternate = next((l.get("href") for l in links if l.get("rel", "alternate") == "alternate"), None)
-        item_sections, tags = sections.split(
+        item_sections, tags = site.split(
             [(c.get("term", ""), c.get("scheme")) for c in entry.iterfind(f"{{{ATOM}}}category")])
         source = entry.find(f"{{{ATOM}}}source")
         source_link = None
@@ -204,6 +220,7 @@ def _atom(root: etree._Element, origin: str, sections: _Sections) -> Iterator[Ra
             for a in entry.iterfind(f"{{{ATOM}}}author")
         ]
         record = _record(
+            site,
             identifier=_text(entry.find(f"{{{ATOM}}}id")), url=alternate,
             title=_atom_text(entry.find(f"{{{ATOM}}}title"), as_html=False),
             summary=_atom_text(entry.find(f"{{{ATOM}}}summary"), as_html=False),
@@ -220,7 +237,7 @@ def _atom(root: etree._Element, origin: str, sections: _Sections) -> Iterator[Ra
         yield RawRecord(origin=f"{origin} entry {number}", data=record)
 
 
-def _json_feed(data: bytes, origin: str, sections: _Sections) -> Iterator[RawRecord]:
+def _json_feed(data: bytes, origin: str, site: _Site) -> Iterator[RawRecord]:
     try:
         document = json.loads(data.decode("utf-8"))
         items = document["items"]
@@ -233,7 +250,7 @@ def _json_feed(data: bytes, origin: str, sections: _Sections) -> Iterator[RawRec
             yield RawRecord(origin=f"{origin} item {number}", error="expected a JSON object")
             continue
         extension = item.get("_syndicate") if isinstance(item.get("_syndicate"), dict) else {}
-        item_sections, tags = sections.split([(str(t), None) for t in item.get("tags", []) if isinstance(t, str)])
+        item_sections, tags = site.split([(str(t), None) for t in item.get("tags", []) if isinstance(t, str)])
         if extension.get("section"):
             item_sections = [extension["section"], *(s for s in item_sections if s != extension["section"])]
         authors = extension.get("authors") or [
@@ -249,6 +266,7 @@ def _json_feed(data: bytes, origin: str, sections: _Sections) -> Iterator[RawRec
         if not media and item.get("image"):
             media = [{"url": item["image"]}]
         record = _record(
+            site,
             identifier=str(item["id"]) if "id" in item else None, url=item.get("url"), title=item.get("title"),
             summary=item.get("summary"), body=content, published=item.get("date_published"),
             updated=item.get("date_modified"), sections=item_sections, tags=tags, authors=authors,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from urllib.parse import urlsplit
 
 
 def _require_aware(owner: str, name: str, value: datetime | None) -> None:
@@ -42,29 +41,38 @@ class Source:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Media:
     url: str
-    type: str | None = None
+    type: str | None = None  # the record's media type, else the one its URL's extension implies
     width: int | None = None
     height: int | None = None
+    length: int | None = None  # size in bytes
     caption: str | None = None
     credit: str | None = None
 
     @property
+    def kind(self) -> str | None:
+        """'image', 'audio' or 'video' (the top-level media type), else None."""
+        top = (self.type or "").partition("/")[0]
+        return top if top in ("image", "audio", "video") else None
+
+    @property
     def is_image(self) -> bool:
-        return (self.type or "").startswith("image/")
+        return self.kind == "image"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Category:
-    """A section (scheme = the site's home URL, label = its title) or a free tag."""
+    """A section (scheme = the site's home URL, label = its title, url = its page) or a free tag."""
 
     term: str
     label: str | None = None
     scheme: str | None = None
+    url: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Article:
-    id: str
+    id: str  # the record's id
+    item_id: str  # the permanent id of the item in every format (records.item_id says how it is made)
     url: str
     title: str
     summary: str | None
@@ -91,16 +99,6 @@ class Article:
             _require_aware("Article", name, getattr(self, name))
         if self.updated < self.published:
             raise ValueError(f"Article {self.id}: updated is earlier than published")
-
-    @property
-    def tag_uri(self) -> str:
-        """The item's permanent id, a tag URI (RFC 4151) built from the record's own id.
-
-        Authority and date are the article's host on the day it was published,
-        so it is the same on every run and every machine.
-        """
-        host = urlsplit(self.url).hostname
-        return f"tag:{host},{self.published:%Y-%m-%d}:{self.id}"
 
     @property
     def all_sections(self) -> tuple[str, ...]:

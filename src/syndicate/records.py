@@ -7,17 +7,19 @@ the export (the default) or only skips the records concerned.
 
 from __future__ import annotations
 
+import mimetypes
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from syndicate.config import Config
 from syndicate.content import (
-    collapse_whitespace, html_to_text, looks_like_markup, sanitize_html, teaser, to_uri, xml_legal,
+    collapse_whitespace, holds_html, html_to_text, sanitize_html, teaser, to_uri, xml_legal,
 )
 from syndicate.dates import DateError, parse_date
 from syndicate.errors import Problem
@@ -30,6 +32,7 @@ _EXPECTATIONS = {
     "id": "an id of letters, digits and - . _ ~ : @ ! $ & ' ( ) * + , ; = /",
     "slug": "a slug of lower-case letters, digits and single hyphens, e.g. 'society'",
     "http_url": "an absolute http(s) URL such as 'https://example.org/a/'",
+    "guid": "an absolute URI such as 'tag:news.example.org,2014:a1' or 'https://example.org/?p=1'",
 }
 _JSON_TYPES = {"string": "a string", "array": "a list", "object": "an object", "integer": "a whole number",
                "number": "a number", "boolean": "true or false"}
@@ -64,7 +67,7 @@ def _describe(error: ValidationError) -> tuple[str, str]:
         return field, (f"unknown field ({error.message.split('(')[-1].rstrip(')')}); expected only the "
                        "fields of schemas/article.schema.json")
     schema = json_schema("article.schema.json")
-    definitions = {**schema["$defs"], "id": schema["properties"]["id"]}
+    definitions = {**schema["$defs"], "id": schema["properties"]["id"], "guid": schema["properties"]["guid"]}
     expected = next((_EXPECTATIONS[name] for name in _EXPECTATIONS if definitions[name] == error.schema), None)
     if error.validator in ("pattern", "maxLength") and expected:
         return field, f"{_shown(error.instance)} is not {expected}"
@@ -94,19 +97,40 @@ def _text(value: str | None, *, fix: list[str], field: str) -> str | None:
         return None
     cleaned, removed = xml_legal(value)
     if removed:
-        fix.append(f"{field}: removed {removed} character(s) that XML 1.0 cannot carry")
+        fix.append(f"{field}: removed {removed} character(s) that XML 1.0 cannot carry or that are controls")
     return cleaned
 
 
 def _plain(value: str | None, *, fix: list[str], field: str) -> str | None:
-    """A plain-text field: XML-legal, markup dropped, whitespace collapsed (titles, names, captions)."""
+    """A plain-text field (titles, names, captions): XML-legal, whitespace collapsed, None when empty.
+
+    Text stays text: '<', '&' and ']]>' are kept (each writer escapes them). Only a
+    field that holds HTML elements is HTML, and is turned into its text.
+    """
     text = _text(value, fix=fix, field=field)
     if text is None:
         return None
-    if looks_like_markup(text):
+    if holds_html(text):
         fix.append(f"{field}: removed HTML markup from a plain-text field")
-        return html_to_text(text)
-    return collapse_whitespace(text)
+        return html_to_text(text) or None
+    return collapse_whitespace(text) or None
+
+
+# Python's own table of extensions only (not the host's /etc/mime.types), so that the
+# same record gives the same type on every machine.
+_MEDIA_TYPES = mimetypes.MimeTypes()
+
+
+def media_type(url: str, given: str | None) -> str | None:
+    """GIVEN, else the media type the extension of URL's path implies, else None."""
+    return given or _MEDIA_TYPES.guess_type(urlsplit(url).path, strict=True)[0]
+
+
+def item_id(data: dict[str, Any], config: Config) -> str:
+    """The item's permanent id in every format: the record's `guid` when it has one, else
+    the site's `id_prefix` plus the record's id. Neither depends on the article's URL,
+    its dates, or the site's zone, so correcting them never changes the id."""
+    return data.get("guid") or config.site.id_prefix + data["id"]
 
 
 def _article(data: dict[str, Any], origin: str, config: Config, problems: list[Problem],
@@ -176,6 +200,7 @@ def _article(data: dict[str, Any], origin: str, config: Config, problems: list[P
         summary = teaser(html_to_text(body))
     article = Article(
         id=record_id,
+        item_id=item_id(data, config),
         url=url,
         title=title,
         summary=summary or None,
@@ -184,7 +209,8 @@ def _article(data: dict[str, Any], origin: str, config: Config, problems: list[P
         sections=tuple(data.get("sections", ())),
         tags=tags,
         categories=(
-            *(Category(term=slug, label=config.section(slug).title, scheme=site.home_url)
+            *(Category(term=slug, label=config.section(slug).title, scheme=site.home_url,
+                       url=config.section(slug).url)
               for slug in dict.fromkeys((data["section"], *data.get("sections", ())))),
             *(Category(term=tag) for tag in tags),
         ),
@@ -204,9 +230,10 @@ def _article(data: dict[str, Any], origin: str, config: Config, problems: list[P
         media=tuple(
             Media(
                 url=media_url,
-                type=m.get("type"),
+                type=media_type(media_url, m.get("type")),
                 width=m.get("width"),
                 height=m.get("height"),
+                length=m.get("length"),
                 caption=_plain(m.get("caption"), fix=fix, field="media.caption"),
                 credit=_plain(m.get("credit"), fix=fix, field="media.credit"),
             )
@@ -234,11 +261,18 @@ def load_articles(records: Iterable[RawRecord], config: Config) -> LoadResult:
     warnings: list[str] = []
     articles: list[Article] = []
     first_seen: dict[str, str] = {}
+    item_ids: dict[str, str] = {}
     skipped = 0
     for record in records:
         before = len(problems)
         article = _load_one(record, validator, config, problems, warnings, first_seen)
+        if article is not None and article.item_id in item_ids:
+            problems.append(Problem(origin=record.origin, record_id=article.id, field="guid",
+                                    message=f"item id {article.item_id!r} is already the item id of "
+                                            f"{item_ids[article.item_id]}; expected a guid no other record has"))
+            article = None
         if article is not None:
+            item_ids[article.item_id] = article.origin
             articles.append(article)
         elif len(problems) > before:
             skipped += 1

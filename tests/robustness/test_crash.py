@@ -26,7 +26,7 @@ def _site(root: Path, *, edition: str) -> Path:
     store.mkdir(parents=True)
     sections = "".join(f'\n[[sections]]\nslug = "s{n}"\ntitle = "Section {n}"\n' for n in range(SECTIONS))
     (root / "syndicate.toml").write_text(
-        '[site]\ntitle = "Crash News"\nhome_url = "https://crash.example.org/"\ntimezone = "UTC"\n' + sections,
+        '[site]\ntitle = "Crash News"\nhome_url = "https://crash.example.org/"\nid_prefix = "tag:crash.example.org,2024:"\ntimezone = "UTC"\n' + sections,
         encoding="utf-8",
     )
     with (store / "articles.jsonl").open("w", encoding="utf-8") as lines:

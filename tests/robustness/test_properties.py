@@ -26,6 +26,7 @@ CONFIG = """
 [site]
 title = "Property News"
 home_url = "https://prop.example.org/"
+id_prefix = "tag:prop.example.org,2024:"
 timezone = "Europe/Minsk"
 dayfirst = true
 rights = "© Property News"

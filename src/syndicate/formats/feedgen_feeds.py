@@ -125,7 +125,7 @@ def _generator(feed: Feed, *, filename: str) -> FeedGenerator:
 
 def _add_entry(generator: FeedGenerator, article: Article) -> None:
     entry = generator.add_entry(order="append")
-    entry.id(article.tag_uri)  # also the RSS guid, isPermaLink="false": it is not a URL
+    entry.id(article.item_id)  # also the RSS guid, isPermaLink="false": it is not a URL
     entry.title(article.title)
     entry.link(href=article.url, rel="alternate")
     entry.published(article.published)

@@ -41,7 +41,7 @@ def _media(media: Media) -> dict[str, Any]:
 def _item(article: Article) -> dict[str, Any]:
     image = article.lead_image
     return compact({
-        "id": article.tag_uri,
+        "id": article.item_id,
         "url": article.url,
         "title": article.title,
         "summary": article.summary,

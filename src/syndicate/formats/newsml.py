@@ -65,7 +65,7 @@ def _named(parent: etree._Element, element_name: str, name: str, **attributes: s
 
 def picture_guid(article: Article, index: int) -> str:
     """The guid of the INDEX-th (from 1) picture item of ARTICLE."""
-    return f"{article.tag_uri}:media:{index}"
+    return f"{article.item_id}:media:{index}"
 
 
 def _pictures(article: Article) -> list[tuple[int, Media]]:
@@ -122,7 +122,7 @@ def _item_meta(item: etree._Element, *, item_class: str, feed: Feed, article: Ar
 
 
 def _text_item(article: Article, feed: Feed) -> etree._Element:
-    item = _item_root(article.tag_uri, article.version, article.language)
+    item = _item_root(article.item_id, article.version, article.language)
     _rights(item, article, feed)
     meta = _item_meta(item, item_class="ninat:text", feed=feed, article=article)
     _el(meta, "link", rel="irel:seeAlso", href=article.url, contenttype="text/html")
@@ -202,7 +202,7 @@ def _package_item(feed: Feed) -> etree._Element:
     groups = _el(item, "groupSet", root="G1")
     group = _el(groups, "group", id="G1", role="group:main")
     for article in feed.items:
-        ref = _el(group, "itemRef", residref=article.tag_uri, version=str(article.version),
+        ref = _el(group, "itemRef", residref=article.item_id, version=str(article.version),
                   contenttype="application/vnd.iptc.g2.newsitem+xml")
         _el(ref, "itemClass", qcode="ninat:text")
         _el(ref, "title", article.title)

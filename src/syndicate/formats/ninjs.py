@@ -5,7 +5,7 @@ feed order. ninjs 2.2 forbids properties it does not define (its schema says
 `unevaluatedProperties: false`), so there is no extension object: what 2.2
 has no place for is left out (see "Not carried" below). Every item:
 
-  uri               Article.tag_uri (the same id as the NewsML-G2 newsItem guid)
+  uri               Article.item_id (the same id as the NewsML-G2 newsItem guid)
   version           str(Article.version)
   standard          {"name": "ninjs", "version": "2.2", "schema": <IPTC schema URL>}
   type              "text"
@@ -35,7 +35,7 @@ has no place for is left out (see "Not carried" below). Every item:
                     the article's page. ninjs 2.2 has no `links` property; the
                     published web page is the article's HTML rendition.
   associations      one per image (or audio, video) in Article.media, in order:
-                    {"name": "<type><n>", "uri": tag_uri + ":media:<n>",
+                    {"name": "<type><n>", "uri": item_id + ":media:<n>",
                      "type": "picture" | "audio" | "video",
                      "descriptions": [{"role": "caption", "value": caption}],
                      "by": credit,
@@ -100,7 +100,7 @@ def _association(article: Article, number: int, media: Media) -> dict[str, Any] 
         return None
     return compact({
         "name": f"{kind}{number}",
-        "uri": f"{article.tag_uri}:media:{number}",
+        "uri": f"{article.item_id}:media:{number}",
         "type": kind,
         "descriptions": [{"role": "caption", "value": media.caption}] if media.caption else None,
         "by": media.credit,
@@ -112,7 +112,7 @@ def _association(article: Article, number: int, media: Media) -> dict[str, Any] 
 def _item(article: Article, feed: Feed) -> dict[str, Any]:
     associations = (_association(article, n, m) for n, m in enumerate(article.media, start=1))
     return compact({
-        "uri": article.tag_uri,
+        "uri": article.item_id,
         "version": str(article.version),
         "standard": STANDARD,
         "type": "text",
