@@ -9,9 +9,9 @@ from datetime import datetime, timezone
 from syndicate.config import ALL_SLUG, Config
 from syndicate.model import Article, Feed
 
-# An empty feed still needs an updated time; it must not be the clock (two runs
-# must give the same bytes), so it is the Unix epoch.
-_EMPTY_FEED_UPDATED = datetime(1970, 1, 1, tzinfo=timezone.utc)
+# An empty feed still needs an updated time, and it must not be the clock (two runs must give
+# the same bytes): it is the site's newest public article's, or, on a site with none, the epoch.
+_NOTHING_PUBLISHED = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 def is_public(article: Article, *, as_of: datetime) -> bool:
@@ -63,8 +63,10 @@ def feed_specs(config: Config, *, sections: Sequence[str] | None) -> list[FeedSp
     return specs
 
 
-def build_feed(spec: FeedSpec, items: Sequence[Article], config: Config) -> Feed:
-    """The Feed of SPEC holding ITEMS (already the latest, newest first)."""
+def build_feed(spec: FeedSpec, items: Sequence[Article], config: Config, *,
+               site_newest: Article | None) -> Feed:
+    """The Feed of SPEC holding ITEMS (already the latest, newest first); SITE_NEWEST, the
+    site's newest public article, dates the feed when ITEMS is empty."""
     site = config.site
     return Feed(
         slug=spec.slug,
@@ -74,7 +76,7 @@ def build_feed(spec: FeedSpec, items: Sequence[Article], config: Config) -> Feed
         home_url=spec.home_url,
         site_url=site.home_url,
         base_url=f"{site.feeds_url}{spec.slug}/",
-        updated=max((a.updated for a in items), default=_EMPTY_FEED_UPDATED),
+        updated=max((a.updated for a in items), default=site_newest.updated if site_newest else _NOTHING_PUBLISHED),
         items=tuple(items),
         publisher=site.publisher,
         rights=site.rights,
@@ -86,8 +88,9 @@ def build_feeds(articles: Sequence[Article], config: Config, *, sections: Sequen
                 as_of: datetime) -> list[Feed]:
     """Every chosen feed, choosing its articles in memory from ARTICLES."""
     public = [a for a in articles if is_public(a, as_of=as_of)]
+    site_newest = next(iter(latest(public, 1)), None)
     return [
         build_feed(spec, latest([a for a in public if spec.section is None or spec.section in a.all_sections],
-                                spec.limit), config)
+                                spec.limit), config, site_newest=site_newest)
         for spec in feed_specs(config, sections=sections)
     ]

@@ -22,7 +22,7 @@ from syndicate.config import ALL_SLUG, Config, load_config
 from syndicate.dates import build_time
 from syndicate.errors import InvalidRecords, Problem, SyndicateError, UsageError
 from syndicate.formats import FORMATS
-from syndicate.model import Feed
+from syndicate.model import Article, Feed
 from syndicate.opml import Subscription, write_opml
 from syndicate.publish import output_lock, target_path, write_atomically
 from syndicate.records import load_articles
@@ -60,19 +60,35 @@ def chosen_formats(names: Sequence[str] | None, default: Sequence[str]) -> list[
     return chosen
 
 
+# The key under which _select() gives the site's newest public record (it dates empty feeds).
+_SITE_NEWEST = ""
+
+
 def _select(config: Config, specs: list[FeedSpec], *, store: str,
             as_of: datetime) -> tuple[dict[str, list[RawRecord]], tuple[Problem, ...]]:
-    """Each feed's records, newest first, read from one snapshot of the store, and the
-    problems the store met while indexing (a directory store checks every record)."""
+    """Each feed's records, newest first, and the site's newest public record (under
+    _SITE_NEWEST), read from one snapshot of the store; and the problems the store met
+    while indexing (a directory store checks every record)."""
     opened = open_store(store, config=config)
     try:
         with opened.snapshot() as snapshot:
             chosen = {spec.slug: snapshot.latest(FeedQuery(section=spec.section, limit=spec.limit), as_of=as_of)
                       for spec in specs}
+            site_wide = next((chosen[spec.slug] for spec in specs if spec.section is None), None)
+            chosen[_SITE_NEWEST] = site_wide[:1] if site_wide is not None else snapshot.latest(
+                FeedQuery(section=None, limit=1), as_of=as_of)
             problems = snapshot.problems
     finally:
         opened.close()
     return chosen, problems
+
+
+def _site_newest(raws: list[RawRecord], loaded: dict[str, Article], config: Config) -> Article | None:
+    """The site's newest public article (which dates empty feeds). It is in no chosen feed
+    when only some sections are exported; if it is invalid, those feeds do not need it."""
+    if not raws:
+        return None
+    return loaded.get(raws[0].origin) or next(iter(load_articles(raws, config).articles), None)
 
 
 def _inputs_hash(feed: Feed, format_name: str) -> str:
@@ -131,13 +147,15 @@ def export(
     specs = feed_specs(config, sections=sections)
     chosen, index_problems = _select(config, specs, store=str(store or config.store), as_of=as_of or build_time())
 
-    unique = {raw.origin: raw for raws in chosen.values() for raw in raws}
+    unique = {raw.origin: raw for spec in specs for raw in chosen[spec.slug]}
     loaded = load_articles(unique.values(), config)
     problems = (*index_problems, *loaded.problems)
     if problems and not skip_invalid:
         raise InvalidRecords(problems)
     by_origin = {article.origin: article for article in loaded.articles}
-    feeds = [build_feed(spec, [by_origin[r.origin] for r in chosen[spec.slug] if r.origin in by_origin], config)
+    site_newest = _site_newest(chosen[_SITE_NEWEST], by_origin, config)
+    feeds = [build_feed(spec, [by_origin[r.origin] for r in chosen[spec.slug] if r.origin in by_origin], config,
+                        site_newest=site_newest)
              for spec in specs]
 
     out = Path(out_dir)
@@ -151,7 +169,8 @@ def export(
     # Every target is resolved (and refused if outside OUT) before the first write.
     targets = {target_path(out, relative): data for relative, data in files.items()}
     targets[target_path(out, MANIFEST)] = manifest_bytes
-    report = dict(feeds=len(feeds), records=len(by_origin), warnings=loaded.warnings, skipped=problems,
+    report = dict(feeds=len(feeds), records=len({a.origin for feed in feeds for a in feed.items}),
+                  warnings=loaded.warnings, skipped=problems,
                   rendered=rendered)
     if check:
         changed = [path for path, data in targets.items() if _on_disk(path) != data]

@@ -7,19 +7,30 @@ feedgen's traps:
 - the RSS channel <link> is the last link() call, so rel=self goes first;
 - updated and lastBuildDate default to now(), so both are always set from the data;
 - its Atom <source> lacks id and updated, and its media extension wraps every
-  media:content in media:group, so source and media are written here instead.
+  media:content in media:group, so source and media are written here instead;
+- its RSS dates keep the article's offset (+0545 is "problematical" to the W3C
+  validator), so pubDate and lastBuildDate are rewritten in GMT.
+
+Plain text (titles, names, captions) follows the RSS Best Practices Profile,
+"Character data", in both formats: '&' and '<' are written as the hexadecimal
+references &#x26; and &#x3C;, the form the widest number of readers show as text
+(and the W3C validator's sign that text is meant as text). In RSS, whose readers
+may take any text for HTML, text holding something they would decode (a reference
+such as '&amp;') is escaped once more, so that it shows as written; the item
+description, which RSS readers render as HTML, is always escaped once more.
 """
 
 from __future__ import annotations
 
 import html
+import re
 from typing import BinaryIO
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
-from syndicate.dates import rfc3339
+from syndicate.dates import rfc822, rfc3339
 from syndicate.formats import Format
 from syndicate.formats.xml_checks import check_atom, check_rss, root_is
 from syndicate.model import Article, Feed
@@ -38,11 +49,40 @@ def _sub(parent: etree._Element, tag: str, text: str | None = None, **attributes
     return element
 
 
+# A character or entity reference: what makes a reader that takes RSS text for HTML decode it.
+_REFERENCE = re.compile(r"&(#[0-9]+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);")
+# The plain-text elements of a channel and of an item, whose text _plain_text() writes.
+_CHANNEL_TEXT = ("title", "description", "copyright", "image/title")
+_ITEM_TEXT = ("title", "category", "author", "source", f"{{{DC_NS}}}creator", f"{{{DC_NS}}}rights",
+              f"{{{MEDIA_NS}}}content/{{{MEDIA_NS}}}description", f"{{{MEDIA_NS}}}content/{{{MEDIA_NS}}}credit")
+
+
+def _plain_text(parent: etree._Element, paths: tuple[str, ...]) -> None:
+    """Escape once more the plain text under PARENT that a reader would otherwise decode as HTML."""
+    for path in paths:
+        for element in parent.iterfind(path):
+            if element.text and _REFERENCE.search(element.text):
+                element.text = html.escape(element.text, quote=False)
+
+
+def _hex_references(document: bytes) -> bytes:
+    """The serialised feed with '&' and '<' as &#x26; and &#x3C; (RSS Best Practices Profile)."""
+    return document.replace(b"&amp;", b"&#x26;").replace(b"&lt;", b"&#x3C;")
+
+
 class _Namespaces(BaseExtension):
-    """Feed-level hook: declares the prefixes the entry hooks use."""
+    """Feed-level hook: declares the prefixes the entry hooks use, and mends the channel."""
+
+    feed: Feed
 
     def extend_ns(self) -> dict[str, str]:
         return {"dc": DC_NS, "media": MEDIA_NS}
+
+    def extend_rss(self, rss: etree._Element) -> etree._Element:
+        channel = rss.find("channel")
+        channel.find("lastBuildDate").text = rfc822(self.feed.updated)
+        _plain_text(channel, _CHANNEL_TEXT)
+        return rss
 
 
 class _Extras(BaseEntryExtension):
@@ -52,28 +92,39 @@ class _Extras(BaseEntryExtension):
 
     def extend_rss(self, item: etree._Element) -> etree._Element:
         article = self.article
+        item.find("pubDate").text = rfc822(article.published)
         description = item.find("description")
         if description is not None and article.summary:
             # RSS readers render <description> as HTML: the plain-text summary is escaped
             # once more so that a literal '<' or '&' in it shows as written.
             description.text = html.escape(article.summary, quote=False)
-        for author in article.authors:
-            _sub(item, f"{{{DC_NS}}}creator", author.byline)
+        # RSS <author> holds one address and may not stand beside dc:creator (RSS Best
+        # Practices Profile): a sole author with an e-mail gets it, every other byline
+        # is a dc:creator.
+        if not (len(article.authors) == 1 and article.authors[0].email):
+            for author in item.findall("author"):
+                item.remove(author)
+            for author in article.authors:
+                _sub(item, f"{{{DC_NS}}}creator", author.byline)
         _sub(item, f"{{{DC_NS}}}language", article.language)
         if article.rights:
             _sub(item, f"{{{DC_NS}}}rights", article.rights)
         if article.source:
             _sub(item, "source", article.source.name, url=article.source.url)
+        enclosure = next((m for m in article.media if m.kind in ("audio", "video")), None)
+        if enclosure:
+            # RSS 2.0 allows one enclosure; its length is required, 0 when unknown (RSS Profile).
+            _sub(item, "enclosure", url=enclosure.url, length=str(enclosure.length or 0), type=enclosure.type)
         for media in article.media:
             content = _sub(
-                item, f"{{{MEDIA_NS}}}content", url=media.url, type=media.type,
-                medium="image" if media.is_image else None,
-                width=_int(media.width), height=_int(media.height),
+                item, f"{{{MEDIA_NS}}}content", url=media.url, type=media.type, fileSize=_int(media.length),
+                medium=media.kind, width=_int(media.width), height=_int(media.height),
             )
             if media.caption:
                 _sub(content, f"{{{MEDIA_NS}}}description", media.caption, type="plain")
             if media.credit:
                 _sub(content, f"{{{MEDIA_NS}}}credit", media.credit)
+        _plain_text(item, _ITEM_TEXT)
         return item
 
     def extend_atom(self, entry: etree._Element) -> etree._Element:
@@ -84,7 +135,7 @@ class _Extras(BaseEntryExtension):
         for media in article.media:
             # RFC 4287 4.2.7.2: rel="enclosure" for a potentially large related resource.
             _sub(entry, "link", rel="enclosure", href=media.url, type=media.type,
-                 title=media.caption)
+                 length=_int(media.length), title=media.caption)
         if article.source:
             # RFC 4287 4.2.11: a copied entry keeps its source's metadata.
             source = _sub(entry, "source")
@@ -102,6 +153,7 @@ def _int(value: int | None) -> str | None:
 def _generator(feed: Feed, *, filename: str) -> FeedGenerator:
     generator = FeedGenerator()
     generator.register_extension("syndicate", _Namespaces, _Extras)
+    generator.syndicate.feed = feed
     generator.id(feed.url_for(filename))
     generator.title(feed.title)
     generator.description(feed.description)  # RSS description and Atom subtitle
@@ -131,9 +183,11 @@ def _add_entry(generator: FeedGenerator, article: Article) -> None:
     entry.published(article.published)
     entry.updated(article.updated)
     for author in article.authors:
-        entry.author({k: v for k, v in (("name", author.byline), ("uri", author.url)) if v})
-    if article.summary:
-        entry.summary(article.summary, type="text")
+        entry.author({k: v for k, v in (("name", author.byline), ("email", author.email), ("uri", author.url))
+                      if v})
+    if article.summary or not article.body_html:
+        # An entry needs text of its own to show (W3C: MissingTextualContent): the title at least.
+        entry.summary(article.summary or article.title, type="text")
     if article.body_html:
         entry.content(article.body_html, type="html")
     for category in article.categories:
@@ -146,11 +200,11 @@ def _add_entry(generator: FeedGenerator, article: Article) -> None:
 
 
 def write_rss(feed: Feed, out: BinaryIO) -> None:
-    out.write(_generator(feed, filename=RSS.filename).rss_str(pretty=True, encoding="UTF-8"))
+    out.write(_hex_references(_generator(feed, filename=RSS.filename).rss_str(pretty=True, encoding="UTF-8")))
 
 
 def write_atom(feed: Feed, out: BinaryIO) -> None:
-    out.write(_generator(feed, filename=ATOM.filename).atom_str(pretty=True, encoding="UTF-8"))
+    out.write(_hex_references(_generator(feed, filename=ATOM.filename).atom_str(pretty=True, encoding="UTF-8")))
 
 
 RSS = Format(

@@ -4,20 +4,26 @@ What the spec has no field for travels in the `_syndicate` extension object
 (spec: "Extensions"), on the feed and on every item:
   item._syndicate = {
     "section": "<slug>",                      # the article's own section
-    "authors": [{"name", "affiliation"?, "url"?}],   # structured bylines
+    "authors": [{"name", "affiliation"?, "url"?, "email"?}],   # structured bylines
     "source": {"name", "url"},                 # "Originally published at"
     "rights": "...",                           # copyright notice
-    "media": [{"url", "type"?, "width"?, "height"?, "caption"?, "credit"?}]
+    "media": [{"url", "type"?, "width"?, "height"?, "length"?, "caption"?, "credit"?}]
   }
   feed._syndicate = {"rights": "...", "updated": "<RFC 3339>"}
+
+Attachments (spec: "attachments"): every media item whose type is known (from the
+record, or implied by its URL's extension), with `size_in_bytes` when known. The
+spec reads attachments sharing a `title` as alternate representations of one
+thing, so a caption is the `title` only when no other attachment of the item has
+the same caption; every caption stays in `_syndicate.media`.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any, BinaryIO
-
+from collections import Counter
 from pathlib import Path
+from typing import Any, BinaryIO
 
 from syndicate.content import is_absolute_http_url
 from syndicate.dates import is_rfc3339, rfc3339
@@ -35,7 +41,14 @@ SCHEMA = "jsonfeed-1.1.schema.json"
 
 def _media(media: Media) -> dict[str, Any]:
     return compact({"url": media.url, "type": media.type, "width": media.width, "height": media.height,
-                     "caption": media.caption, "credit": media.credit})
+                     "length": media.length, "caption": media.caption, "credit": media.credit})
+
+
+def _attachments(media: tuple[Media, ...]) -> list[dict[str, Any]]:
+    typed = [m for m in media if m.type]
+    shared = {caption for caption, count in Counter(m.caption for m in typed if m.caption).items() if count > 1}
+    return [compact({"url": m.url, "mime_type": m.type, "title": m.caption if m.caption not in shared else None,
+                     "size_in_bytes": m.length}) for m in typed]
 
 
 def _item(article: Article) -> dict[str, Any]:
@@ -54,11 +67,10 @@ def _item(article: Article) -> dict[str, Any]:
         "authors": [compact({"name": a.byline, "url": a.url}) for a in article.authors],
         "tags": [c.label or c.term for c in article.categories],
         "language": article.language,
-        "attachments": [compact({"url": m.url, "mime_type": m.type or "application/octet-stream",
-                                  "title": m.caption}) for m in article.media],
+        "attachments": _attachments(article.media),
         "_syndicate": compact({
             "section": article.section,
-            "authors": [compact({"name": a.name, "affiliation": a.affiliation, "url": a.url})
+            "authors": [compact({"name": a.name, "affiliation": a.affiliation, "url": a.url, "email": a.email})
                         for a in article.authors],
             "source": {"name": article.source.name, "url": article.source.url} if article.source else None,
             "rights": article.rights,
