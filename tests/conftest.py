@@ -14,6 +14,8 @@ from syndicate.store import open_store
 PROJECT = Path(__file__).resolve().parents[1]
 EXAMPLE_CONFIG = PROJECT / "examples" / "syndicate.toml"
 REFERENCE = PROJECT.parent / "shared" / "reference"
+# The W3C Feed Validation Service's library, run offline (../shared/tools/w3c-feedvalidator/README.md).
+W3C_VALIDATOR = PROJECT.parent / "shared" / "tools" / "w3c-feedvalidator"
 SEED_ID = "society-2014-08-06-human-trafficking"
 
 

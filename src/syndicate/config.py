@@ -132,11 +132,14 @@ class _Table:
 
 
 def _refuse_unknown(data: dict[str, Any], known: tuple[str, ...], path: Path, *, prefix: str) -> None:
+    """A key not in KNOWN is a typing slip (records refuse unknown fields too): name it and
+    the closest known name, so that 'timezon' or '[default]' is not silently ignored."""
+    what, shown = ("key", lambda k: prefix + k) if prefix else ("table", lambda k: f"[{k}]")
     for key in data:
         if key not in known:
             close = difflib.get_close_matches(key, known, n=1)
-            hint = f"did you mean {prefix}{close[0]}?" if close else f"known: {', '.join(known)}"
-            raise ConfigError(f"{path}: {prefix}{key}: unknown key; {hint}")
+            hint = f"did you mean {shown(close[0])}?" if close else f"known: {', '.join(map(shown, known))}"
+            raise ConfigError(f"{path}: unknown {what} {shown(key)}; {hint}")
 
 
 def _under(home_url: str, relative: str) -> str:

@@ -1,0 +1,103 @@
+"""syndicate.toml: unknown keys are slips, URLs are IRIs written as URIs, section pages used as given."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from syndicate import api
+from syndicate.cli import app
+from syndicate.config import load_config
+from syndicate.errors import ConfigError
+
+from tests.conftest import write_record
+
+runner = CliRunner()
+BASE = """
+[site]
+title = "Test News"
+home_url = "{home}"
+id_prefix = "tag:test.example.org,2024:"
+timezone = "Europe/Minsk"
+{site_extra}
+[[sections]]
+slug = "society"
+title = "Society"
+{section_extra}
+"""
+
+
+def _config(folder: Path, *, home: str = "https://test.example.org/", site_extra: str = "",
+            section_extra: str = "", tail: str = "") -> Path:
+    path = folder / "syndicate.toml"
+    path.write_text(BASE.format(home=home, site_extra=site_extra, section_extra=section_extra) + tail,
+                    encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    ({"site_extra": 'timezon = "Europe/Minsk"'}, "unknown key site.timezon; did you mean site.timezone?"),
+    ({"tail": '[default]\nformats = ["rss"]\n'}, "unknown table [default]; did you mean [defaults]?"),
+    ({"section_extra": "limt = 3"}, "unknown key sections[0].limt; did you mean sections[0].limit?"),
+    ({"tail": "[limits]\nmax_record_byte = 10\n"}, "did you mean limits.max_record_bytes?"),
+    ({"tail": '[store]\nlocaton = "x"\n'}, "did you mean store.location?"),
+])
+def test_an_unknown_key_or_table_is_named_with_the_closest_known_name(tmp_path: Path, extra, message):
+    path = _config(tmp_path, **extra)
+    with pytest.raises(ConfigError, match=message.replace("[", r"\[").replace("]", r"\]").replace("?", r"\?")):
+        load_config(path)
+    result = runner.invoke(app, ["export", "-c", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2 and message in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_id_prefix_is_required_and_checked(tmp_path: Path):
+    path = _config(tmp_path)
+    path.write_text(path.read_text(encoding="utf-8").replace('id_prefix = "tag:test.example.org,2024:"\n', ""),
+                    encoding="utf-8")
+    with pytest.raises(ConfigError, match="site.id_prefix: is required"):
+        load_config(path)
+    for bad in ("tag:test.example.org:", "tag:test.example.org,24:", "not a uri", "tag:tëst.org,2024:"):
+        path.write_text(BASE.format(home="https://x.org/", site_extra="", section_extra="")
+                        .replace("tag:test.example.org,2024:", bad), encoding="utf-8")
+        with pytest.raises(ConfigError, match="site.id_prefix"):
+            load_config(path)
+
+
+def test_international_urls_are_accepted_and_written_as_uris(site: Path):
+    config = _config(site, home="https://навіны.бел:443/", site_extra='logo = "https://навіны.бел/лого.png"')
+    site_config = load_config(config).site
+    assert site_config.home_url == "https://xn--80ae5ac4e2c.xn--90ais/"
+    assert site_config.feeds_url == "https://xn--80ae5ac4e2c.xn--90ais/feeds/"
+    assert site_config.logo == "https://xn--80ae5ac4e2c.xn--90ais/%D0%BB%D0%BE%D0%B3%D0%BE.png"
+    write_record(site, "a", url="https://навіны.бел/society/a/")
+    out = site / "out"
+    api.export(config, out_dir=out, formats=["rss", "atom", "jsonfeed", "newsml", "ninjs"])
+    assert all(r.valid for r in api.validate([out]))
+    everything = "".join(p.read_text(encoding="utf-8") for p in out.rglob("*") if p.is_file())
+    assert "навіны" not in everything and "xn--80ae5ac4e2c.xn--90ais" in everything
+
+
+@pytest.mark.parametrize("page", ["https://test.example.org/culture.html", "https://test.example.org/s?view=list",
+                                  "https://test.example.org/society"])
+def test_a_section_url_is_used_exactly_as_configured(site: Path, page: str):
+    config = _config(site, section_extra=f'url = "{page}"')
+    assert load_config(config).section("society").url == page
+    write_record(site, "a")
+    out = site / "out"
+    api.export(config, out_dir=out, formats=["rss", "atom", "jsonfeed"])
+    assert json.loads((out / "society" / "feed.json").read_text(encoding="utf-8"))["home_page_url"] == page
+    assert f"<link>{page.replace('&', '&#x26;')}</link>" in (out / "society" / "rss.xml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("home", "section_page", "feeds"), [
+    ("https://x.org/", "https://x.org/society/", "https://x.org/feeds/"),
+    ("https://x.org/news", "https://x.org/news/society/", "https://x.org/news/feeds/"),
+    ("https://x.org/index.html", "https://x.org/society/", "https://x.org/feeds/"),
+])
+def test_default_section_and_feed_urls_sit_under_the_home_page(tmp_path: Path, home, section_page, feeds):
+    config = load_config(_config(tmp_path, home=home))
+    assert (config.section("society").url, config.site.feeds_url, config.site.home_url) == (section_page, feeds, home)
