@@ -1,14 +1,21 @@
 """NewsML-G2: IPTC's own XSD, our profile, and the seed article's item."""
 
+import io
+from dataclasses import replace
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 from lxml import etree
+from lxml import html as lxml_html
 
+from syndicate import api
+from syndicate.build import build_feeds
+from syndicate.config import load_config
 from syndicate.formats import FORMATS
 from syndicate.formats.xml_checks import parse_xml
 
-from tests.conftest import reference
+from tests.conftest import load_store, reference, write_record
 
 NAR = "http://iptc.org/std/nar/2006-10-01/"
 XHTML = "http://www.w3.org/1999/xhtml"
@@ -20,6 +27,23 @@ IPTC_XSD = "newsml-g2/NewsML-G2_2.35-spec-All-Power.xsd"
 
 def _tree(example_feeds: Path, relative: str) -> etree._ElementTree:
     return parse_xml((example_feeds / relative).read_bytes())
+
+
+def _export(site: Path, *formats: str) -> Path:
+    """The site's feeds exported (and so checked against our profile) into SITE/out."""
+    out = site / "out"
+    api.export(site / "syndicate.toml", out_dir=out, formats=list(formats or ("newsml",)),
+               as_of=datetime(2025, 1, 1, tzinfo=timezone.utc))
+    return out
+
+
+def _site_tree(site: Path) -> etree._ElementTree:
+    return parse_xml((_export(site) / "society/newsml.xml").read_bytes())
+
+
+def _text_item(tree: etree._ElementTree, name: str) -> etree._Element:
+    (item,) = tree.xpath("//nar:newsItem[@guid=$guid]", namespaces=NS, guid=f"tag:test.example.org,2024:{name}")
+    return item
 
 
 @pytest.mark.parametrize("relative", FEEDS)
@@ -123,3 +147,42 @@ def test_validation_never_resolves_external_entities(tmp_path: Path):
     ).encode()
     problems = FORMATS["newsml"].check(hostile, None)
     assert problems and not any("TOP-SECRET" in p for p in problems)
+
+
+BODIES = [
+    "<p><b>Hello</b><i>World</i></p><pre>  a\n    b\n</pre><p>x <em>y</em> z</p>",
+    "Before <b>bold</b><i>italic</i> after",
+    "<p>one</p>\n\n<p>two</p>\n<ul>\n<li>a</li><li>b</li>\n</ul>",
+]
+
+
+@pytest.mark.parametrize("body", BODIES)
+def test_inline_xhtml_keeps_the_text_of_the_body_exactly(site: Path, body: str):
+    write_record(site, "spacing", body=body)
+    tree = _site_tree(site)
+    xhtml_body = _text_item(tree, "spacing").find("nar:contentSet/nar:inlineXML/h:html/h:body", NS)
+    [article] = load_store(site / "syndicate.toml").articles
+    sanitised = lxml_html.fragment_fromstring(article.body_html, create_parent="div")
+    assert "".join(xhtml_body.itertext()) == "".join(sanitised.itertext())
+
+
+def test_inline_xhtml_adds_no_whitespace_between_elements_or_in_pre(site: Path):
+    write_record(site, "spacing", body=BODIES[0])
+    xhtml_body = _text_item(_site_tree(site), "spacing").find("nar:contentSet/nar:inlineXML/h:html/h:body", NS)
+    assert "".join(xhtml_body.itertext()) == "HelloWorld  a\n    b\nx y z"
+    assert xhtml_body.find("h:pre", NS).text == "  a\n    b\n"
+    assert etree.tostring(xhtml_body.find("h:p", NS), with_tail=False) == (
+        b'<p xmlns="http://www.w3.org/1999/xhtml"><b>Hello</b><i>World</i></p>')
+
+
+def test_inline_xhtml_keeps_text_around_the_elements_even_blank(site: Path):
+    # The sanitiser trims the body, but the writer itself loses nothing either.
+    write_record(site, "around")
+    config = load_config(site / "syndicate.toml")
+    [feed, *_] = build_feeds(load_store(site / "syndicate.toml").articles, config, sections=["society"],
+                             as_of=datetime(2025, 1, 1, tzinfo=timezone.utc))
+    body = " \n <b>x</b> mid <br> \t<p>para</p>\n trail \n"
+    buffer = io.BytesIO()
+    FORMATS["newsml"].write(replace(feed, items=(replace(feed.items[0], body_html=body),)), buffer)
+    (xhtml_body,) = parse_xml(buffer.getvalue()).xpath("//h:body", namespaces=NS)
+    assert "".join(xhtml_body.itertext()) == " \n x mid  \tpara\n trail \n"

@@ -17,7 +17,9 @@ Mapping (IPTC NewsML-G2 guidelines):
   a subject per section (uri = the section page) and per tag, slugline (the
   record id), headline, dateline (the located place), description drol:summary.
 - contentSet/inlineXML: an XHTML document whose body is the sanitised body
-  (sub-headings, paragraphs, quotations kept).
+  (sub-headings, paragraphs, quotations kept), every character of its text
+  kept. The envelope is indented; nothing inside inlineXML is, since added
+  whitespace there would be text of the article.
 - Pictures: ninat:picture items whose remoteContent carries the image URL,
   media type, width and height; caption as description, credit as creditline.
 """
@@ -73,14 +75,21 @@ def _pictures(article: Article) -> list[tuple[int, Media]]:
 
 
 def _xhtml(article: Article) -> etree._Element:
-    """A standalone XHTML document of the article: its title and sanitised body."""
+    """A standalone XHTML document of the article: its title and sanitised body.
+
+    Every character of the body is kept: the text before its first element, each
+    element's text and tail (the text after the last element included), and
+    whitespace between elements. (lxml.html's fragment parsers drop leading text
+    that is only whitespace, so the body is parsed inside a whole document.)
+    """
     document = etree.Element(f"{{{XHTML}}}html", nsmap={None: XHTML})
     document.set(XML_LANG, article.language)
     head = etree.SubElement(document, f"{{{XHTML}}}head")
     etree.SubElement(head, f"{{{XHTML}}}title").text = article.title
     body = etree.SubElement(document, f"{{{XHTML}}}body")
     if article.body_html:
-        container = lxml_html.fragment_fromstring(article.body_html, create_parent="div")
+        parsed = lxml_html.document_fromstring(f"<html><body>{article.body_html}</body></html>")
+        container = parsed.find("body")
         lxml_html.html_to_xhtml(container)
         body.text = container.text
         body.extend(container)
@@ -209,6 +218,22 @@ def _package_item(feed: Feed) -> etree._Element:
     return item
 
 
+def _indent(element: etree._Element, level: int = 0) -> None:
+    """Indent the NewsML-G2 envelope by two spaces a level, as pretty-printing would,
+    but add nothing inside inlineXML: whitespace there would be text of the article
+    (libxml2's pretty-printer puts line breaks between adjacent elements, so
+    <b>Hello</b><i>World</i> would read "Hello World", and indents inside <pre>).
+    Only element-only NewsML-G2 elements are indented; none of them holds text."""
+    if element.tag == f"{{{NAR}}}inlineXML" or len(element) == 0:
+        return
+    inside = "\n" + "  " * (level + 1)
+    element.text = inside
+    for child in element:
+        _indent(child, level + 1)
+        child.tail = inside
+    element[-1].tail = "\n" + "  " * level
+
+
 def _items(feed: Feed) -> Iterable[etree._Element]:
     for article in feed.items:
         yield _text_item(article, feed)
@@ -227,7 +252,8 @@ def write(feed: Feed, out: BinaryIO) -> None:
     for item in _items(feed):
         item_set.append(item)
     item_set.append(_package_item(feed))
-    out.write(etree.tostring(message, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+    _indent(message)
+    out.write(etree.tostring(message, xml_declaration=True, encoding="UTF-8") + b"\n")
 
 
 NEWSML = Format(
