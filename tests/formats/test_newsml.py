@@ -186,3 +186,51 @@ def test_inline_xhtml_keeps_text_around_the_elements_even_blank(site: Path):
     FORMATS["newsml"].write(replace(feed, items=(replace(feed.items[0], body_html=body),)), buffer)
     (xhtml_body,) = parse_xml(buffer.getvalue()).xpath("//h:body", namespaces=NS)
     assert "".join(xhtml_body.itertext()) == " \n x mid  \tpara\n trail \n"
+
+
+MEDIA = [
+    {"url": "https://test.example.org/media/photo.jpg", "width": 1200, "height": 800, "length": 245760,
+     "caption": "The square at noon", "credit": "A. Photographer"},
+    {"url": "https://test.example.org/media/interview.mp3", "type": "audio/mpeg", "length": 3145728},
+    {"url": "https://test.example.org/media/clip.mp4", "type": "video/mp4", "width": 1280, "height": 720},
+    {"url": "https://test.example.org/media/report.pdf", "length": 52000},
+    {"url": "https://test.example.org/media/download", "width": 10, "height": 10},
+]
+
+
+def test_every_media_is_an_item_of_its_class(site: Path):
+    write_record(site, "multimedia", body="<p>Text.</p>", media=MEDIA)
+    data = (_export(site) / "society/newsml.xml").read_bytes()
+    tree = parse_xml(data)
+    text = _text_item(tree, "multimedia")
+    guid = text.get("guid")
+    links = text.findall("nar:itemMeta/nar:link[@rel='irel:associatedWith']", NS)
+    assert [link.get("residref") for link in links] == [f"{guid}:media:{n}" for n in range(1, 6)]
+    assert [link.get("contenttype") for link in links] == [
+        "image/jpeg", "audio/mpeg", "video/mp4", "application/pdf", None]
+    classes, remote = [], []
+    for link in links:
+        (item,) = tree.xpath("//nar:newsItem[@guid=$g]", namespaces=NS, g=link.get("residref"))
+        classes.append(item.find("nar:itemMeta/nar:itemClass", NS).get("qcode"))
+        remote.append(dict(item.find("nar:contentSet/nar:remoteContent", NS).attrib))
+    assert classes == ["ninat:picture", "ninat:audio", "ninat:video", "ninat:component", "ninat:component"]
+    assert remote == [
+        {"href": MEDIA[0]["url"], "contenttype": "image/jpeg", "size": "245760", "width": "1200", "height": "800"},
+        {"href": MEDIA[1]["url"], "contenttype": "audio/mpeg", "size": "3145728"},
+        {"href": MEDIA[2]["url"], "contenttype": "video/mp4", "width": "1280", "height": "720"},
+        {"href": MEDIA[3]["url"], "contenttype": "application/pdf", "size": "52000"},
+        {"href": MEDIA[4]["url"]},  # no type known, and pixels only for pictures and video
+    ]
+    (picture,) = tree.xpath("//nar:newsItem[@guid=$g]", namespaces=NS, g=f"{guid}:media:1")
+    assert picture.findtext("nar:contentMeta/nar:creditline", namespaces=NS) == "A. Photographer"
+    assert picture.findtext("nar:contentMeta/nar:description[@role='drol:caption']",
+                            namespaces=NS) == "The square at noon"
+    check = FORMATS["newsml"].check
+    assert check(data, None) == []  # our profile, and every residref names an item
+    # The profile ties the class to what remoteContent says: no pixels for audio,
+    # and a picture's media type is image/*.
+    assert b'contenttype="audio/mpeg" size=' in data
+    assert check(data.replace(b'contenttype="audio/mpeg" size', b'contenttype="audio/mpeg" width="5" size'), None)
+    assert check(data.replace(b'"ninat:component"', b'"ninat:picture"', 1), None)
+    schema = etree.XMLSchema(etree.parse(str(reference(IPTC_XSD))))
+    assert schema.validate(tree), schema.error_log

@@ -3,14 +3,16 @@
 Mapping (IPTC NewsML-G2 guidelines):
 - header: sent = the feed's newest update (never the clock); sender = the site's
   host; origin = the publisher.
-- itemSet: one text newsItem per article, one picture newsItem per image, and
-  one packageItem for the feed listing the text items in feed order.
-- newsItem@guid is the article's tag URI (RFC 4151, built from the record id);
-  @version is the record's version (1 when absent).
+- itemSet: one text newsItem per article, followed by one newsItem per media
+  of the article (see "Media" below), and one packageItem for the feed listing
+  the text items in feed order.
+- newsItem@guid is Article.item_id (the permanent item id); @version is the
+  record's version (1 when absent).
 - rightsInfo: the article's rights or else the site's, held by the publisher.
 - itemMeta: itemClass ninat:text, provider, versionCreated = updated,
   firstCreated = published, pubStatus stat:usable, a link to the canonical page
-  (irel:seeAlso) and to each picture item (irel:associatedWith).
+  (irel:seeAlso) and to each media item (irel:associatedWith, residref = its guid,
+  contenttype = its media type when known).
 - contentMeta: contentCreated/contentModified, located, infoSource with role
   isrol:originSrc for the "Originally published at" source, a creator
   (crol:author) per author with the affiliation in personDetails, language,
@@ -20,8 +22,26 @@ Mapping (IPTC NewsML-G2 guidelines):
   (sub-headings, paragraphs, quotations kept), every character of its text
   kept. The envelope is indented; nothing inside inlineXML is, since added
   whitespace there would be text of the article.
-- Pictures: ninat:picture items whose remoteContent carries the image URL,
-  media type, width and height; caption as description, credit as creditline.
+
+Media: every item of Article.media becomes its own newsItem, guid
+"<item_id>:media:<n>" with n its 1-based position in Article.media (the ninjs
+association of the same media has this uri). Its itemClass, from the IPTC
+NewsItem Nature vocabulary (ninat), follows Media.kind:
+
+  image/*   ninat:picture      audio/*   ninat:audio      video/*   ninat:video
+  any other type, or no known type: ninat:component
+
+ninat:component is the nature ninjs 2.2 also offers (its `type` enum is the
+NewsItem Nature vocabulary, nar:itemClass, and includes "component"), so the same
+media has the same nature in both formats. It claims nothing about the content
+that a guess would (a PDF is not necessarily a ninat:graphic, an unknown file not
+a ninat:text), and unlike a bare link from the text item it keeps one item per
+media, so every "<item_id>:media:<n>" names an item in both formats.
+Each media item has the article's rightsInfo, the caption (else the article's
+title) as headline, the credit as creditline, the caption as description
+drol:caption, and one remoteContent: href = the media URL, contenttype only when
+the media type is known, size = Media.length in bytes when known, and width and
+height (pixels) for pictures and video when known.
 """
 
 from __future__ import annotations
@@ -65,13 +85,25 @@ def _named(parent: etree._Element, element_name: str, name: str, **attributes: s
     return element
 
 
-def picture_guid(article: Article, index: int) -> str:
-    """The guid of the INDEX-th (from 1) picture item of ARTICLE."""
+# Media.kind -> the NewsItem Nature (ninat) of the media item; any other media
+# (no type, or a type that is not image/audio/video) is a ninat:component.
+_ITEM_CLASSES = {"image": "ninat:picture", "audio": "ninat:audio", "video": "ninat:video"}
+OTHER_MEDIA_CLASS = "ninat:component"
+
+
+def media_guid(article: Article, index: int) -> str:
+    """The guid of the item of ARTICLE's INDEX-th (from 1) media, its position in Article.media;
+    ninjs uses the same string as the association's uri."""
     return f"{article.item_id}:media:{index}"
 
 
-def _pictures(article: Article) -> list[tuple[int, Media]]:
-    return [(i, m) for i, m in enumerate(article.media, start=1) if m.is_image]
+def media_class(media: Media) -> str:
+    """The itemClass QCode of MEDIA's news item."""
+    return _ITEM_CLASSES.get(media.kind or "", OTHER_MEDIA_CLASS)
+
+
+def _media(article: Article) -> list[tuple[int, Media]]:
+    return list(enumerate(article.media, start=1))
 
 
 def _xhtml(article: Article) -> etree._Element:
@@ -135,8 +167,8 @@ def _text_item(article: Article, feed: Feed) -> etree._Element:
     _rights(item, article, feed)
     meta = _item_meta(item, item_class="ninat:text", feed=feed, article=article)
     _el(meta, "link", rel="irel:seeAlso", href=article.url, contenttype="text/html")
-    for index, media in _pictures(article):
-        _el(meta, "link", rel="irel:associatedWith", residref=picture_guid(article, index),
+    for index, media in _media(article):
+        _el(meta, "link", rel="irel:associatedWith", residref=media_guid(article, index),
             contenttype=media.type)
 
     content = _el(item, "contentMeta")
@@ -171,10 +203,10 @@ def _text_item(article: Article, feed: Feed) -> etree._Element:
     return item
 
 
-def _picture_item(article: Article, index: int, media: Media, feed: Feed) -> etree._Element:
-    item = _item_root(picture_guid(article, index), article.version, article.language)
+def _media_item(article: Article, index: int, media: Media, feed: Feed) -> etree._Element:
+    item = _item_root(media_guid(article, index), article.version, article.language)
     _rights(item, article, feed)
-    _item_meta(item, item_class="ninat:picture", feed=feed, article=article)
+    _item_meta(item, item_class=media_class(media), feed=feed, article=article)
     content = _el(item, "contentMeta")
     _el(content, "contentCreated", rfc3339(article.published))
     _el(content, "headline", media.caption or article.title)
@@ -183,9 +215,12 @@ def _picture_item(article: Article, index: int, media: Media, feed: Feed) -> etr
     if media.caption:
         _el(content, "description", media.caption, role="drol:caption")
     content_set = _el(item, "contentSet")
+    # Pixels only for what is seen: a picture or a video.
+    visual = media.kind in ("image", "video")
     _el(content_set, "remoteContent", href=media.url, contenttype=media.type,
-        width=str(media.width) if media.width else None,
-        height=str(media.height) if media.height else None)
+        size=str(media.length) if media.length is not None else None,
+        width=str(media.width) if visual and media.width else None,
+        height=str(media.height) if visual and media.height else None)
     return item
 
 
@@ -237,8 +272,8 @@ def _indent(element: etree._Element, level: int = 0) -> None:
 def _items(feed: Feed) -> Iterable[etree._Element]:
     for article in feed.items:
         yield _text_item(article, feed)
-        for index, media in _pictures(article):
-            yield _picture_item(article, index, media, feed)
+        for index, media in _media(article):
+            yield _media_item(article, index, media, feed)
 
 
 def write(feed: Feed, out: BinaryIO) -> None:
