@@ -234,3 +234,26 @@ def test_every_media_is_an_item_of_its_class(site: Path):
     assert check(data.replace(b'"ninat:component"', b'"ninat:picture"', 1), None)
     schema = etree.XMLSchema(etree.parse(str(reference(IPTC_XSD))))
     assert schema.validate(tree), schema.error_log
+
+
+SECTION_URLS = {"society": "https://test.example.org/culture.html", "sport": "https://test.example.org/s?view=list"}
+
+
+def with_section_urls(site: Path) -> Path:
+    """SITE's config with the page of each section set to an URL of its own, not under home_url."""
+    config = site / "syndicate.toml"
+    text = config.read_text(encoding="utf-8")
+    for slug, url in SECTION_URLS.items():
+        text = text.replace(f'slug = "{slug}"\n', f'slug = "{slug}"\nurl = "{url}"\n')
+    config.write_text(text, encoding="utf-8")
+    return site
+
+
+def test_subject_uri_is_the_configured_section_page(site: Path):
+    write_record(with_section_urls(site), "subjects", sections=["sport"], tags=["Minsk"])
+    content = _text_item(_site_tree(site), "subjects").find("nar:contentMeta", NS)
+    assert [(s.findtext("nar:name", namespaces=NS), s.get("uri")) for s in content.findall("nar:subject", NS)] == [
+        ("Society", "https://test.example.org/culture.html"),
+        ("Sport", "https://test.example.org/s?view=list"),
+        ("Minsk", None),  # a tag has no page
+    ]

@@ -13,7 +13,7 @@ from syndicate.formats.ninjs import NINJS
 from syndicate.model import Author, Feed, Media
 
 from tests.conftest import EXAMPLE_CONFIG, SEED_ID, load_store, reference, write_record
-from tests.formats.test_newsml import MEDIA
+from tests.formats.test_newsml import MEDIA, with_section_urls
 
 SLUGS = ["society", "analysis", "all"]
 
@@ -258,3 +258,13 @@ def test_every_media_is_an_association(site):
         broken = json.loads(json.dumps(item))
         breakage(broken["associations"])
         assert NINJS.check(json.dumps([broken]).encode())
+
+
+def test_subject_uri_is_the_configured_section_page(site):
+    write_record(with_section_urls(site), "subjects", sections=["sport"], tags=["Minsk"])
+    item = export_site(site)["tag:test.example.org,2024:subjects"]
+    assert item["subjects"] == [
+        {"name": "Society", "uri": "https://test.example.org/culture.html", "literal": "society"},
+        {"name": "Sport", "uri": "https://test.example.org/s?view=list", "literal": "sport"},
+        {"name": "Minsk"},
+    ]

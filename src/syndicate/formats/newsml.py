@@ -16,7 +16,8 @@ Mapping (IPTC NewsML-G2 guidelines):
 - contentMeta: contentCreated/contentModified, located, infoSource with role
   isrol:originSrc for the "Originally published at" source, a creator
   (crol:author) per author with the affiliation in personDetails, language,
-  a subject per section (uri = the section page) and per tag, slugline (the
+  a subject per section (uri = Category.url, the section page exactly as
+  configured) and per tag (no uri), slugline (the
   record id), headline, dateline (the located place), description drol:summary.
 - contentSet/inlineXML: an XHTML document whose body is the sanitised body
   (sub-headings, paragraphs, quotations kept), every character of its text
@@ -184,9 +185,8 @@ def _text_item(article: Article, feed: Feed) -> etree._Element:
             details = _el(creator, "personDetails")
             _named(details, "affiliation", author.affiliation)
     _el(content, "language", tag=article.language)
-    for category in article.categories:
-        uri = f"{category.scheme}{category.term}/" if category.scheme else None
-        _named(content, "subject", category.label or category.term, uri=uri,
+    for category in article.categories:  # a section's uri is its page as configured; a tag has none
+        _named(content, "subject", category.label or category.term, uri=category.url,
                type="cpnat:abstract")
     _el(content, "slugline", article.id)
     _el(content, "headline", article.title)

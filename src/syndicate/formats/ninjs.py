@@ -22,8 +22,9 @@ has no place for is left out (see "Not carried" below). Every item:
   by                every Author.byline ("Name, Affiliation"), joined with "; "
   located           Article.located (the dateline place)
   subjects          one per Category, sections first, then tags:
-                    section {"name": label, "uri": scheme + term + "/" (the section
-                             page, as the NewsML-G2 subject), "literal": term};
+                    section {"name": label, "uri": Category.url (the section page
+                             exactly as configured, as the NewsML-G2 subject uri),
+                             "literal": term (its slug)};
                     tag     {"name": term}
   infosources       [{"name": Source.name, "uri": Source.url}]: "Originally published at".
                     No role: in NewsML-G2 (nar:infoSource) a party without a role
@@ -90,9 +91,8 @@ OTHER_MEDIA_TYPE = "component"
 
 
 def _subject(category: Category) -> dict[str, Any]:
-    if category.scheme:  # a section: its page, the site's home URL + its slug
-        return compact({"name": category.label or category.term, "uri": f"{category.scheme}{category.term}/",
-                         "literal": category.term})
+    if category.url:  # a section: its page exactly as configured
+        return {"name": category.label or category.term, "uri": category.url, "literal": category.term}
     return {"name": category.label or category.term}
 
 
