@@ -257,3 +257,26 @@ def test_subject_uri_is_the_configured_section_page(site: Path):
         ("Sport", "https://test.example.org/s?view=list"),
         ("Minsk", None),  # a tag has no page
     ]
+
+
+def test_author_email_is_contact_info(site: Path):
+    write_record(site, "bylines", authors=[
+        {"name": "Ana Writer", "affiliation": "Agency", "email": "ana@test.example.org",
+         "url": "https://test.example.org/people/ana/"},
+        {"name": "Bo Reporter", "email": "bo@test.example.org"},
+        {"name": "Cy Nobody"},
+    ])
+    data = (_export(site) / "society/newsml.xml").read_bytes()
+    tree = parse_xml(data)
+    creators = _text_item(tree, "bylines").findall("nar:contentMeta/nar:creator", NS)
+    assert [(c.findtext("nar:name", namespaces=NS),
+             c.findtext("nar:personDetails/nar:affiliation/nar:name", namespaces=NS),
+             c.findtext("nar:personDetails/nar:contactInfo/nar:email", namespaces=NS)) for c in creators] == [
+        ("Ana Writer", "Agency", "ana@test.example.org"),
+        ("Bo Reporter", None, "bo@test.example.org"),
+        ("Cy Nobody", None, None),
+    ]
+    assert creators[0].get("uri") == "https://test.example.org/people/ana/"
+    assert creators[2].find("nar:personDetails", NS) is None
+    schema = etree.XMLSchema(etree.parse(str(reference(IPTC_XSD))))
+    assert schema.validate(tree), schema.error_log

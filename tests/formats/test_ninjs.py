@@ -268,3 +268,12 @@ def test_subject_uri_is_the_configured_section_page(site):
         {"name": "Sport", "uri": "https://test.example.org/s?view=list", "literal": "sport"},
         {"name": "Minsk"},
     ]
+
+
+def test_author_email_is_not_carried(site):
+    # ninjs 2.2 has no place for who wrote the story but the byline text (see the module docstring).
+    write_record(site, "bylines", authors=[{"name": "Ana Writer", "affiliation": "Agency",
+                                            "email": "ana@test.example.org"}])
+    item = export_site(site)["tag:test.example.org,2024:bylines"]
+    assert item["by"] == "Ana Writer, Agency"
+    assert "ana@test.example.org" not in json.dumps(item)

@@ -15,7 +15,8 @@ Mapping (IPTC NewsML-G2 guidelines):
   contenttype = its media type when known).
 - contentMeta: contentCreated/contentModified, located, infoSource with role
   isrol:originSrc for the "Originally published at" source, a creator
-  (crol:author) per author with the affiliation in personDetails, language,
+  (crol:author, uri = the author's page) per author whose personDetails hold
+  the affiliation and contactInfo/email with the e-mail address, language,
   a subject per section (uri = Category.url, the section page exactly as
   configured) and per tag (no uri), slugline (the
   record id), headline, dateline (the located place), description drol:summary.
@@ -181,9 +182,12 @@ def _text_item(article: Article, feed: Feed) -> etree._Element:
         _named(content, "infoSource", article.source.name, uri=article.source.url, role="isrol:originSrc")
     for author in article.authors:
         creator = _named(content, "creator", author.name, role="crol:author", uri=author.url)
-        if author.affiliation:
+        if author.affiliation or author.email:
             details = _el(creator, "personDetails")
-            _named(details, "affiliation", author.affiliation)
+            if author.affiliation:
+                _named(details, "affiliation", author.affiliation)
+            if author.email:
+                _el(_el(details, "contactInfo"), "email", author.email)
     _el(content, "language", tag=article.language)
     for category in article.categories:  # a section's uri is its page as configured; a tag has none
         _named(content, "subject", category.label or category.term, uri=category.url,

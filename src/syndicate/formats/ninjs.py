@@ -52,11 +52,13 @@ has no place for is left out (see "Not carried" below). Every item:
                     when Media.length is, width and height only for a picture or video.
 
 Not carried (2.2 has no property for them): each author's separate name,
-affiliation, url and email (2.2 `people` are what the story is about, not who
-wrote it; the byline text keeps name and affiliation); the article's section
-as distinct from its other sections (all are subjects, the own section first);
-the feed's own metadata (title, description, home page, logo) since the
-document is a bare array.
+affiliation, url and e-mail. 2.2 describes no author structurally: `by` is a
+natural-language statement (nar:by), and `people`, which has contactinfo, maps
+to nar:subject, the people the story is about, not who wrote it; the byline
+text keeps name and affiliation, and NewsML-G2 carries the e-mail. Also not
+carried: the article's section as distinct from its other sections (all are
+subjects, the own section first); the feed's own metadata (title, description,
+home page, logo) since the document is a bare array.
 """
 
 from __future__ import annotations
