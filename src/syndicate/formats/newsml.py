@@ -18,8 +18,8 @@ Mapping (IPTC NewsML-G2 guidelines):
   (crol:author, uri = the author's page) per author whose personDetails hold
   the affiliation and contactInfo/email with the e-mail address, language,
   a subject per section (uri = Category.url, the section page exactly as
-  configured) and per tag (no uri), slugline (the
-  record id), headline, dateline (the located place), description drol:summary.
+  configured) and per tag (no uri), slugline (the record id), headline,
+  dateline (the located place), description drol:summary.
 - contentSet/inlineXML: an XHTML document whose body is the sanitised body
   (sub-headings, paragraphs, quotations kept), every character of its text
   kept. The envelope is indented; nothing inside inlineXML is, since added
@@ -35,10 +35,10 @@ NewsItem Nature vocabulary (ninat), follows Media.kind:
 
 ninat:component is the nature ninjs 2.2 also offers (its `type` enum is the
 NewsItem Nature vocabulary, nar:itemClass, and includes "component"), so the same
-media has the same nature in both formats. It claims nothing about the content
-that a guess would (a PDF is not necessarily a ninat:graphic, an unknown file not
-a ninat:text), and unlike a bare link from the text item it keeps one item per
-media, so every "<item_id>:media:<n>" names an item in both formats.
+media has the same nature in both formats. It does not guess what the content
+is, as another nature would (a PDF is not necessarily a ninat:graphic, an unknown
+file not a ninat:text), and unlike a bare link from the text item it keeps one
+item per media, so every "<item_id>:media:<n>" names an item in both formats.
 Each media item has the article's rightsInfo, the caption (else the article's
 title) as headline, the credit as creditline, the caption as description
 drol:caption, and one remoteContent: href = the media URL, contenttype only when

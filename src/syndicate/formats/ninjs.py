@@ -45,9 +45,9 @@ has no place for is left out (see "Not carried" below). Every item:
                     where <n> is the 1-based position in Article.media (so the uri is
                     the guid of the NewsML-G2 item of the same media) and <type> follows
                     Media.kind: image -> "picture", audio -> "audio", video -> "video",
-                    any other media type or none known -> "component" (the one value of
-                    the 2.2 `type` enum, the NewsItem Nature vocabulary, that claims
-                    nothing about the content; NewsML-G2 uses ninat:component too).
+                    any other media type or none known -> "component" (the value of
+                    the 2.2 `type` enum, the NewsItem Nature vocabulary, that does not
+                    guess what the content is; NewsML-G2 uses ninat:component too).
                     contenttype only when the media type is known, sizeinbytes only
                     when Media.length is, width and height only for a picture or video.
 
