@@ -1,14 +1,21 @@
 """NewsML-G2: IPTC's own XSD, our profile, and the seed article's item."""
 
+import io
+from dataclasses import replace
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 from lxml import etree
+from lxml import html as lxml_html
 
+from syndicate import api
+from syndicate.build import build_feeds
+from syndicate.config import load_config
 from syndicate.formats import FORMATS
 from syndicate.formats.xml_checks import parse_xml
 
-from tests.conftest import reference
+from tests.conftest import load_store, reference, write_record
 
 NAR = "http://iptc.org/std/nar/2006-10-01/"
 XHTML = "http://www.w3.org/1999/xhtml"
@@ -20,6 +27,23 @@ IPTC_XSD = "newsml-g2/NewsML-G2_2.35-spec-All-Power.xsd"
 
 def _tree(example_feeds: Path, relative: str) -> etree._ElementTree:
     return parse_xml((example_feeds / relative).read_bytes())
+
+
+def _export(site: Path, *formats: str) -> Path:
+    """The site's feeds exported (and so checked against our profile) into SITE/out."""
+    out = site / "out"
+    api.export(site / "syndicate.toml", out_dir=out, formats=list(formats or ("newsml",)),
+               as_of=datetime(2025, 1, 1, tzinfo=timezone.utc))
+    return out
+
+
+def _site_tree(site: Path) -> etree._ElementTree:
+    return parse_xml((_export(site) / "society/newsml.xml").read_bytes())
+
+
+def _text_item(tree: etree._ElementTree, name: str) -> etree._Element:
+    (item,) = tree.xpath("//nar:newsItem[@guid=$guid]", namespaces=NS, guid=f"tag:test.example.org,2024:{name}")
+    return item
 
 
 @pytest.mark.parametrize("relative", FEEDS)
@@ -123,3 +147,136 @@ def test_validation_never_resolves_external_entities(tmp_path: Path):
     ).encode()
     problems = FORMATS["newsml"].check(hostile, None)
     assert problems and not any("TOP-SECRET" in p for p in problems)
+
+
+BODIES = [
+    "<p><b>Hello</b><i>World</i></p><pre>  a\n    b\n</pre><p>x <em>y</em> z</p>",
+    "Before <b>bold</b><i>italic</i> after",
+    "<p>one</p>\n\n<p>two</p>\n<ul>\n<li>a</li><li>b</li>\n</ul>",
+]
+
+
+@pytest.mark.parametrize("body", BODIES)
+def test_inline_xhtml_keeps_the_text_of_the_body_exactly(site: Path, body: str):
+    write_record(site, "spacing", body=body)
+    tree = _site_tree(site)
+    xhtml_body = _text_item(tree, "spacing").find("nar:contentSet/nar:inlineXML/h:html/h:body", NS)
+    [article] = load_store(site / "syndicate.toml").articles
+    sanitised = lxml_html.fragment_fromstring(article.body_html, create_parent="div")
+    assert "".join(xhtml_body.itertext()) == "".join(sanitised.itertext())
+
+
+def test_inline_xhtml_adds_no_whitespace_between_elements_or_in_pre(site: Path):
+    write_record(site, "spacing", body=BODIES[0])
+    xhtml_body = _text_item(_site_tree(site), "spacing").find("nar:contentSet/nar:inlineXML/h:html/h:body", NS)
+    assert "".join(xhtml_body.itertext()) == "HelloWorld  a\n    b\nx y z"
+    assert xhtml_body.find("h:pre", NS).text == "  a\n    b\n"
+    assert etree.tostring(xhtml_body.find("h:p", NS), with_tail=False) == (
+        b'<p xmlns="http://www.w3.org/1999/xhtml"><b>Hello</b><i>World</i></p>')
+
+
+def test_inline_xhtml_keeps_text_around_the_elements_even_blank(site: Path):
+    # The sanitiser trims the body, but the writer itself loses nothing either.
+    write_record(site, "around")
+    config = load_config(site / "syndicate.toml")
+    [feed, *_] = build_feeds(load_store(site / "syndicate.toml").articles, config, sections=["society"],
+                             as_of=datetime(2025, 1, 1, tzinfo=timezone.utc))
+    body = " \n <b>x</b> mid <br> \t<p>para</p>\n trail \n"
+    buffer = io.BytesIO()
+    FORMATS["newsml"].write(replace(feed, items=(replace(feed.items[0], body_html=body),)), buffer)
+    (xhtml_body,) = parse_xml(buffer.getvalue()).xpath("//h:body", namespaces=NS)
+    assert "".join(xhtml_body.itertext()) == " \n x mid  \tpara\n trail \n"
+
+
+MEDIA = [
+    {"url": "https://test.example.org/media/photo.jpg", "width": 1200, "height": 800, "length": 245760,
+     "caption": "The square at noon", "credit": "A. Photographer"},
+    {"url": "https://test.example.org/media/interview.mp3", "type": "audio/mpeg", "length": 3145728},
+    {"url": "https://test.example.org/media/clip.mp4", "type": "video/mp4", "width": 1280, "height": 720},
+    {"url": "https://test.example.org/media/report.pdf", "length": 52000},
+    {"url": "https://test.example.org/media/download", "width": 10, "height": 10},
+]
+
+
+def test_every_media_is_an_item_of_its_class(site: Path):
+    write_record(site, "multimedia", body="<p>Text.</p>", media=MEDIA)
+    data = (_export(site) / "society/newsml.xml").read_bytes()
+    tree = parse_xml(data)
+    text = _text_item(tree, "multimedia")
+    guid = text.get("guid")
+    links = text.findall("nar:itemMeta/nar:link[@rel='irel:associatedWith']", NS)
+    assert [link.get("residref") for link in links] == [f"{guid}:media:{n}" for n in range(1, 6)]
+    assert [link.get("contenttype") for link in links] == [
+        "image/jpeg", "audio/mpeg", "video/mp4", "application/pdf", None]
+    classes, remote = [], []
+    for link in links:
+        (item,) = tree.xpath("//nar:newsItem[@guid=$g]", namespaces=NS, g=link.get("residref"))
+        classes.append(item.find("nar:itemMeta/nar:itemClass", NS).get("qcode"))
+        remote.append(dict(item.find("nar:contentSet/nar:remoteContent", NS).attrib))
+    assert classes == ["ninat:picture", "ninat:audio", "ninat:video", "ninat:component", "ninat:component"]
+    assert remote == [
+        {"href": MEDIA[0]["url"], "contenttype": "image/jpeg", "size": "245760", "width": "1200", "height": "800"},
+        {"href": MEDIA[1]["url"], "contenttype": "audio/mpeg", "size": "3145728"},
+        {"href": MEDIA[2]["url"], "contenttype": "video/mp4", "width": "1280", "height": "720"},
+        {"href": MEDIA[3]["url"], "contenttype": "application/pdf", "size": "52000"},
+        {"href": MEDIA[4]["url"]},  # no type known, and pixels only for pictures and video
+    ]
+    (picture,) = tree.xpath("//nar:newsItem[@guid=$g]", namespaces=NS, g=f"{guid}:media:1")
+    assert picture.findtext("nar:contentMeta/nar:creditline", namespaces=NS) == "A. Photographer"
+    assert picture.findtext("nar:contentMeta/nar:description[@role='drol:caption']",
+                            namespaces=NS) == "The square at noon"
+    check = FORMATS["newsml"].check
+    assert check(data, None) == []  # our profile, and every residref names an item
+    # The profile ties the class to what remoteContent says: no pixels for audio,
+    # and a picture's media type is image/*.
+    assert b'contenttype="audio/mpeg" size=' in data
+    assert check(data.replace(b'contenttype="audio/mpeg" size', b'contenttype="audio/mpeg" width="5" size'), None)
+    assert check(data.replace(b'"ninat:component"', b'"ninat:picture"', 1), None)
+    schema = etree.XMLSchema(etree.parse(str(reference(IPTC_XSD))))
+    assert schema.validate(tree), schema.error_log
+
+
+SECTION_URLS = {"society": "https://test.example.org/culture.html", "sport": "https://test.example.org/s?view=list"}
+
+
+def with_section_urls(site: Path) -> Path:
+    """SITE's config with the page of each section set to an URL of its own, not under home_url."""
+    config = site / "syndicate.toml"
+    text = config.read_text(encoding="utf-8")
+    for slug, url in SECTION_URLS.items():
+        text = text.replace(f'slug = "{slug}"\n', f'slug = "{slug}"\nurl = "{url}"\n')
+    config.write_text(text, encoding="utf-8")
+    return site
+
+
+def test_subject_uri_is_the_configured_section_page(site: Path):
+    write_record(with_section_urls(site), "subjects", sections=["sport"], tags=["Minsk"])
+    content = _text_item(_site_tree(site), "subjects").find("nar:contentMeta", NS)
+    assert [(s.findtext("nar:name", namespaces=NS), s.get("uri")) for s in content.findall("nar:subject", NS)] == [
+        ("Society", "https://test.example.org/culture.html"),
+        ("Sport", "https://test.example.org/s?view=list"),
+        ("Minsk", None),  # a tag has no page
+    ]
+
+
+def test_author_email_is_contact_info(site: Path):
+    write_record(site, "bylines", authors=[
+        {"name": "Ana Writer", "affiliation": "Agency", "email": "ana@test.example.org",
+         "url": "https://test.example.org/people/ana/"},
+        {"name": "Bo Reporter", "email": "bo@test.example.org"},
+        {"name": "Cy Nobody"},
+    ])
+    data = (_export(site) / "society/newsml.xml").read_bytes()
+    tree = parse_xml(data)
+    creators = _text_item(tree, "bylines").findall("nar:contentMeta/nar:creator", NS)
+    assert [(c.findtext("nar:name", namespaces=NS),
+             c.findtext("nar:personDetails/nar:affiliation/nar:name", namespaces=NS),
+             c.findtext("nar:personDetails/nar:contactInfo/nar:email", namespaces=NS)) for c in creators] == [
+        ("Ana Writer", "Agency", "ana@test.example.org"),
+        ("Bo Reporter", None, "bo@test.example.org"),
+        ("Cy Nobody", None, None),
+    ]
+    assert creators[0].get("uri") == "https://test.example.org/people/ana/"
+    assert creators[2].find("nar:personDetails", NS) is None
+    schema = etree.XMLSchema(etree.parse(str(reference(IPTC_XSD))))
+    assert schema.validate(tree), schema.error_log

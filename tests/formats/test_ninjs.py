@@ -6,12 +6,14 @@ from datetime import datetime, timezone
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 
+from syndicate import api
 from syndicate.build import build_feeds
 from syndicate.config import load_config
 from syndicate.formats.ninjs import NINJS
 from syndicate.model import Author, Feed, Media
 
-from tests.conftest import EXAMPLE_CONFIG, SEED_ID, load_store, reference
+from tests.conftest import EXAMPLE_CONFIG, SEED_ID, load_store, reference, write_record
+from tests.formats.test_newsml import MEDIA, with_section_urls
 
 SLUGS = ["society", "analysis", "all"]
 
@@ -33,6 +35,20 @@ def render(feed: Feed) -> bytes:
 
 def items(feed: Feed) -> list[dict]:
     return json.loads(render(feed).decode("utf-8"))
+
+
+def public_validator() -> Draft202012Validator:
+    """IPTC's ninjs 2.2 schema (the test is skipped, saying why, when it is absent)."""
+    schema = json.loads(reference("ninjs/ninjs-schema_2.2.json").read_text(encoding="utf-8"))
+    return Draft202012Validator(schema, format_checker=FormatChecker())
+
+
+def export_site(site) -> dict:
+    """The site's society feed exported as ninjs (and so checked against our profile), by item uri."""
+    out = site / "out"
+    api.export(site / "syndicate.toml", out_dir=out, formats=["ninjs"],
+               as_of=datetime(2025, 1, 1, tzinfo=timezone.utc))
+    return {i["uri"]: i for i in json.loads((out / "society/ninjs.json").read_text(encoding="utf-8"))}
 
 
 def test_every_example_feed_is_built(feeds: dict[str, Feed]):
@@ -132,11 +148,12 @@ def test_an_article_without_body_or_photos(feeds: dict[str, Feed]):
     assert "bodies" not in item
     assert item["by"] == "A. Writer; B. Writer, Agency"
     assert item["embargoed"] == item["firstcreated"]
-    # The PDF has no ninjs news type; the audio keeps its position number.
+    # Every media is an association, the PDF (no picture, audio or video) as a component.
     assert [(a["name"], a["type"], a["uri"]) for a in item["associations"]] == [
-        ("audio2", "audio", item["uri"] + ":media:2")
+        ("component1", "component", item["uri"] + ":media:1"),
+        ("audio2", "audio", item["uri"] + ":media:2"),
     ]
-    assert item["associations"][0]["renditions"] == [
+    assert item["associations"][1]["renditions"] == [
         {"name": "original", "href": "https://news.example.org/media/talk.mp3", "contenttype": "audio/mpeg"}
     ]
     schema = json.loads(reference("ninjs/ninjs-schema_2.2.json").read_text(encoding="utf-8"))
@@ -204,3 +221,59 @@ def test_check_applies_an_external_schema_to_every_item(feeds: dict[str, Feed], 
         f"{index}: 'slugline' is a required property (needs-slugline.json)" for index in range(2)
     ]
     assert NINJS.check(data, tmp_path / "absent.json")[0].startswith("cannot load the schema")
+
+
+def test_every_media_is_an_association(site):
+    write_record(site, "multimedia", body="<p>Text.</p>", media=MEDIA)
+    item = export_site(site)["tag:test.example.org,2024:multimedia"]
+    uri = item["uri"]
+    associations = item["associations"]
+    assert [(a["name"], a["type"], a["uri"]) for a in associations] == [
+        ("picture1", "picture", f"{uri}:media:1"),
+        ("audio2", "audio", f"{uri}:media:2"),
+        ("video3", "video", f"{uri}:media:3"),
+        ("component4", "component", f"{uri}:media:4"),
+        ("component5", "component", f"{uri}:media:5"),
+    ]
+    assert [a["renditions"] for a in associations] == [
+        [{"name": "original", "href": MEDIA[0]["url"], "contenttype": "image/jpeg", "sizeinbytes": 245760,
+          "width": 1200, "height": 800}],
+        [{"name": "original", "href": MEDIA[1]["url"], "contenttype": "audio/mpeg", "sizeinbytes": 3145728}],
+        [{"name": "original", "href": MEDIA[2]["url"], "contenttype": "video/mp4", "width": 1280, "height": 720}],
+        [{"name": "original", "href": MEDIA[3]["url"], "contenttype": "application/pdf", "sizeinbytes": 52000}],
+        [{"name": "original", "href": MEDIA[4]["url"]}],  # no type known; pixels only for pictures and video
+    ]
+    assert associations[0]["descriptions"] == [{"role": "caption", "value": "The square at noon"}]
+    assert associations[0]["by"] == "A. Photographer"
+    assert [e.message for e in public_validator().iter_errors(item)] == []
+    # Our profile ties the type to the name and to what the rendition may say.
+    assert NINJS.check(json.dumps([item]).encode()) == []
+    breakages = [
+        lambda a: a[1]["renditions"][0].update(width=5),  # audio has no pixels
+        lambda a: a[3]["renditions"][0].update(contenttype="image/png"),  # an image is a picture
+        lambda a: a[0]["renditions"][0].pop("contenttype"),  # a picture's type is known
+        lambda a: a[3].update(type="picture"),  # its name says component
+    ]
+    for breakage in breakages:
+        broken = json.loads(json.dumps(item))
+        breakage(broken["associations"])
+        assert NINJS.check(json.dumps([broken]).encode())
+
+
+def test_subject_uri_is_the_configured_section_page(site):
+    write_record(with_section_urls(site), "subjects", sections=["sport"], tags=["Minsk"])
+    item = export_site(site)["tag:test.example.org,2024:subjects"]
+    assert item["subjects"] == [
+        {"name": "Society", "uri": "https://test.example.org/culture.html", "literal": "society"},
+        {"name": "Sport", "uri": "https://test.example.org/s?view=list", "literal": "sport"},
+        {"name": "Minsk"},
+    ]
+
+
+def test_author_email_is_not_carried(site):
+    # ninjs 2.2 has no place for who wrote the story but the byline text (see the module docstring).
+    write_record(site, "bylines", authors=[{"name": "Ana Writer", "affiliation": "Agency",
+                                            "email": "ana@test.example.org"}])
+    item = export_site(site)["tag:test.example.org,2024:bylines"]
+    assert item["by"] == "Ana Writer, Agency"
+    assert "ana@test.example.org" not in json.dumps(item)

@@ -3,23 +3,47 @@
 Mapping (IPTC NewsML-G2 guidelines):
 - header: sent = the feed's newest update (never the clock); sender = the site's
   host; origin = the publisher.
-- itemSet: one text newsItem per article, one picture newsItem per image, and
-  one packageItem for the feed listing the text items in feed order.
-- newsItem@guid is the article's tag URI (RFC 4151, built from the record id);
-  @version is the record's version (1 when absent).
+- itemSet: one text newsItem per article, followed by one newsItem per media
+  of the article (see "Media" below), and one packageItem for the feed listing
+  the text items in feed order.
+- newsItem@guid is Article.item_id (the permanent item id); @version is the
+  record's version (1 when absent).
 - rightsInfo: the article's rights or else the site's, held by the publisher.
 - itemMeta: itemClass ninat:text, provider, versionCreated = updated,
   firstCreated = published, pubStatus stat:usable, a link to the canonical page
-  (irel:seeAlso) and to each picture item (irel:associatedWith).
+  (irel:seeAlso) and to each media item (irel:associatedWith, residref = its guid,
+  contenttype = its media type when known).
 - contentMeta: contentCreated/contentModified, located, infoSource with role
   isrol:originSrc for the "Originally published at" source, a creator
-  (crol:author) per author with the affiliation in personDetails, language,
-  a subject per section (uri = the section page) and per tag, slugline (the
-  record id), headline, dateline (the located place), description drol:summary.
+  (crol:author, uri = the author's page) per author whose personDetails hold
+  the affiliation and contactInfo/email with the e-mail address, language,
+  a subject per section (uri = Category.url, the section page exactly as
+  configured) and per tag (no uri), slugline (the record id), headline,
+  dateline (the located place), description drol:summary.
 - contentSet/inlineXML: an XHTML document whose body is the sanitised body
-  (sub-headings, paragraphs, quotations kept).
-- Pictures: ninat:picture items whose remoteContent carries the image URL,
-  media type, width and height; caption as description, credit as creditline.
+  (sub-headings, paragraphs, quotations kept), every character of its text
+  kept. The envelope is indented; nothing inside inlineXML is, since added
+  whitespace there would be text of the article.
+
+Media: every item of Article.media becomes its own newsItem, guid
+"<item_id>:media:<n>" with n its 1-based position in Article.media (the ninjs
+association of the same media has this uri). Its itemClass, from the IPTC
+NewsItem Nature vocabulary (ninat), follows Media.kind:
+
+  image/*   ninat:picture      audio/*   ninat:audio      video/*   ninat:video
+  any other type, or no known type: ninat:component
+
+ninat:component is the nature ninjs 2.2 also offers (its `type` enum is the
+NewsItem Nature vocabulary, nar:itemClass, and includes "component"), so the same
+media has the same nature in both formats. It does not guess what the content
+is, as another nature would (a PDF is not necessarily a ninat:graphic, an unknown
+file not a ninat:text), and unlike a bare link from the text item it keeps one
+item per media, so every "<item_id>:media:<n>" names an item in both formats.
+Each media item has the article's rightsInfo, the caption (else the article's
+title) as headline, the credit as creditline, the caption as description
+drol:caption, and one remoteContent: href = the media URL, contenttype only when
+the media type is known, size = Media.length in bytes when known, and width and
+height (pixels) for pictures and video when known.
 """
 
 from __future__ import annotations
@@ -63,24 +87,43 @@ def _named(parent: etree._Element, element_name: str, name: str, **attributes: s
     return element
 
 
-def picture_guid(article: Article, index: int) -> str:
-    """The guid of the INDEX-th (from 1) picture item of ARTICLE."""
+# Media.kind -> the NewsItem Nature (ninat) of the media item; any other media
+# (no type, or a type that is not image/audio/video) is a ninat:component.
+_ITEM_CLASSES = {"image": "ninat:picture", "audio": "ninat:audio", "video": "ninat:video"}
+OTHER_MEDIA_CLASS = "ninat:component"
+
+
+def media_guid(article: Article, index: int) -> str:
+    """The guid of the item of ARTICLE's INDEX-th (from 1) media, its position in Article.media;
+    ninjs uses the same string as the association's uri."""
     return f"{article.item_id}:media:{index}"
 
 
-def _pictures(article: Article) -> list[tuple[int, Media]]:
-    return [(i, m) for i, m in enumerate(article.media, start=1) if m.is_image]
+def media_class(media: Media) -> str:
+    """The itemClass QCode of MEDIA's news item."""
+    return _ITEM_CLASSES.get(media.kind or "", OTHER_MEDIA_CLASS)
+
+
+def _media(article: Article) -> list[tuple[int, Media]]:
+    return list(enumerate(article.media, start=1))
 
 
 def _xhtml(article: Article) -> etree._Element:
-    """A standalone XHTML document of the article: its title and sanitised body."""
+    """A standalone XHTML document of the article: its title and sanitised body.
+
+    Every character of the body is kept: the text before its first element, each
+    element's text and tail (the text after the last element included), and
+    whitespace between elements. (lxml.html's fragment parsers drop leading text
+    that is only whitespace, so the body is parsed inside a whole document.)
+    """
     document = etree.Element(f"{{{XHTML}}}html", nsmap={None: XHTML})
     document.set(XML_LANG, article.language)
     head = etree.SubElement(document, f"{{{XHTML}}}head")
     etree.SubElement(head, f"{{{XHTML}}}title").text = article.title
     body = etree.SubElement(document, f"{{{XHTML}}}body")
     if article.body_html:
-        container = lxml_html.fragment_fromstring(article.body_html, create_parent="div")
+        parsed = lxml_html.document_fromstring(f"<html><body>{article.body_html}</body></html>")
+        container = parsed.find("body")
         lxml_html.html_to_xhtml(container)
         body.text = container.text
         body.extend(container)
@@ -126,8 +169,8 @@ def _text_item(article: Article, feed: Feed) -> etree._Element:
     _rights(item, article, feed)
     meta = _item_meta(item, item_class="ninat:text", feed=feed, article=article)
     _el(meta, "link", rel="irel:seeAlso", href=article.url, contenttype="text/html")
-    for index, media in _pictures(article):
-        _el(meta, "link", rel="irel:associatedWith", residref=picture_guid(article, index),
+    for index, media in _media(article):
+        _el(meta, "link", rel="irel:associatedWith", residref=media_guid(article, index),
             contenttype=media.type)
 
     content = _el(item, "contentMeta")
@@ -139,13 +182,15 @@ def _text_item(article: Article, feed: Feed) -> etree._Element:
         _named(content, "infoSource", article.source.name, uri=article.source.url, role="isrol:originSrc")
     for author in article.authors:
         creator = _named(content, "creator", author.name, role="crol:author", uri=author.url)
-        if author.affiliation:
+        if author.affiliation or author.email:
             details = _el(creator, "personDetails")
-            _named(details, "affiliation", author.affiliation)
+            if author.affiliation:
+                _named(details, "affiliation", author.affiliation)
+            if author.email:
+                _el(_el(details, "contactInfo"), "email", author.email)
     _el(content, "language", tag=article.language)
-    for category in article.categories:
-        uri = f"{category.scheme}{category.term}/" if category.scheme else None
-        _named(content, "subject", category.label or category.term, uri=uri,
+    for category in article.categories:  # a section's uri is its page as configured; a tag has none
+        _named(content, "subject", category.label or category.term, uri=category.url,
                type="cpnat:abstract")
     _el(content, "slugline", article.id)
     _el(content, "headline", article.title)
@@ -162,10 +207,10 @@ def _text_item(article: Article, feed: Feed) -> etree._Element:
     return item
 
 
-def _picture_item(article: Article, index: int, media: Media, feed: Feed) -> etree._Element:
-    item = _item_root(picture_guid(article, index), article.version, article.language)
+def _media_item(article: Article, index: int, media: Media, feed: Feed) -> etree._Element:
+    item = _item_root(media_guid(article, index), article.version, article.language)
     _rights(item, article, feed)
-    _item_meta(item, item_class="ninat:picture", feed=feed, article=article)
+    _item_meta(item, item_class=media_class(media), feed=feed, article=article)
     content = _el(item, "contentMeta")
     _el(content, "contentCreated", rfc3339(article.published))
     _el(content, "headline", media.caption or article.title)
@@ -174,9 +219,12 @@ def _picture_item(article: Article, index: int, media: Media, feed: Feed) -> etr
     if media.caption:
         _el(content, "description", media.caption, role="drol:caption")
     content_set = _el(item, "contentSet")
+    # Pixels only for what is seen: a picture or a video.
+    visual = media.kind in ("image", "video")
     _el(content_set, "remoteContent", href=media.url, contenttype=media.type,
-        width=str(media.width) if media.width else None,
-        height=str(media.height) if media.height else None)
+        size=str(media.length) if media.length is not None else None,
+        width=str(media.width) if visual and media.width else None,
+        height=str(media.height) if visual and media.height else None)
     return item
 
 
@@ -209,11 +257,27 @@ def _package_item(feed: Feed) -> etree._Element:
     return item
 
 
+def _indent(element: etree._Element, level: int = 0) -> None:
+    """Indent the NewsML-G2 envelope by two spaces a level, as pretty-printing would,
+    but add nothing inside inlineXML: whitespace there would be text of the article
+    (libxml2's pretty-printer puts line breaks between adjacent elements, so
+    <b>Hello</b><i>World</i> would read "Hello World", and indents inside <pre>).
+    Only element-only NewsML-G2 elements are indented; none of them holds text."""
+    if element.tag == f"{{{NAR}}}inlineXML" or len(element) == 0:
+        return
+    inside = "\n" + "  " * (level + 1)
+    element.text = inside
+    for child in element:
+        _indent(child, level + 1)
+        child.tail = inside
+    element[-1].tail = "\n" + "  " * level
+
+
 def _items(feed: Feed) -> Iterable[etree._Element]:
     for article in feed.items:
         yield _text_item(article, feed)
-        for index, media in _pictures(article):
-            yield _picture_item(article, index, media, feed)
+        for index, media in _media(article):
+            yield _media_item(article, index, media, feed)
 
 
 def write(feed: Feed, out: BinaryIO) -> None:
@@ -227,7 +291,8 @@ def write(feed: Feed, out: BinaryIO) -> None:
     for item in _items(feed):
         item_set.append(item)
     item_set.append(_package_item(feed))
-    out.write(etree.tostring(message, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+    _indent(message)
+    out.write(etree.tostring(message, xml_declaration=True, encoding="UTF-8") + b"\n")
 
 
 NEWSML = Format(

@@ -22,8 +22,9 @@ has no place for is left out (see "Not carried" below). Every item:
   by                every Author.byline ("Name, Affiliation"), joined with "; "
   located           Article.located (the dateline place)
   subjects          one per Category, sections first, then tags:
-                    section {"name": label, "uri": scheme + term + "/" (the section
-                             page, as the NewsML-G2 subject), "literal": term};
+                    section {"name": label, "uri": Category.url (the section page
+                             exactly as configured, as the NewsML-G2 subject uri),
+                             "literal": term (its slug)};
                     tag     {"name": term}
   infosources       [{"name": Source.name, "uri": Source.url}]: "Originally published at".
                     No role: in NewsML-G2 (nar:infoSource) a party without a role
@@ -34,22 +35,30 @@ has no place for is left out (see "Not carried" below). Every item:
   renditions        [{"name": "web", "href": Article.url, "contenttype": "text/html"}]:
                     the article's page. ninjs 2.2 has no `links` property; the
                     published web page is the article's HTML rendition.
-  associations      one per image (or audio, video) in Article.media, in order:
+  associations      one per media in Article.media, every one, in order:
                     {"name": "<type><n>", "uri": item_id + ":media:<n>",
-                     "type": "picture" | "audio" | "video",
+                     "type": <type>,
                      "descriptions": [{"role": "caption", "value": caption}],
                      "by": credit,
                      "renditions": [{"name": "original", "href": url, "contenttype": type,
-                                     "width": width, "height": height}]}
-                    where <n> is the 1-based position in Article.media (so a photo's
-                    uri is the guid of its NewsML-G2 picture item).
+                                     "sizeinbytes": length, "width": width, "height": height}]}
+                    where <n> is the 1-based position in Article.media (so the uri is
+                    the guid of the NewsML-G2 item of the same media) and <type> follows
+                    Media.kind: image -> "picture", audio -> "audio", video -> "video",
+                    any other media type or none known -> "component" (the value of
+                    the 2.2 `type` enum, the NewsItem Nature vocabulary, that does not
+                    guess what the content is; NewsML-G2 uses ninat:component too).
+                    contenttype only when the media type is known, sizeinbytes only
+                    when Media.length is, width and height only for a picture or video.
 
 Not carried (2.2 has no property for them): each author's separate name,
-affiliation, url and email (2.2 `people` are what the story is about, not who
-wrote it; the byline text keeps name and affiliation); the article's section
-as distinct from its other sections (all are subjects, the own section first);
-media of other types than image, audio and video; the feed's own metadata
-(title, description, home page, logo) since the document is a bare array.
+affiliation, url and e-mail. 2.2 describes no author structurally: `by` is a
+natural-language statement (nar:by), and `people`, which has contactinfo, maps
+to nar:subject, the people the story is about, not who wrote it; the byline
+text keeps name and affiliation, and NewsML-G2 carries the e-mail. Also not
+carried: the article's section as distinct from its other sections (all are
+subjects, the own section first); the feed's own metadata (title, description,
+home page, logo) since the document is a bare array.
 """
 
 from __future__ import annotations
@@ -65,6 +74,7 @@ from syndicate.formats import Format
 from syndicate.formats.json_checks import (
     compact, external_json_schema_problems, json_schema_problems, parse_json, sniff_json,
 )
+from syndicate.formats.newsml import media_guid
 from syndicate.model import Article, Category, Feed, Media
 from syndicate.resources import json_schema
 
@@ -76,14 +86,15 @@ STANDARD = {
     "schema": "http://www.iptc.org/std/ninjs/ninjs-schema_2.2.json",
 }
 _DATES = ("firstcreated", "versioncreated", "contentcreated", "embargoed")
-# IANA top-level media type -> ninjs news type of the association.
+# Media.kind (the IANA top-level media type) -> ninjs news type of the association;
+# any other media, or media of unknown type, is a "component".
 _MEDIA_TYPES = {"image": "picture", "audio": "audio", "video": "video"}
+OTHER_MEDIA_TYPE = "component"
 
 
 def _subject(category: Category) -> dict[str, Any]:
-    if category.scheme:  # a section: its page, the site's home URL + its slug
-        return compact({"name": category.label or category.term, "uri": f"{category.scheme}{category.term}/",
-                         "literal": category.term})
+    if category.url:  # a section: its page exactly as configured
+        return {"name": category.label or category.term, "uri": category.url, "literal": category.term}
     return {"name": category.label or category.term}
 
 
@@ -94,23 +105,24 @@ def _copyright_holder(article: Article, feed: Feed) -> str | None:
     return feed.publisher if feed.rights else None
 
 
-def _association(article: Article, number: int, media: Media) -> dict[str, Any] | None:
-    kind = _MEDIA_TYPES.get((media.type or "").partition("/")[0])
-    if kind is None:
-        return None
+def _association(article: Article, number: int, media: Media) -> dict[str, Any]:
+    news_type = _MEDIA_TYPES.get(media.kind or "", OTHER_MEDIA_TYPE)
+    visual = media.kind in ("image", "video")  # pixels only for what is seen
     return compact({
-        "name": f"{kind}{number}",
-        "uri": f"{article.item_id}:media:{number}",
-        "type": kind,
+        "name": f"{news_type}{number}",
+        "uri": media_guid(article, number),
+        "type": news_type,
         "descriptions": [{"role": "caption", "value": media.caption}] if media.caption else None,
         "by": media.credit,
         "renditions": [compact({"name": "original", "href": media.url, "contenttype": media.type,
-                                 "width": media.width, "height": media.height})],
+                                 "sizeinbytes": media.length,
+                                 "width": media.width if visual else None,
+                                 "height": media.height if visual else None})],
     })
 
 
 def _item(article: Article, feed: Feed) -> dict[str, Any]:
-    associations = (_association(article, n, m) for n, m in enumerate(article.media, start=1))
+    associations = [_association(article, n, m) for n, m in enumerate(article.media, start=1)]
     return compact({
         "uri": article.item_id,
         "version": str(article.version),
@@ -134,7 +146,7 @@ def _item(article: Article, feed: Feed) -> dict[str, Any]:
         "copyrightnotice": article.rights or feed.rights,
         "copyrightholder": _copyright_holder(article, feed),
         "renditions": [{"name": "web", "href": article.url, "contenttype": "text/html"}],
-        "associations": [a for a in associations if a is not None],
+        "associations": associations,
     })
 
 
