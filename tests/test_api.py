@@ -73,7 +73,7 @@ def test_validate_finds_feeds_by_name_and_by_content(example_feeds: Path, tmp_pa
     renamed.write_bytes((example_feeds / "society/atom.xml").read_bytes())
     reports = api.validate([example_feeds, renamed])
     assert all(r.valid for r in reports), [r for r in reports if not r.valid]
-    assert len(reports) == 13
+    assert len(reports) == 14  # 12 feeds, index.opml and the renamed copy
     assert reports[-1].format_name == "atom"
 
 

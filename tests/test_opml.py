@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -166,3 +167,71 @@ def test_titles_as_html_show_exactly_the_title(title: str):
     fragment = HTMLParser(strict=True).parseFragment(written)  # raises on invalid HTML
     assert "".join(fragment.itertext()) == title
     assert html.unescape(written) == title
+
+
+def test_validate_reports_the_index_valid(every_format: Path, tmp_path: Path):
+    reports = {r.path.name: r for r in api.validate([every_format])}
+    assert reports["index.opml"].valid and reports["index.opml"].format_name == "opml"
+    renamed = tmp_path / "subscriptions.xml"  # recognised by its content too
+    shutil.copy(every_format / "index.opml", renamed)
+    [report] = api.validate([renamed])
+    assert report.valid and report.format_name == "opml"
+
+
+BROKEN = b"""<?xml version="1.0" encoding="UTF-8"?>
+<opml version="2.0">
+  <head><title>Example NGO News</title></head>
+  <body>
+    <outline type="rss" text="No address" htmlUrl="https://news.example.org/"/>
+    <outline type="rss" text="Relative" xmlUrl="society/rss.xml"/>
+    <outline type="rss" text="Society" xmlUrl="https://news.example.org/feeds/society/rss.xml"/>
+    <outline type="rss" text="Society again" xmlUrl="https://news.example.org/feeds/society/rss.xml"/>
+    <outline type="rss" text="" xmlUrl="https://news.example.org/feeds/all/rss.xml" htmlUrl="/"/>
+    <outline type="rss" text="News &amp; &lt;Views>" xmlUrl="https://news.example.org/feeds/x/rss.xml"/>
+  </body>
+</opml>
+"""
+
+
+def test_validate_reports_each_problem_of_a_broken_index(tmp_path: Path):
+    (tmp_path / "index.opml").write_bytes(BROKEN)
+    [report] = api.validate([tmp_path])
+    assert report.format_name == "opml" and not report.valid
+    assert report.problems == (
+        "line 5: <outline type=\"rss\"> has no xmlUrl (the feed's address)",
+        "line 6: <outline> xmlUrl 'society/rss.xml' is not an absolute http(s) URL",
+        "line 9: <outline type=\"rss\"> has an empty text (the name a reader shows)",
+        "line 9: <outline> htmlUrl '/' is not an absolute http(s) URL",
+        "line 10: <outline> text 'News & <Views>' holds an unescaped '<' or '&': an OPML text is HTML, "
+        "so they must be written as &lt; and &amp;",
+        "xmlUrl 'https://news.example.org/feeds/society/rss.xml' is listed 2 times",
+    )
+    result = CliRunner().invoke(app, ["validate", str(tmp_path)])
+    assert result.exit_code == 1
+    assert f"{tmp_path / 'index.opml'}: line 5: <outline type=\"rss\"> has no xmlUrl" in result.output
+    assert "1 file checked, 1 invalid" in result.output
+
+
+@pytest.mark.parametrize("document, problem", [
+    (b'<opml version="1.0"><head><title>t</title></head><body><outline text="x"/></body></opml>',
+     "line 1: <opml> version is '1.0', not '2.0'"),
+    (b'<opml version="2.0"><head/><body><outline text="x"/></body></opml>', "line 1: <head> has no <title>"),
+    (b'<opml version="2.0"><head><title>t</title></head></opml>',
+     "line 1: <opml> holds <head>, not one <head> and then one <body>"),
+    (b'<opml version="2.0"><head><title>t</title></head><body/></opml>', "line 1: <body> has no <outline>"),
+    (b'<opml version="2.0"><head><title>t</title></head><body><outline title="x"/></body></opml>',
+     "line 1: <outline> has no text attribute"),
+    (b'<opml version="2.0"><head><title>t</title><colour/></head><body><outline text="x"/></body></opml>',
+     "line 1: <head> holds <colour>, which OPML 2.0 does not define"),
+])
+def test_the_structure_of_opml_2_is_checked(document: bytes, problem: str):
+    assert problem in check_opml(document)
+
+
+def test_an_external_schema_applies_to_the_index(every_format: Path, tmp_path: Path):
+    schema = tmp_path / "strict.rng"
+    schema.write_text('<element name="opml" xmlns="http://relaxng.org/ns/structure/1.0">'
+                      '<attribute name="version"><value>1.0</value></attribute><empty/></element>',
+                      encoding="utf-8")
+    [report] = api.validate([every_format / "index.opml"], external_schemas={"opml": schema})
+    assert not report.valid and any("strict.rng" in problem for problem in report.problems)

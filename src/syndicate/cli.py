@@ -170,7 +170,8 @@ def stats(
 
 @app.command()
 def validate(
-    paths: Annotated[list[Path], typer.Argument(help="Feed files, or directories searched recursively.")],
+    paths: Annotated[list[Path], typer.Argument(help="Feed files and index.opml, or directories searched "
+                                                       "recursively.")],
     newsml_xsd: Annotated[
         Optional[Path],
         typer.Option("--newsml-xsd", envvar="SYNDICATE_NEWSML_XSD",
@@ -180,11 +181,12 @@ def validate(
     schemas: Annotated[
         Optional[list[str]],
         typer.Option("--schema", help="FORMAT=PATH: a further schema for that format's files (XSD or "
-                                      "RELAX NG for XML formats, JSON Schema for JSON ones); repeatable."),
+                                      "RELAX NG for XML formats and 'opml', JSON Schema for JSON ones); "
+                                      "repeatable."),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print problems only.")] = False,
 ) -> None:
-    """Check feed files against syndicate's schemas and the rules a schema cannot express."""
+    """Check feed files and index.opml against syndicate's schemas and the rules a schema cannot express."""
     external: dict[str, Path] = {}
     for entry in schemas or ():
         name, separator, location = entry.partition("=")
