@@ -1,4 +1,4 @@
-"""index.opml: each feed once, in a format feed readers subscribe to; valid for the W3C validator; checked by validate."""
+"""index.opml: each feed once, in a format feed readers subscribe to; the W3C validator's and validate's checks."""
 
 from __future__ import annotations
 

@@ -108,7 +108,8 @@ def _structure_problems(root: etree._Element) -> list[str]:
             problems.append(f"line {body.sourceline}: <body> has no <outline>")
         for element in body.iter():
             if isinstance(element.tag, str) and element.tag not in ("body", "outline"):
-                problems.append(f"line {element.sourceline}: <{element.tag}> inside <body>: only <outline>s belong there")
+                problems.append(f"line {element.sourceline}: <{element.tag}> inside <body>: "
+                                "only <outline>s belong there")
         for outline in body.iter("outline"):
             if outline.get("text") is None:
                 problems.append(f"line {outline.sourceline}: <outline> has no text attribute")
