@@ -151,7 +151,8 @@ def stats(
     config: Annotated[Optional[Path], typer.Option(
         "--config", "-c", help="The site's syndicate.toml (default: ./syndicate.toml when there is one).")] = None,
 ) -> None:
-    """Count records per section and status; print the oldest and newest publication dates."""
+    """Count records per section and status; print the oldest and newest publication dates of what
+    an export would publish now, and the embargoes not yet lifted."""
     if config is None and Path("syndicate.toml").is_file():
         config = Path("syndicate.toml")
     try:
@@ -164,8 +165,19 @@ def stats(
         typer.echo(f"{section:<24} {status:<10} {count:>8}")
     typer.echo(f"{'total':<35} {counts.total:>8}")
     if counts.oldest is not None:
-        typer.echo(f"oldest published: {counts.oldest.astimezone(timezone.utc).isoformat()}")
-        typer.echo(f"newest published: {counts.newest.astimezone(timezone.utc).isoformat()}")
+        typer.echo(f"oldest published: {_utc(counts.oldest)}")
+        typer.echo(f"newest published: {_utc(counts.newest)}")
+    if counts.embargoed:
+        line = f"still embargoed: {counts.embargoed} record{'s' if counts.embargoed != 1 else ''}"
+        if counts.next_lift is not None and counts.next_lift == counts.last_lift:
+            line += f", lifts {_utc(counts.next_lift)}"
+        elif counts.next_lift is not None:
+            line += f", lifting from {_utc(counts.next_lift)} to {_utc(counts.last_lift)}"
+        typer.echo(line)
+
+
+def _utc(moment) -> str:
+    return moment.astimezone(timezone.utc).isoformat()
 
 
 @app.command()
