@@ -21,7 +21,7 @@ def test_export_then_validate(tmp_path: Path):
     assert (out / "society" / "rss.xml").is_file()
     result = runner.invoke(app, ["validate", str(out)])
     assert result.exit_code == 0, result.output
-    assert "12 files checked, 0 invalid" in result.output
+    assert "13 files checked, 0 invalid" in result.output  # 12 feeds and index.opml
 
 
 def test_validate_exits_1_on_an_invalid_file(tmp_path: Path):
@@ -94,7 +94,7 @@ def test_validate_against_iptc_xsd_by_option_and_by_environment(tmp_path: Path):
     assert runner.invoke(app, ["export", "-c", str(EXAMPLE_CONFIG), "-o", str(out), "-f", "newsml"]).exit_code == 0
     result = runner.invoke(app, ["validate", "--newsml-xsd", str(xsd), str(out)])
     assert result.exit_code == 0, result.output
-    assert "3 files checked, 0 invalid" in result.output
+    assert "4 files checked, 0 invalid" in result.output  # 3 newsml.xml and index.opml
     newsml = out / "society" / "newsml.xml"
     newsml.write_bytes(newsml.read_bytes().replace(b"<slugline>", b"<sluglien/><slugline>", 1))
     result = runner.invoke(app, ["validate", str(out)], env={"SYNDICATE_NEWSML_XSD": str(xsd)})
@@ -119,7 +119,7 @@ def test_ninjs_on_request_and_checked_per_item_against_iptc_schema(tmp_path: Pat
     assert sorted(p.name for p in out.rglob("*") if p.is_file()) == [".syndicate.lock", "index.opml", "manifest.json", "ninjs.json"]
     result = runner.invoke(app, ["validate", "--schema", f"ninjs={schema}", str(out)])
     assert result.exit_code == 0, result.output
-    assert "1 file checked, 0 invalid" in result.output
+    assert "2 files checked, 0 invalid" in result.output  # ninjs.json and index.opml
 
 
 def test_an_internal_error_exits_3_without_traceback(monkeypatch, capsys, tmp_path: Path):

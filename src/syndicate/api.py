@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from syndicate.errors import SyndicateError, UsageError
-from syndicate.exporting import INDEX, ExportReport, OutputInvalid, export
-from syndicate.formats import FORMATS, format_for
+from syndicate.exporting import ExportReport, OutputInvalid, export
+from syndicate.formats import FORMATS, Format
 from syndicate.importing import ImportReport, import_records, store_stats
+from syndicate.opml import INDEX_FILE, CheckedFile
 
 __all__ = ["ExportReport", "FileReport", "ImportReport", "OutputInvalid", "SyndicateError", "export",
            "import_records", "store_stats", "validate"]
@@ -34,20 +35,32 @@ def _files_under(path: Path) -> list[Path]:
     return [path]
 
 
+# Every kind of file validate knows: the registry's feed formats, then the other files an export
+# writes. Each has a name, a filename, check() and sniff(); validate asks nothing else of them.
+CHECKED_FILES: tuple[Format | CheckedFile, ...] = (*FORMATS.values(), INDEX_FILE)
+
+
+def _kind_of(filename: str, data: bytes) -> Format | CheckedFile | None:
+    """What a file is, by its name first, else by its content (None: nothing validate knows)."""
+    by_name = next((kind for kind in CHECKED_FILES if kind.filename == filename), None)
+    return by_name or next((kind for kind in CHECKED_FILES if kind.sniff(data)), None)
+
+
 def validate(paths: Sequence[str | Path], *,
              external_schemas: Mapping[str, str | Path] | None = None) -> list[FileReport]:
-    """Check every feed file at PATHS (files, or directories searched recursively).
+    """Check every feed file, and index.opml, at PATHS (files, or directories searched recursively).
 
-    A file is recognised by its name (rss.xml, atom.xml, feed.json, ...) or else
-    by its content; files of no known format are skipped when found in a
+    A file is recognised by its name (rss.xml, atom.xml, feed.json, ..., index.opml)
+    or else by its content; files of no known kind are skipped when found in a
     directory and reported when named directly. EXTERNAL_SCHEMAS maps a format
-    name to a further schema its files must pass (e.g. "newsml" to IPTC's
-    NewsML-G2 XSD): XSD or RELAX NG for XML formats, JSON Schema for JSON ones.
+    name (or "opml") to a further schema its files must pass (e.g. "newsml" to
+    IPTC's NewsML-G2 XSD): XSD or RELAX NG for XML formats, JSON Schema for JSON ones.
     """
     external = {name: Path(path) for name, path in (external_schemas or {}).items()}
-    unknown = [name for name in external if name not in FORMATS]
+    known = [kind.name for kind in CHECKED_FILES]
+    unknown = [name for name in external if name not in known]
     if unknown:
-        raise UsageError(f"unknown format {', '.join(map(repr, unknown))}; known: {', '.join(FORMATS)}")
+        raise UsageError(f"unknown format {', '.join(map(repr, unknown))}; known: {', '.join(known)}")
     for name, path in external.items():
         if not path.is_file():
             raise UsageError(f"the {name} schema {path} does not exist")
@@ -62,12 +75,12 @@ def validate(paths: Sequence[str | Path], *,
             except OSError as error:
                 reports.append(FileReport(path=path, format_name=None, problems=(f"cannot read: {error.strerror}",)))
                 continue
-            fmt = format_for(path.name, data)
-            if fmt is None:
-                if path == given and path.name != INDEX:
-                    reports.append(FileReport(path=path, format_name=None,
-                                              problems=("not a feed syndicate knows (RSS 2.0, Atom 1.0, JSON Feed 1.1)",)))
+            kind = _kind_of(path.name, data)
+            if kind is None:
+                if path == given:
+                    reports.append(FileReport(path=path, format_name=None, problems=(
+                        f"not a file syndicate knows ({', '.join(k.name for k in CHECKED_FILES)})",)))
                 continue
-            problems = fmt.check(data, external.get(fmt.name))
-            reports.append(FileReport(path=path, format_name=fmt.name, problems=tuple(problems)))
+            problems = kind.check(data, external.get(kind.name))
+            reports.append(FileReport(path=path, format_name=kind.name, problems=tuple(problems)))
     return reports

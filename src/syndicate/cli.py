@@ -151,7 +151,8 @@ def stats(
     config: Annotated[Optional[Path], typer.Option(
         "--config", "-c", help="The site's syndicate.toml (default: ./syndicate.toml when there is one).")] = None,
 ) -> None:
-    """Count records per section and status; print the oldest and newest publication dates."""
+    """Count records per section and status; print the oldest and newest publication dates of what
+    an export would publish now, and the embargoes not yet lifted."""
     if config is None and Path("syndicate.toml").is_file():
         config = Path("syndicate.toml")
     try:
@@ -164,13 +165,25 @@ def stats(
         typer.echo(f"{section:<24} {status:<10} {count:>8}")
     typer.echo(f"{'total':<35} {counts.total:>8}")
     if counts.oldest is not None:
-        typer.echo(f"oldest published: {counts.oldest.astimezone(timezone.utc).isoformat()}")
-        typer.echo(f"newest published: {counts.newest.astimezone(timezone.utc).isoformat()}")
+        typer.echo(f"oldest published: {_utc(counts.oldest)}")
+        typer.echo(f"newest published: {_utc(counts.newest)}")
+    if counts.embargoed:
+        line = f"still embargoed: {counts.embargoed} record{'s' if counts.embargoed != 1 else ''}"
+        if counts.next_lift is not None and counts.next_lift == counts.last_lift:
+            line += f", lifts {_utc(counts.next_lift)}"
+        elif counts.next_lift is not None:
+            line += f", lifting from {_utc(counts.next_lift)} to {_utc(counts.last_lift)}"
+        typer.echo(line)
+
+
+def _utc(moment) -> str:
+    return moment.astimezone(timezone.utc).isoformat()
 
 
 @app.command()
 def validate(
-    paths: Annotated[list[Path], typer.Argument(help="Feed files, or directories searched recursively.")],
+    paths: Annotated[list[Path], typer.Argument(help="Feed files and index.opml, or directories searched "
+                                                       "recursively.")],
     newsml_xsd: Annotated[
         Optional[Path],
         typer.Option("--newsml-xsd", envvar="SYNDICATE_NEWSML_XSD",
@@ -180,11 +193,12 @@ def validate(
     schemas: Annotated[
         Optional[list[str]],
         typer.Option("--schema", help="FORMAT=PATH: a further schema for that format's files (XSD or "
-                                      "RELAX NG for XML formats, JSON Schema for JSON ones); repeatable."),
+                                      "RELAX NG for XML formats and 'opml', JSON Schema for JSON ones); "
+                                      "repeatable."),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print problems only.")] = False,
 ) -> None:
-    """Check feed files against syndicate's schemas and the rules a schema cannot express."""
+    """Check feed files and index.opml against syndicate's schemas and the rules a schema cannot express."""
     external: dict[str, Path] = {}
     for entry in schemas or ():
         name, separator, location = entry.partition("=")

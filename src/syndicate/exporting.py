@@ -213,19 +213,33 @@ def _render_changed(feeds: Sequence[Feed], format_names: Sequence[str], *, out: 
 
 
 def _index(config: Config, *, out: Path, also: dict[str, bytes]) -> bytes:
-    """index.opml: every feed that will be in OUT after this export, this run's and earlier ones."""
+    """index.opml: every feed that will be in OUT after this export (this run's files and earlier
+    ones), each once, in a format feed readers subscribe to: the config's opml_format where that
+    file is there, else the first such format, in registry order, whose file is there."""
+    from syndicate.errors import ConfigError
+    from syndicate.opml import INDEX_FILE
+
+    offered = [fmt for fmt in FORMATS.values() if fmt.for_feed_readers]
+    preferred = FORMATS.get(config.opml_format)
+    if preferred is None or not preferred.for_feed_readers:
+        raise ConfigError(f"{config.path}: defaults.opml_format: must be a format feed readers subscribe to, "
+                          f"one of {', '.join(f.name for f in offered)}; got {config.opml_format!r}")
+    choices = [preferred, *(fmt for fmt in offered if fmt is not preferred)]
     subscriptions = []
-    for slug, title, home_url in [(s.slug, s.title, s.url) for s in config.sections] + [
-        (ALL_SLUG, config.site.title, config.site.home_url)
-    ]:
-        for fmt in FORMATS.values():
-            relative = f"{slug}/{fmt.filename}"
-            if relative in also or (out / relative).is_file():
-                subscriptions.append(Subscription(title=title, format_name=fmt.name,
-                                                  feed_url=f"{config.site.feeds_url}{relative}", home_url=home_url))
+    for spec in feed_specs(config, sections=None):  # every configured feed, titled as the feeds are
+        relatives = (f"{spec.slug}/{fmt.filename}" for fmt in choices)
+        relative = next((r for r in relatives if r in also or (out / r).is_file()), None)
+        if relative is not None:
+            subscriptions.append(Subscription(title=spec.title, feed_url=f"{config.site.feeds_url}{relative}",
+                                              home_url=spec.home_url))
     buffer = io.BytesIO()
     write_opml(subscriptions, title=config.site.title, out=buffer)
-    return buffer.getvalue()
+    data = buffer.getvalue()
+    problems = INDEX_FILE.check(data, None)
+    if problems:
+        raise OutputInvalid("rendered output failed its checks; nothing was written:\n"
+                            + "\n".join(f"{INDEX}: {p}" for p in problems))
+    return data
 
 
 def _manifest_bytes(entries: dict[str, dict[str, str]]) -> bytes:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from syndicate.config import load_config
+from syndicate.dates import DateError, build_time
 from syndicate.errors import InvalidRecords, Problem, UsageError
 from syndicate.feeds_in import is_feed_file, read_feed
 from syndicate.records import load_articles, stored_record, xml_legal_record
@@ -65,18 +67,26 @@ def import_records(
     return ImportReport(imported=len(stored), into=str(into), warnings=loaded.warnings, skipped=loaded.problems)
 
 
-def store_stats(store: str | Path | None, *, config_path: str | Path | None = None) -> tuple[str, StoreStats]:
-    """(location, counts per section and status, oldest and newest publication) of a store.
+def store_stats(store: str | Path | None, *, config_path: str | Path | None = None,
+                as_of: datetime | None = None) -> tuple[str, StoreStats]:
+    """(location, StoreStats) of a store: counts per section and status, the oldest and newest
+    publication dates of what an export at AS_OF would publish, and the embargoes not yet lifted.
 
     STORE defaults to the config's; without a config, dates in a directory store
-    that have no zone are read as UTC, month first.
+    that have no zone are read as UTC, month first. AS_OF (timezone-aware) defaults
+    to the moment an export would use: SOURCE_DATE_EPOCH, else the clock.
     """
     config = load_config(config_path) if config_path is not None else None
     if store is None and config is None:
         raise UsageError("name a store (--store) or a configuration file (--config) that names one")
+    if as_of is None:
+        try:
+            as_of = build_time()
+        except DateError as error:
+            raise UsageError(str(error)) from None
     location = str(store or config.store)
     opened = open_store(location, config=config)
     try:
-        return opened.location, opened.stats()
+        return opened.location, opened.stats(as_of=as_of)
     finally:
         opened.close()

@@ -177,4 +177,5 @@ def test_stats_command_on_every_store(example_store: str):
     assert lines[5].split() == ["society", "published", "21"]
     assert lines[6].split() == ["total", "25"]
     assert lines[7] == "oldest published: 2014-08-05T21:00:00+00:00"  # 06.08.2014 in Minsk
-    assert lines[8] == "newest published: 2098-12-31T21:00:00+00:00"
+    assert lines[8] == "newest published: 2024-03-28T18:10:00+00:00"  # not the embargoed 2099 record
+    assert lines[9] == "still embargoed: 1 record, lifts 2098-12-31T21:00:00+00:00"

@@ -19,6 +19,9 @@ class Format:
     name: str  # as given to --format
     filename: str  # written as OUT/<feed slug>/<filename>
     media_type: str
+    # Whether feed readers subscribe to it (RSS, Atom, JSON Feed): only such formats are
+    # offered in index.opml. Formats for partners' ingest systems (NewsML-G2, ninjs) are not.
+    for_feed_readers: bool
     write: Callable[[Feed, BinaryIO], None]
     # Problems with a file of this format (empty when valid), found by the project's own
     # schema, the rules no schema expresses, and an external schema when one is given.

@@ -131,6 +131,7 @@ JSON_FEED = Format(
     name="jsonfeed",
     filename=FILENAME,
     media_type="application/feed+json",
+    for_feed_readers=True,
     write=write,
     check=check,
     sniff=_sniff,

@@ -299,6 +299,7 @@ NEWSML = Format(
     name="newsml",
     filename=FILENAME,
     media_type="application/vnd.iptc.g2.newsmessage+xml",
+    for_feed_readers=False,
     write=write,
     check=check,
     sniff=sniff,

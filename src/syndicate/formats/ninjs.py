@@ -219,6 +219,7 @@ NINJS = Format(
     name="ninjs",
     filename=FILENAME,
     media_type="application/json",
+    for_feed_readers=False,
     write=write,
     check=check,
     sniff=_sniff,

@@ -59,9 +59,15 @@ class StoredRecord:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StoreStats:
+    """What a store holds, as of a moment: an export made then publishes the records whose status
+    is published, and the embargoed ones whose embargo_until is at or before it (build.is_public)."""
+
     counts: dict[tuple[str, str], int] = field(default_factory=dict)  # (section, status) -> records
-    oldest: datetime | None = None  # earliest published
-    newest: datetime | None = None  # latest published
+    oldest: datetime | None = None  # earliest publication date of a record an export would publish
+    newest: datetime | None = None  # latest publication date of a record an export would publish
+    embargoed: int = 0  # embargoed records whose embargo has not lifted yet
+    next_lift: datetime | None = None  # when the first of those lifts
+    last_lift: datetime | None = None  # when the last of those lifts
 
     @property
     def total(self) -> int:
@@ -89,7 +95,8 @@ class Store(Protocol):
     def upsert(self, records: Sequence[StoredRecord]) -> None:
         """Insert or replace RECORDS by id, all or none."""
 
-    def stats(self) -> StoreStats: ...
+    def stats(self, *, as_of: datetime) -> StoreStats:
+        """Counts per (section, status) of every record, and the dates of StoreStats as of AS_OF."""
 
     def close(self) -> None: ...
 

@@ -56,23 +56,39 @@ class FileStore:
         raws, articles, problems = self._load()
         yield _Snapshot(raws, articles, problems)
 
-    def stats(self) -> StoreStats:
+    def stats(self, *, as_of: datetime) -> StoreStats:
         """Counts of every record as it is written, valid or not (an unreadable one counts
-        under section '(unreadable)'); dates read with the config's settings, else as UTC."""
+        under section '(unreadable)'); dates read with the config's settings, else as UTC.
+        Publication dates are those of the records an export at AS_OF would publish (by status
+        and embargo; records are not checked otherwise); a date that cannot be read is left out."""
         dayfirst = self.config.site.dayfirst if self.config is not None else False
         zone = self.config.site.timezone if self.config is not None else timezone.utc
+
+        def date(value: Any) -> datetime | None:
+            try:
+                return parse_date(value, dayfirst=dayfirst, default_zone=zone)
+            except DateError:
+                return None
+
         counts: dict[tuple[str, str], int] = {}
-        dates: list[datetime] = []
+        published: list[datetime] = []
+        embargoed, lifts = 0, []
         for raw in self.records():
             data = raw.data if isinstance(raw.data, dict) else {}
-            key = (str(data.get("section", "(none)")), str(data.get("status", "published"))) if data \
-                else ("(unreadable)", "-")
+            status = str(data.get("status", "published"))
+            key = (str(data.get("section", "(none)")), status) if data else ("(unreadable)", "-")
             counts[key] = counts.get(key, 0) + 1
-            try:
-                dates.append(parse_date(data.get("published"), dayfirst=dayfirst, default_zone=zone))
-            except DateError:
-                pass
-        return StoreStats(counts=counts, oldest=min(dates, default=None), newest=max(dates, default=None))
+            if not data:
+                continue
+            embargo_until = date(data.get("embargo_until")) if status == "embargoed" else None
+            if status == "published" or (embargo_until is not None and embargo_until <= as_of):
+                if (when := date(data.get("published"))) is not None:
+                    published.append(when)
+            elif status == "embargoed":
+                embargoed += 1
+                lifts += [embargo_until] if embargo_until is not None else []
+        return StoreStats(counts=counts, oldest=min(published, default=None), newest=max(published, default=None),
+                          embargoed=embargoed, next_lift=min(lifts, default=None), last_lift=max(lifts, default=None))
 
     def upsert(self, records: Sequence[StoredRecord]) -> None:
         """Write each record as one .json file: over the file that holds its id, else as

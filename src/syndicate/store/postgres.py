@@ -55,6 +55,10 @@ WHERE status = 'published' OR (status = 'embargoed' AND embargo_until <= %(as_of
 ORDER BY published DESC, id LIMIT %(limit)s
 """
 
+# For stats: what an export at %(as_of)s publishes (as above), and the embargoes not lifted by then.
+PUBLIC = "status = 'published' OR (status = 'embargoed' AND embargo_until <= %(as_of)s)"
+STILL_EMBARGOED = "status = 'embargoed' AND (embargo_until IS NULL OR embargo_until > %(as_of)s)"
+
 
 def _without_password(url: str) -> str:
     """URL for messages: the password, if any, replaced."""
@@ -126,14 +130,19 @@ class PostgresStore:
         except psycopg.Error as error:
             raise StoreError(f"{self.location}: cannot write: {str(error).strip()}") from None
 
-    def stats(self) -> StoreStats:
+    def stats(self, *, as_of: datetime) -> StoreStats:
         rows = self.connection.execute(
             "SELECT section, status, count(*) FROM syndicate_articles GROUP BY section, status "
             "ORDER BY section, status").fetchall()
+        when = {"as_of": as_of}
         oldest, newest = self.connection.execute(
-            "SELECT min(published), max(published) FROM syndicate_articles").fetchone()
+            "SELECT min(published), max(published) FROM syndicate_articles WHERE " + PUBLIC, when).fetchone()
+        embargoed, next_lift, last_lift = self.connection.execute(
+            "SELECT count(*), min(embargo_until), max(embargo_until) FROM syndicate_articles WHERE "
+            + STILL_EMBARGOED, when).fetchone()
         return StoreStats(counts={(section, status): count for section, status, count in rows},
-                          oldest=oldest, newest=newest)
+                          oldest=oldest, newest=newest, embargoed=embargoed, next_lift=next_lift,
+                          last_lift=last_lift)
 
     def query_plan(self, query: FeedQuery, *, as_of: datetime) -> list[str]:
         """How PostgreSQL runs the latest-N query (EXPLAIN), for tests and diagnosis."""

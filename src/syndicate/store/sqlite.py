@@ -53,6 +53,10 @@ WHERE status = 'published' OR (status = 'embargoed' AND embargo_until <= :as_of)
 ORDER BY published DESC, id LIMIT :limit
 """
 
+# For stats: what an export at :as_of publishes (as above), and the embargoes not lifted by then.
+PUBLIC = "status = 'published' OR (status = 'embargoed' AND embargo_until <= :as_of)"
+STILL_EMBARGOED = "status = 'embargoed' AND (embargo_until IS NULL OR embargo_until > :as_of)"
+
 
 def utc_text(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -123,11 +127,18 @@ class SqliteStore:
             self.connection.execute("ROLLBACK")
             raise StoreError(f"{self.path}: cannot write: {error}") from None
 
-    def stats(self) -> StoreStats:
+    def stats(self, *, as_of: datetime) -> StoreStats:
         counts = {(section, status): count for section, status, count in self.connection.execute(
             "SELECT section, status, count(*) FROM articles GROUP BY section, status ORDER BY section, status")}
-        oldest, newest = self.connection.execute("SELECT min(published), max(published) FROM articles").fetchone()
-        return StoreStats(counts=counts, oldest=_from_utc_text(oldest), newest=_from_utc_text(newest))
+        when = {"as_of": utc_text(as_of)}
+        oldest, newest = self.connection.execute(
+            "SELECT min(published), max(published) FROM articles WHERE " + PUBLIC, when).fetchone()
+        embargoed, next_lift, last_lift = self.connection.execute(
+            "SELECT count(*), min(embargo_until), max(embargo_until) FROM articles WHERE " + STILL_EMBARGOED,
+            when).fetchone()
+        return StoreStats(counts=counts, oldest=_from_utc_text(oldest), newest=_from_utc_text(newest),
+                          embargoed=embargoed, next_lift=_from_utc_text(next_lift),
+                          last_lift=_from_utc_text(last_lift))
 
     def query_plan(self, query: FeedQuery) -> list[str]:
         """How SQLite runs the latest-N query (EXPLAIN QUERY PLAN), for tests and diagnosis."""
