@@ -86,7 +86,7 @@ def test_foreign_rss_and_atom_with_missing_optional_fields(tmp_path: Path):
     assert {"Only a title and a link", "Second", "Atom, bare", "Atom, with content"} <= set(items)
     bare = items["Only a title and a link"]
     assert bare["url"] == "https://elsewhere.example/news/1"  # made absolute against the channel link
-    assert bare["date_published"] == "2024-01-02T08:00:00Z"  # the channel's date, lacking its own
+    assert bare["date_published"] == "2024-01-02T11:00:00+03:00"  # the channel's date (08:00 GMT), in the site zone
     second = items["Second"]
     assert second["summary"] == "Only a description and a guid"
     assert second["authors"] == [{"name": "Ann Editor"}]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from syndicate.config import load_config
+from syndicate.config import Config, load_config
+from syndicate.dates import DateError, parse_date, rfc3339
 from syndicate.errors import InvalidRecords, Problem, UsageError
 from syndicate.feeds_in import is_feed_file, read_feed
 from syndicate.records import load_articles, stored_record, xml_legal_record
@@ -21,10 +23,36 @@ class ImportReport:
     skipped: tuple[Problem, ...] = ()
 
 
+# An RFC 822 date in GMT, as RSS dates are commonly written.
+_RSS_GMT = re.compile(r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), .* (?:GMT|UT|[+-]0000)")
+
+
+def _in_site_zone(raw: RawRecord, config: Config) -> RawRecord:
+    """RAW with its RSS dates in GMT given in the site's zone, the same instant.
+
+    GMT says how RSS carries a date (the RSS Best Practices Profile recommends it),
+    not where the article was published: given in the site's zone, a record that
+    went out through RSS in GMT comes back as it was.
+    """
+    if not isinstance(raw.data, dict):
+        return raw
+    data = dict(raw.data)
+    for field in ("published", "updated"):
+        value = data.get(field)
+        if isinstance(value, str) and _RSS_GMT.fullmatch(value.strip()):
+            try:
+                moment = parse_date(value, dayfirst=config.site.dayfirst, default_zone=config.site.timezone)
+            except DateError:
+                continue  # reported, with the record, when it is checked
+            data[field] = rfc3339(moment.astimezone(config.site.timezone))
+    return RawRecord(origin=raw.origin, data=data, error=raw.error)
+
+
 def _raw_records(sources: Sequence[str | Path], config, *, default_section: str | None) -> Iterator[RawRecord]:
     for source in map(str, sources):
         if is_feed_file(Path(source)):
-            yield from read_feed(Path(source), config, default_section=default_section)
+            for raw in read_feed(Path(source), config, default_section=default_section):
+                yield _in_site_zone(raw, config)
             continue
         store = open_store(source, config=config)
         try:
