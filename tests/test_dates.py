@@ -123,7 +123,7 @@ def test_the_iso_path_does_not_use_dateutil(monkeypatch):
 def test_an_explicit_zone_wins_over_the_site_zone():
     moment = _parse("2014-08-06T10:00:00Z")
     assert rfc3339(moment) == "2014-08-06T10:00:00Z"
-    assert rfc822(moment) == "Wed, 06 Aug 2014 10:00:00 +0000"
+    assert rfc822(moment) == "Wed, 06 Aug 2014 10:00:00 GMT"
 
 
 def test_moscow_time_kept_plus_four_hours_from_2011_to_2014():
@@ -310,7 +310,7 @@ def _written(moment: datetime) -> list[tuple[str, datetime]]:
         (f"{utc:%Y-%m-%d %H:%M:%S} GMT", seconds),
         (f"{utc:%Y-%m-%d %H:%M:%S} UT", seconds),
         (f"{moment:%a, %d %b %Y %H:%M:%S} {offset}", seconds),  # RFC 822, numeric zone
-        (rfc822(moment), seconds),  # as RSS is written
+        (rfc822(moment), seconds),  # RFC 822 in GMT, as RSS is written
         (f"{moment:%Y/%m/%d %H:%M:%S} {offset}", seconds),
     ]
     if offset.endswith("00"):
@@ -331,10 +331,11 @@ def test_every_form_reads_back_as_the_same_instant(moment, dayfirst):
 
 # --- Writing ------------------------------------------------------------------------------
 
-def test_day_first_date_without_zone_is_in_the_site_zone():
+def test_rss_dates_are_written_in_gmt():
     moment = _parse("06.08.2014")
     assert rfc3339(moment) == "2014-08-06T00:00:00+03:00"
-    assert rfc822(moment) == "Wed, 06 Aug 2014 00:00:00 +0300"
+    assert rfc822(moment) == "Tue, 05 Aug 2014 21:00:00 GMT"
+    assert rfc822(_parse("2014-08-06 14:30:00 +0545")) == "Wed, 06 Aug 2014 08:45:00 GMT"
 
 
 def test_writers_refuse_a_moment_without_a_zone():
@@ -346,9 +347,16 @@ def test_writers_refuse_a_moment_without_a_zone():
 
 def test_format_checkers_accept_what_we_write_and_refuse_the_rest():
     moment = datetime(2024, 2, 29, 23, 5, tzinfo=timezone(timedelta(hours=-5, minutes=-30)))
-    assert is_rfc822(rfc822(moment)) and rfc822(moment).endswith("-0530")
+    assert rfc822(moment) == "Fri, 01 Mar 2024 04:35:00 GMT"
+    assert is_rfc822(rfc822(moment))
     assert is_rfc3339(rfc3339(moment))
-    assert not is_rfc822("Thu, 29 Feb 2024 23:05:00 GMT")  # we always write numeric zones
-    assert not is_rfc822("29 Feb 2024 23:05:00 +0000")
+    assert is_rfc822("Thu, 29 Feb 2024 23:05:00 +0300")  # numeric zones, as older versions and others write
+    assert is_rfc822("Thu, 29 Feb 2024 23:05:00 -0530")
+    assert not is_rfc822("29 Feb 2024 23:05:00 +0000")  # no weekday
+    assert not is_rfc822("Thu, 29 Feb 24 23:05:00 GMT")  # two-digit year
+    assert not is_rfc822("Wed, 29 Feb 2024 23:05:00 GMT")  # not that date's weekday
+    assert not is_rfc822("Thu, 30 Feb 2024 23:05:00 GMT")
+    assert not is_rfc822("Thu, 29 Feb 2024 23:05:00 +0375")
+    assert not is_rfc822("Thu, 29 Feb 2024 23:05:00 GMT\n")
     assert not is_rfc3339("2024-02-29T23:05:00")  # no zone
     assert not is_rfc3339("2024-02-30T23:05:00Z")

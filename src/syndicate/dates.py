@@ -510,14 +510,16 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 
 
 def rfc822(moment: datetime) -> str:
-    """RFC 822 (as updated by RFC 1123: four-digit year) with a numeric zone, as RSS 2.0 asks.
+    """RFC 822 (as updated by RFC 1123: four-digit year), in UTC with the zone 'GMT'.
 
-    Names of days and months are English whatever the process locale is.
+    GMT is what the RSS Best Practices Profile recommends, and what every reader
+    understands (the W3C Feed Validator warns about offsets such as +0545). Names
+    of days and months are English whatever the process locale is.
     """
-    moment = _fixed(moment)
+    moment = _fixed(moment).astimezone(timezone.utc)
     return (
         f"{_DAYS[moment.weekday()]}, {moment.day:02d} {_MONTHS[moment.month - 1]} {moment.year:04d} "
-        f"{moment:%H:%M:%S} {moment:%z}"
+        f"{moment:%H:%M:%S} GMT"
     )
 
 
@@ -543,21 +545,27 @@ def build_time() -> datetime:
 
 
 _RFC822 = re.compile(
-    r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} "
-    r"\d{2}:\d{2}:\d{2} [+-]\d{4}$"
+    r"(?P<weekday>Mon|Tue|Wed|Thu|Fri|Sat|Sun), (?P<day>\d{2}) "
+    r"(?P<month>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (?P<year>\d{4}) "
+    r"(?P<hour>\d{2}):(?P<minute>\d{2}):(?P<second>\d{2}) (?:GMT|[+-]\d{2}(?P<offset_minutes>\d{2}))",
+    re.ASCII,
 )
 _RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})", re.ASCII)
 
 
 def is_rfc822(text: str) -> bool:
-    """Whether TEXT is an RFC 822 date as this tool writes it: four-digit year, numeric zone."""
-    if not _RFC822.match(text):
+    """Whether TEXT is an RFC 822 date as feeds should carry it: weekday, four-digit
+    year, seconds, and 'GMT' (what this tool writes) or a numeric zone; the weekday
+    must be the date's."""
+    match = _RFC822.fullmatch(text)
+    if not match or int(match["offset_minutes"] or 0) > 59:
         return False
     try:
-        datetime.strptime(text[5:-6], "%d %b %Y %H:%M:%S")
+        moment = datetime(int(match["year"]), _MONTHS.index(match["month"]) + 1, int(match["day"]),
+                          int(match["hour"]), int(match["minute"]), int(match["second"]))
     except ValueError:
         return False
-    return True
+    return _DAYS[moment.weekday()] == match["weekday"]
 
 
 def is_rfc3339(text: str) -> bool:

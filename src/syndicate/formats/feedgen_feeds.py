@@ -6,6 +6,8 @@ feedgen's traps:
 - add_entry() prepends unless order="append";
 - the RSS channel <link> is the last link() call, so rel=self goes first;
 - updated and lastBuildDate default to now(), so both are always set from the data;
+- its RSS dates keep the datetime's offset (+0545 and the like, which some readers
+  and the W3C validator dislike), so pubDate and lastBuildDate are rewritten in GMT;
 - its Atom <source> lacks id and updated, and its media extension wraps every
   media:content in media:group, so source and media are written here instead.
 """
@@ -13,13 +15,14 @@ feedgen's traps:
 from __future__ import annotations
 
 import html
+from datetime import datetime
 from typing import BinaryIO
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
-from syndicate.dates import rfc3339
+from syndicate.dates import rfc822, rfc3339
 from syndicate.formats import Format
 from syndicate.formats.xml_checks import check_atom, check_rss, root_is
 from syndicate.model import Article, Feed
@@ -39,10 +42,17 @@ def _sub(parent: etree._Element, tag: str, text: str | None = None, **attributes
 
 
 class _Namespaces(BaseExtension):
-    """Feed-level hook: declares the prefixes the entry hooks use."""
+    """Feed-level hooks: declares the prefixes the entry hooks use; writes lastBuildDate in GMT."""
+
+    updated: datetime
 
     def extend_ns(self) -> dict[str, str]:
         return {"dc": DC_NS, "media": MEDIA_NS}
+
+    def extend_rss(self, rss: etree._Element) -> etree._Element:
+        for element in rss.iterfind("channel/lastBuildDate"):
+            element.text = rfc822(self.updated)
+        return rss
 
 
 class _Extras(BaseEntryExtension):
@@ -52,6 +62,8 @@ class _Extras(BaseEntryExtension):
 
     def extend_rss(self, item: etree._Element) -> etree._Element:
         article = self.article
+        for element in item.iterfind("pubDate"):
+            element.text = rfc822(article.published)
         description = item.find("description")
         if description is not None and article.summary:
             # RSS readers render <description> as HTML: the plain-text summary is escaped
@@ -112,6 +124,7 @@ def _generator(feed: Feed, *, filename: str) -> FeedGenerator:
     generator.link(href=feed.home_url, rel="alternate")  # last link() = the RSS channel <link>
     generator.updated(feed.updated)
     generator.lastBuildDate(feed.updated)
+    generator.syndicate.updated = feed.updated  # lastBuildDate, rewritten in GMT
     generator.generator("syndicate", uri="https://pypi.org/project/syndicate/")
     generator.docs(RSS_SPEC)
     if feed.rights:
