@@ -79,6 +79,6 @@ def test_validate_finds_feeds_by_name_and_by_content(example_feeds: Path, tmp_pa
 
 def test_validate_reports_invalid_files(tmp_path: Path, example_feeds: Path):
     broken = tmp_path / "rss.xml"
-    broken.write_bytes((example_feeds / "society/rss.xml").read_bytes().replace(b"+0300</pubDate>", b"</pubDate>"))
+    broken.write_bytes((example_feeds / "society/rss.xml").read_bytes().replace(b"GMT</pubDate>", b"</pubDate>"))
     (report,) = api.validate([broken])
     assert not report.valid and any("pubDate" in p for p in report.problems)

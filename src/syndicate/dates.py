@@ -1,22 +1,44 @@
-"""Reading the many date forms a CMS leaves behind, writing the two forms feeds need."""
+"""Reading the many date forms a CMS leaves behind, writing the two forms feeds need.
+
+parse_date() reads one documented set of forms (README, "The record format",
+"Dates"), and refuses everything it cannot read for certain:
+
+- ISO 8601 / RFC 3339 in all its variants is read by a strict regular expression,
+  never by a free parser, so the site's `dayfirst` never applies to it;
+- anything else goes to python-dateutil's free parser, but only after the value
+  has been checked (it holds nothing but the pieces of a date) and rewritten so
+  that nothing in it is guessed: a four-digit year first means year-month-day,
+  `GMT+3` means three hours ahead of UTC, a zone name is looked up in the fixed
+  table ZONE_NAMES (never in the machine's zone, never replaced by the site's),
+  and a missing year, month or day, or a two-digit year, is refused instead of
+  being taken from the clock. No warning of the library escapes: it becomes a
+  DateError.
+
+The result is always aware, with a fixed offset (datetime.timezone) and whole seconds.
+"""
 
 from __future__ import annotations
 
 import os
 import re
-from datetime import datetime, timezone, tzinfo
+import warnings
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta, timezone, tzinfo
+from types import MappingProxyType
+from zoneinfo import ZoneInfo
 
 from dateutil import parser as date_parser
-from dateutil import tz as date_tz
-
-
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}(:?\d{2})?)?$")
-
 
 # Dates outside these years are refused: they are typing slips, and every format and
 # reader can represent the dates inside them, in any offset and in UTC.
 EARLIEST_YEAR = 1800
 LATEST_YEAR = 8999
+
+# Real zones lie within UTC-12:00 .. UTC+14:00; an offset beyond +-14:00 is a slip,
+# and some readers (and writers) refuse it.
+MAX_OFFSET = timedelta(hours=14)
+
+EXPECTED = "expected e.g. '2014-08-06T14:30:00+03:00' or '06.08.2014'"
 
 
 class DateError(ValueError):
@@ -24,40 +46,449 @@ class DateError(ValueError):
 
 
 def site_timezone(name: str) -> tzinfo:
-    """The named IANA zone; raises DateError for a name the zone database lacks."""
-    zone = date_tz.gettz(name)
-    if zone is None:
-        raise DateError(f"unknown timezone {name!r} (expected an IANA name such as 'Europe/Minsk')")
-    return zone
+    """The named IANA zone; raises DateError for a name the zone database lacks.
 
+    Only names in the zone database are accepted: not a file path, not a POSIX TZ
+    string, and never the machine's own zone.
+    """
+    if isinstance(name, str) and _IANA_NAME.fullmatch(name):
+        try:
+            return ZoneInfo(name)
+        except (ValueError, KeyError, OSError):
+            pass
+    raise DateError(f"unknown timezone {name!r} (expected an IANA name such as 'Europe/Minsk')")
+
+
+# ---------------------------------------------------------------------------------------
+# Zone names
+
+def _hm(hours: int, minutes: int = 0) -> timedelta:
+    return timedelta(hours=hours, minutes=minutes if hours >= 0 else -minutes)
+
+
+#: The only zone names parse_date() reads: name -> (offset, meaning). RFC 822's own
+#: names first, then common abbreviations that name one offset only. Any other name
+#: (IST, AST, military letters other than Z, ...) is refused.
+ZONE_NAMES: Mapping[str, tuple[timedelta, str]] = MappingProxyType({
+    # RFC 822 section 5.1
+    "UT": (_hm(0), "Universal Time"),
+    "GMT": (_hm(0), "Greenwich Mean Time"),
+    "Z": (_hm(0), "Zulu (UTC)"),
+    "EST": (_hm(-5), "US Eastern Standard"),
+    "EDT": (_hm(-4), "US Eastern Daylight"),
+    "CST": (_hm(-6), "US Central Standard"),
+    "CDT": (_hm(-5), "US Central Daylight"),
+    "MST": (_hm(-7), "US Mountain Standard"),
+    "MDT": (_hm(-6), "US Mountain Daylight"),
+    "PST": (_hm(-8), "US Pacific Standard"),
+    "PDT": (_hm(-7), "US Pacific Daylight"),
+    # Common unambiguous abbreviations
+    "UTC": (_hm(0), "Coordinated Universal Time"),
+    "WET": (_hm(0), "Western European"),
+    "WEST": (_hm(1), "Western European Summer"),
+    "BST": (_hm(1), "British Summer Time"),
+    "CET": (_hm(1), "Central European"),
+    "CEST": (_hm(2), "Central European Summer"),
+    "MET": (_hm(1), "Middle European"),
+    "MEST": (_hm(2), "Middle European Summer"),
+    "EET": (_hm(2), "Eastern European"),
+    "EEST": (_hm(3), "Eastern European Summer"),
+    "MSK": (_hm(3), "Moscow (+04:00 from 27 March 2011 to 26 October 2014)"),
+    "MSD": (_hm(4), "Moscow Summer"),
+    "HST": (_hm(-10), "Hawaii"),
+    "AKST": (_hm(-9), "Alaska Standard"),
+    "AKDT": (_hm(-8), "Alaska Daylight"),
+    "NST": (_hm(-3, 30), "Newfoundland Standard"),
+    "NDT": (_hm(-2, 30), "Newfoundland Daylight"),
+    "JST": (_hm(9), "Japan"),
+    "KST": (_hm(9), "Korea"),
+    "HKT": (_hm(8), "Hong Kong"),
+    "SGT": (_hm(8), "Singapore"),
+    "PHT": (_hm(8), "Philippines"),
+    "WIB": (_hm(7), "Western Indonesia"),
+    "ICT": (_hm(7), "Indochina"),
+    "PKT": (_hm(5), "Pakistan"),
+    "NPT": (_hm(5, 45), "Nepal"),
+    "AEST": (_hm(10), "Australian Eastern Standard"),
+    "AEDT": (_hm(11), "Australian Eastern Daylight"),
+    "ACST": (_hm(9, 30), "Australian Central Standard"),
+    "ACDT": (_hm(10, 30), "Australian Central Daylight"),
+    "AWST": (_hm(8), "Australian Western"),
+    "NZST": (_hm(12), "New Zealand Standard"),
+    "NZDT": (_hm(13), "New Zealand Daylight"),
+    "EAT": (_hm(3), "East Africa"),
+    "CAT": (_hm(2), "Central Africa"),
+    "WAT": (_hm(1), "West Africa"),
+    "SAST": (_hm(2), "South Africa Standard"),
+    "ART": (_hm(-3), "Argentina"),
+    "BRT": (_hm(-3), "Brasília"),
+})
+
+# Names that are common but name several offsets: refused with the reason.
+_AMBIGUOUS_NAMES = {
+    "IST": "India +05:30, Irish Standard +01:00 or Israel +02:00",
+    "AST": "Atlantic -04:00 or Arabia +03:00",
+    "ADT": "Atlantic Daylight -03:00 or Arabia Daylight +04:00",
+    "SST": "Samoa -11:00 or Singapore +08:00",
+    "GST": "Gulf +04:00 or South Georgia -02:00",
+    "BDT": "Bangladesh +06:00 or British Double Summer +02:00",
+    "ECT": "Ecuador -05:00 or Eastern Caribbean -04:00",
+}
+
+
+class _MoscowTime(tzinfo):
+    """MSK: +03:00, except from 27 March 2011 to 26 October 2014, when Moscow kept
+    +04:00 all year and still called it MSK."""
+
+    _START = datetime(2011, 3, 27, 2)
+    _END = datetime(2014, 10, 26, 2)
+
+    def utcoffset(self, dt: datetime | None) -> timedelta:
+        if dt is not None and self._START <= dt.replace(tzinfo=None) < self._END:
+            return _hm(4)
+        return _hm(3)
+
+    def dst(self, dt: datetime | None) -> timedelta:
+        return timedelta(0)
+
+    def tzname(self, dt: datetime | None) -> str:
+        return "MSK"
+
+
+_MOSCOW = _MoscowTime()
+
+
+def _named_zone(name: str, value: str) -> tzinfo:
+    """The zone a NAME in VALUE stands for, from ZONE_NAMES; DateError for any other name."""
+    key = name.upper()
+    if key == "MSK":
+        return _MOSCOW
+    if key in ZONE_NAMES:
+        return _offset_zone(ZONE_NAMES[key][0], value)
+    if key in _AMBIGUOUS_NAMES:
+        reason = f"is ambiguous ({_AMBIGUOUS_NAMES[key]})"
+    elif len(key) == 1:
+        reason = "is a military zone letter, which RFC 1123 (5.2.14) says cannot be relied on"
+    else:
+        reason = "is not in the table of zone names this tool reads"
+    raise DateError(f"{value!r}: zone name {name!r} {reason}; write a numeric offset instead, "
+                    "e.g. '+03:00', or one of the names listed in the README")
+
+
+def _offset_zone(offset: timedelta, value: str) -> timezone:
+    """A fixed zone for OFFSET, refused beyond +-14:00."""
+    if abs(offset) > MAX_OFFSET:
+        raise DateError(f"{value!r}: offset {_shown_offset(offset)} is outside ±14:00, the range of real zones")
+    return timezone.utc if not offset else timezone(offset)
+
+
+def _shown_offset(offset: timedelta) -> str:
+    sign = "-" if offset < timedelta(0) else "+"
+    minutes = abs(offset) // timedelta(minutes=1)
+    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+# ---------------------------------------------------------------------------------------
+# ISO 8601 / RFC 3339
+
+_ISO = re.compile(
+    r"""
+    (?P<year>\d{4})
+    (?: -(?P<month>\d{2})-(?P<day>\d{2})          # 2014-08-06
+      | -W(?P<week>\d{2})-(?P<weekday>\d)         # 2014-W32-3
+      | -(?P<yearday>\d{3})                       # 2014-218
+      | (?P<bmonth>\d{2})(?P<bday>\d{2})          # 20140806
+      | W(?P<bweek>\d{2})(?P<bweekday>\d)         # 2014W323
+      | (?P<byearday>\d{3})                       # 2014218
+    )
+    (?: [Tt\ ] (?P<hour>\d{2})
+        (?: :(?P<minute>\d{2}) (?: :(?P<second>\d{2}) (?:[.,](?P<fraction>\d+))? )?
+          | (?P<bminute>\d{2}) (?: (?P<bsecond>\d{2}) (?:[.,](?P<bfraction>\d+))? )?
+        )?
+    )?
+    \ ?
+    (?: (?P<utc>[Zz]|UTC|GMT|UT)
+      | (?P<sign>[+-])(?P<offset_hours>\d{2})
+        (?: :?(?P<offset_minutes>\d{2}) (?: :(?P<offset_seconds>\d{2}) )? )?
+    )?
+    """,
+    re.VERBOSE | re.ASCII,
+)
+
+
+def _read_iso(match: re.Match[str], value: str) -> tuple[datetime, tzinfo | None]:
+    """The local time and zone (None: none written) of an ISO 8601 match."""
+    g = match.groupdict()
+    year = int(g["year"])
+    try:
+        if g["month"] or g["bmonth"]:
+            day = date(year, int(g["month"] or g["bmonth"]), int(g["day"] or g["bday"]))
+        elif g["week"] or g["bweek"]:
+            day = date.fromisocalendar(year, int(g["week"] or g["bweek"]), int(g["weekday"] or g["bweekday"]))
+        else:
+            number = int(g["yearday"] or g["byearday"])
+            day = date(year, 1, 1) + timedelta(days=number - 1)
+            if not 1 <= number or day.year != year:
+                raise ValueError(f"day {number} is not in the year {year}")
+    except (ValueError, OverflowError) as error:
+        raise DateError(f"{value!r} is not a real date ({error}); {EXPECTED}") from None
+
+    hour = int(g["hour"] or 0)
+    minute = int(g["minute"] or g["bminute"] or 0)
+    second = int(g["second"] or g["bsecond"] or 0)
+    fraction = g["fraction"] or g["bfraction"] or ""
+    if second == 60:
+        raise DateError(_leap_second(value))
+    if hour == 24 and minute == second == 0 and not fraction.strip("0"):
+        try:
+            local = datetime.combine(day, datetime.min.time()) + timedelta(days=1)  # end of that day
+        except OverflowError:
+            raise DateError(f"{value!r} is outside the years {EARLIEST_YEAR}-{LATEST_YEAR}") from None
+    elif hour > 23 or minute > 59 or second > 59:
+        raise DateError(f"{value!r} has no such time of day (hours go to 23, minutes and seconds to 59; "
+                        f"24:00:00 is the end of the day); {EXPECTED}")
+    else:
+        local = datetime(day.year, day.month, day.day, hour, minute, second)  # any fraction dropped
+
+    if g["utc"]:
+        return local, timezone.utc
+    if not g["sign"]:
+        return local, None
+    minutes, seconds = int(g["offset_minutes"] or 0), int(g["offset_seconds"] or 0)
+    if minutes > 59 or seconds > 59:
+        raise DateError(f"{value!r} has an offset with more than 59 minutes or seconds; {EXPECTED}")
+    offset = timedelta(hours=int(g["offset_hours"]), minutes=minutes, seconds=seconds)
+    return local, _offset_zone(-offset if g["sign"] == "-" else offset, value)
+
+
+def _leap_second(value: str) -> str:
+    return (f"{value!r} has a leap second (:60), which the feed formats cannot carry; "
+            "write :59 of that minute")
+
+
+# ---------------------------------------------------------------------------------------
+# Everything else: checked and rewritten, then python-dateutil's free parser
+
+_LEAP_SECOND = re.compile(r"(?<!\d)\d{1,2}:\d{2}:60(?!\d)")
+# GMT+3, UTC-05:00, GMT+5:30, UTC +3: hours ahead of (or behind) UTC, as people mean it;
+# python-dateutil reads them the POSIX way round (GMT+3 as 3 hours behind).
+_UTC_PLUS = re.compile(r"(?<![A-Za-z])(?:UTC|GMT|UT)\s?([+-])\s?(\d{1,2})(?::?(\d{2}))?(?!\d)", re.IGNORECASE)
+# A zone database name (no path, no POSIX TZ string).
+_IANA_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_+-]*(?:/[A-Za-z][A-Za-z0-9_+-]*)*", re.ASCII)
+# RFC 9557 / java.time: '...+03:00[Europe/Minsk]'; CMSes: '... Europe/Minsk'.
+_ZONE_SUFFIX = re.compile(
+    r"(?P<rest>.*?\S)"
+    r"(?:\s?\[!?(?P<bracketed>[^\[\]]+)\]|\s(?P<spaced>[A-Za-z][A-Za-z0-9_+-]*(?:/[A-Za-z][A-Za-z0-9_+-]*)+))",
+    re.ASCII,
+)
+# A comment or a name after a numeric offset, as in RFC 2822's '+0300 (MSK)' or Go's
+# '+0300 MSK': the offset wins, the rest is dropped.
+_OFFSET_THEN_NAME = re.compile(
+    r"(?P<offset>\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s?[+-]\d{2}:?\d{2})\s?(?:\([^()]*\)|[A-Z]{2,5})$")
+# 'EST+5', 'CET-1', 'Z+03:00': a name with an offset after it reads two ways (POSIX counts west).
+_NAME_THEN_OFFSET = re.compile(r"(?<![A-Za-z])(?P<name>[A-Za-z]{1,5})\s?[+-]\s?\d")
+# A military zone letter after a time; python-dateutil would read 'A' and 'P' as AM/PM.
+_MILITARY_LETTER = re.compile(r"\d:\d{2}(?::\d{2})?\s?(?P<letter>[A-Y])$")
+# A four-digit year first (in the date): year-month-day, whatever the site's dayfirst says; also
+# YYYYMMDDhhmm[ss], which python-dateutil would read day first too.
+_YEAR_FIRST = re.compile(
+    r"(?<![\d.,:/+-])(?P<year>\d{4})(?:[-/. ]{1,2}(?P<month>\d{1,2})[-/. ]{1,2}(?P<day>\d{1,2})"
+    r"|(?P<bmonth>\d{2})(?P<bday>\d{2})(?:(?P<hour>\d{2})(?P<minute>\d{2})(?P<second>\d{2})?)?)(?![\d:])",
+    re.ASCII,
+)
+# Any other run of seven digits or more (a Unix time, a date without separators
+# elsewhere than first): python-dateutil would guess.
+_LONG_NUMBER = re.compile(r"(?<![\d.,])\d{7,}")
+_OFFSET_MINUTES = re.compile(r"\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s?[+-]\d{2}:?(?P<minutes>\d{2})(?!\d)")
+_WORD = re.compile(r"[A-Za-z]+")
+_AM_PM = re.compile(r"(?<![A-Za-z])([AaPp])\.\s?[Mm]\.(?!\w)")
+# The pieces a date handed to python-dateutil may consist of: it would otherwise
+# make a date of nearly anything ('5t8t2014', a six-digit number as a time).
+_PIECE = re.compile(
+    r"""
+      \d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:[AaPp][Mm])?    # 14:30, 14:30:00.5, 2:30pm
+    | \d{4}-\d{2}-\d{2}(?:[Tt](?=\d))?                      # a year-first date, made ISO above
+    | [\s,./-]+                                              # separators
+    | \+\d{1,2}(?::?\d{2})?                                  # +3, +0300, +03:00 (- is a separator)
+    | (?:\d{1,2}h(?:\d{2})? | \d{1,2}(?:st|nd|rd|th)? | \d{4})(?!\d)   # 14h30, 6, 6th, 2014
+    | \(?[A-Za-z]+\)?                                         # words, checked against _WORDS
+    """,
+    re.VERBOSE | re.ASCII,
+)
+# Times and offsets, to find the first number of the date itself.
+_NOT_DATE_NUMBERS = re.compile(r"\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?|[+-]\d+(?::\d{2})?|\d{1,2}h\d*")
+_WORDS = {name.lower() for names in date_parser.parserinfo.MONTHS + date_parser.parserinfo.WEEKDAYS
+          for name in names} | {"am", "pm", "at", "on", "of", "the", "z"}
+
+_WEEKDAY_NAMES = {name.lower(): number for number, names in enumerate(date_parser.parserinfo.WEEKDAYS)
+                  for name in names}
+_NOT_ZONES = {name.lower() for names in date_parser.parserinfo.MONTHS + date_parser.parserinfo.WEEKDAYS
+              for name in names} | {"am", "pm", "a", "p", "m", "t", "at", "on", "of", "and"}
+
+# Two defaults that differ in year, month and day (leap years, days 1 and 15 so that
+# a weekday lands on different days): a field that differs between the two parses
+# was not in the text. Both are midnight: a date without a time is midnight.
+_DEFAULTS = (datetime(2000, 1, 1), datetime(2004, 2, 15))
+
+
+class _TwoDigitYear(Exception):
+    """Raised out of python-dateutil (not a ValueError, which it would swallow)."""
+
+
+class _ParserInfo(date_parser.parserinfo):
+    """python-dateutil's English names, but no two-digit years: it would complete
+    them from the clock (the century within 50 years of today)."""
+
+    def convertyear(self, year: int, century_specified: bool = False) -> int:
+        if year < 100 and not century_specified:
+            raise _TwoDigitYear
+        return year
+
+
+_PARSER = date_parser.parser(_ParserInfo())
+
+
+def _read_other(value: str, dayfirst: bool) -> tuple[datetime, tzinfo | None]:
+    """The local time and zone of a value that is not plain ISO 8601."""
+    text = " ".join(value.split())
+    if _LEAP_SECOND.search(text):
+        raise DateError(_leap_second(value))
+
+    zone: tzinfo | None = None
+    suffix = _ZONE_SUFFIX.fullmatch(text)
+    if suffix:
+        text, zone = suffix["rest"], _iana_zone(suffix["bracketed"] or suffix["spaced"], value)
+
+    text = _UTC_PLUS.sub(lambda m: f"{m[1]}{int(m[2]):02d}:{m[3] or '00'}", text)
+    text = _OFFSET_THEN_NAME.sub(lambda m: m["offset"], text)
+    for found in _NAME_THEN_OFFSET.finditer(text):
+        if found["name"].lower() not in _NOT_ZONES:
+            raise DateError(f"{value!r}: a zone name followed by an offset ({found[0]}...) reads two ways "
+                            "(POSIX counts hours west of UTC); write only the offset, e.g. '+03:00'")
+    letter = _MILITARY_LETTER.search(text)
+    if letter:
+        _named_zone(letter["letter"], value)  # raises; AM/PM are written 'AM', 'PM', 'a.m.', 'p.m.'
+    for found in _OFFSET_MINUTES.finditer(text):
+        if int(found["minutes"]) > 59:
+            raise DateError(f"{value!r} has an offset with more than 59 minutes; {EXPECTED}")
+
+    ymd = None
+    year_first = _YEAR_FIRST.search(text)
+    if year_first:
+        g = year_first.groupdict()
+        ymd = int(g["year"]), int(g["month"] or g["bmonth"]), int(g["day"] or g["bday"])
+        try:
+            date(*ymd)
+        except ValueError as error:
+            raise DateError(f"{value!r} is not a real date (read as year-month-day: {error}); {EXPECTED}") from None
+        clock = f"T{g['hour']}:{g['minute']}" + (f":{g['second']}" if g["second"] else "") if g["hour"] else ""
+        text = f"{text[:year_first.start()]}{ymd[0]:04d}-{ymd[1]:02d}-{ymd[2]:02d}{clock}{text[year_first.end():]}"
+    number = _LONG_NUMBER.search(text)
+    if number:
+        raise DateError(f"cannot read {value!r} as a date ({number[0]} is not a date); {EXPECTED}")
+
+    iso = _ISO.fullmatch(text)
+    if iso:
+        local, written = _read_iso(iso, value)
+    else:
+        local, written = _read_free(text, value, dayfirst=dayfirst, ymd=ymd)
+
+    if zone is None:
+        return local, written
+    if written is None:
+        return local, zone
+    # Both an offset and a zone name: they must agree (either side of a DST change).
+    offset = written.utcoffset(local)
+    if any(zone.utcoffset(local.replace(fold=fold)) == offset for fold in (0, 1)):
+        return local, written
+    raise DateError(f"{value!r}: the offset {_shown_offset(offset)} is not the offset of "
+                    f"{suffix['bracketed'] or suffix['spaced']} at that time; write one of the two")
+
+
+def _iana_zone(name: str, value: str) -> tzinfo:
+    if re.fullmatch(r"Etc/GMT[+-]\d+", name, re.IGNORECASE):
+        raise DateError(f"{value!r}: {name} counts hours west of UTC (POSIX); write a numeric offset instead")
+    try:
+        return site_timezone(name)
+    except DateError:
+        raise DateError(f"{value!r}: unknown zone {name!r} (expected an IANA name such as 'Europe/Minsk' "
+                        "or a numeric offset)") from None
+
+
+def _read_free(text: str, value: str, *, dayfirst: bool,
+               ymd: tuple[int, int, int] | None) -> tuple[datetime, tzinfo | None]:
+    """TEXT read by python-dateutil, its zone names resolved by ZONE_NAMES, no field guessed."""
+    text = _AM_PM.sub(lambda m: m[1].upper() + "M", text)
+    position = 0
+    while position < len(text):
+        piece = _PIECE.match(text, position)
+        word = piece[0].strip("()") if piece else ""
+        if not piece or (word.isalpha() and word.lower() not in _WORDS and not (word.isupper() and len(word) <= 5)):
+            shown = piece[0] if piece else text[position:].split()[0]
+            raise DateError(f"cannot read {value!r} as a date ({shown!r} is not part of a date); {EXPECTED}")
+        position = piece.end()
+
+    def zone(name: str | None, offset: int | None) -> tzinfo | None:
+        # python-dateutil calls this for every parse; a numeric offset wins over a name.
+        if offset is not None:
+            return _offset_zone(timedelta(seconds=offset), value)
+        return None if name is None else _named_zone(name, value)
+
+    # A date whose first number is a four-digit year is year-month-day, like ISO 8601.
+    first = re.search(r"\d+", _NOT_DATE_NUMBERS.sub(" ", text))
+    year_first = ymd is not None or (first is not None and len(first[0]) == 4)
+
+    parsed = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            for default in _DEFAULTS:
+                parsed.append(_PARSER.parse(text, default=default, dayfirst=dayfirst and not year_first,
+                                            yearfirst=year_first, tzinfos=zone))
+        except DateError:
+            raise
+        except _TwoDigitYear:
+            raise DateError(f"{value!r} has a two-digit year; expected a four-digit year, "
+                            "e.g. '06.08.2014'") from None
+        except (ValueError, OverflowError) as error:
+            raise DateError(f"cannot read {value!r} as a date ({error}); {EXPECTED}") from None
+    if caught:
+        raise DateError(f"cannot read {value!r} as a date ({caught[0].message}); {EXPECTED}")
+
+    first, second = parsed
+    missing = [field for field in ("year", "month", "day") if getattr(first, field) != getattr(second, field)]
+    if missing:
+        fields = missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " or " + missing[-1]
+        raise DateError(f"{value!r} has no {fields}; expected a full date such as '2014-08-06'")
+    if ymd is not None and (first.year, first.month, first.day) != ymd:
+        raise DateError(f"{value!r} is not a year-month-day date; {EXPECTED}")
+    for word in _WORD.findall(text):
+        weekday = _WEEKDAY_NAMES.get(word.lower())
+        if weekday is not None and weekday != first.weekday():
+            raise DateError(f"{value!r} says {word} but {first:%d %B %Y} is a {first:%A}; "
+                            "one of the two is wrong")
+    return first.replace(tzinfo=None), first.tzinfo
+
+
+# ---------------------------------------------------------------------------------------
 
 def parse_date(value: str, *, dayfirst: bool, default_zone: tzinfo) -> datetime:
-    """Parse VALUE as python-dateutil does; a value without a zone is in DEFAULT_ZONE.
+    """VALUE read as the README's "Dates" table says; a value without a zone is in DEFAULT_ZONE.
 
-    DAYFIRST decides the ambiguous forms: with it, '06.08.2014' is 6 August 2014.
+    DAYFIRST decides the ambiguous numeric forms only: with it, '06.08.2014' is
+    6 August 2014; ISO 8601 and a leading four-digit year are always year first.
+    Returns an aware datetime with a fixed offset and whole seconds; raises DateError
+    (quoting VALUE and saying what was expected) for anything it cannot read for certain.
     """
     if not isinstance(value, str) or not value.strip():
         raise DateError(f"expected a date string, got {value!r}")
-    try:
-        # ISO 8601 first: dateutil's dayfirst would read 2021-06-03 as 6 March.
-        if _ISO_DATE.match(value.strip()):
-            parsed = date_parser.isoparse(value.strip())
-        else:
-            parsed = date_parser.parse(value, dayfirst=dayfirst)
-    except (ValueError, OverflowError) as error:
-        raise DateError(
-            f"cannot read {value!r} as a date ({error}); expected e.g. '2014-08-06T10:00:00+03:00' "
-            "or '06.08.2014'"
-        ) from None
-    if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
+    match = _ISO.fullmatch(value.strip())
+    local, zone = _read_iso(match, value) if match else _read_other(value, dayfirst)
+    if not EARLIEST_YEAR <= local.year <= LATEST_YEAR:
         raise DateError(f"{value!r} is outside the years {EARLIEST_YEAR}-{LATEST_YEAR}")
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=default_zone)
-    elif parsed.utcoffset() is None:
-        raise DateError(f"the zone of {value!r} has no UTC offset")
     # Every writer (and feedgen) serialises what it is given: give it a whole-second
     # instant with an offset every date format can write.
-    return _fixed(parsed).replace(microsecond=0)
+    return _fixed(local.replace(tzinfo=default_zone if zone is None else zone))
 
 
 def _fixed(moment: datetime) -> datetime:
@@ -68,30 +499,33 @@ def _fixed(moment: datetime) -> datetime:
     """
     offset = moment.utcoffset()
     if offset is None:
-        return moment
+        raise ValueError(f"{moment!r} has no zone")
     if offset.seconds % 60 or offset.microseconds:
-        return moment.astimezone(timezone.utc)
-    return moment.astimezone(timezone(offset))
+        return moment.astimezone(timezone.utc).replace(microsecond=0)
+    return moment.astimezone(timezone.utc if not offset else timezone(offset)).replace(microsecond=0)
+
+
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def rfc822(moment: datetime) -> str:
-    """RFC 822 (as updated by RFC 1123: four-digit year) with a numeric zone, as RSS 2.0 asks.
+    """RFC 822 (as updated by RFC 1123: four-digit year), in UTC with the zone 'GMT'.
 
-    Names of days and months are English whatever the process locale is.
+    GMT is what the RSS Best Practices Profile recommends, and what every reader
+    understands (the W3C Feed Validator warns about offsets such as +0545). Names
+    of days and months are English whatever the process locale is.
     """
-    moment = _fixed(moment)
-    days = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-    months = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+    moment = _fixed(moment).astimezone(timezone.utc)
     return (
-        f"{days[moment.weekday()]}, {moment.day:02d} {months[moment.month - 1]} {moment.year:04d} "
-        f"{moment:%H:%M:%S} {moment:%z}"
+        f"{_DAYS[moment.weekday()]}, {moment.day:02d} {_MONTHS[moment.month - 1]} {moment.year:04d} "
+        f"{moment:%H:%M:%S} GMT"
     )
 
 
 def rfc3339(moment: datetime) -> str:
     """RFC 3339 date-time with the original offset ('Z' for UTC), seconds precision."""
-    moment = _fixed(moment).replace(microsecond=0)
-    text = moment.isoformat()
+    text = _fixed(moment).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
@@ -111,26 +545,32 @@ def build_time() -> datetime:
 
 
 _RFC822 = re.compile(
-    r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} "
-    r"\d{2}:\d{2}:\d{2} [+-]\d{4}$"
+    r"(?P<weekday>Mon|Tue|Wed|Thu|Fri|Sat|Sun), (?P<day>\d{2}) "
+    r"(?P<month>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (?P<year>\d{4}) "
+    r"(?P<hour>\d{2}):(?P<minute>\d{2}):(?P<second>\d{2}) (?:GMT|[+-]\d{2}(?P<offset_minutes>\d{2}))",
+    re.ASCII,
 )
-_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})", re.ASCII)
 
 
 def is_rfc822(text: str) -> bool:
-    """Whether TEXT is an RFC 822 date as this tool writes it: four-digit year, numeric zone."""
-    if not _RFC822.match(text):
+    """Whether TEXT is an RFC 822 date as feeds should carry it: weekday, four-digit
+    year, seconds, and 'GMT' (what this tool writes) or a numeric zone; the weekday
+    must be the date's."""
+    match = _RFC822.fullmatch(text)
+    if not match or int(match["offset_minutes"] or 0) > 59:
         return False
     try:
-        datetime.strptime(text[5:-6], "%d %b %Y %H:%M:%S")
+        moment = datetime(int(match["year"]), _MONTHS.index(match["month"]) + 1, int(match["day"]),
+                          int(match["hour"]), int(match["minute"]), int(match["second"]))
     except ValueError:
         return False
-    return True
+    return _DAYS[moment.weekday()] == match["weekday"]
 
 
 def is_rfc3339(text: str) -> bool:
     """Whether TEXT is an RFC 3339 date-time, which always carries a zone."""
-    if not _RFC3339.match(text):
+    if not _RFC3339.fullmatch(text):
         return False
     try:
         datetime.fromisoformat(text.replace("Z", "+00:00"))

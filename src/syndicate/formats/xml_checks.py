@@ -95,7 +95,7 @@ def check_rss(data: bytes, external_schema: Path | None = None) -> list[str]:
     for element in tree.iterfind(".//pubDate"):
         if not is_rfc822(element.text or ""):
             problems.append(f"line {element.sourceline}: pubDate {element.text!r} is not an RFC 822 date "
-                            "with a numeric zone")
+                            "with GMT or a numeric zone")
     for element in tree.iterfind(".//lastBuildDate"):
         if not is_rfc822(element.text or ""):
             problems.append(f"line {element.sourceline}: lastBuildDate {element.text!r} is not an RFC 822 date")
