@@ -11,6 +11,8 @@ from syndicate.config import load_config
 from syndicate.records import LoadResult, load_articles
 from syndicate.store import open_store
 
+from tests import newsroom
+
 PROJECT = Path(__file__).resolve().parents[1]
 EXAMPLE_CONFIG = PROJECT / "examples" / "syndicate.toml"
 REFERENCE = PROJECT.parent / "shared" / "reference"
@@ -33,6 +35,19 @@ def example_feeds(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("feeds")
     api.export(EXAMPLE_CONFIG, out_dir=out)
     return out
+
+
+@pytest.fixture(scope="session")
+def varied(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, newsroom.Expected]]:
+    """A varied newsroom store (tests/newsroom.py) exported once in every format:
+    (output directory, what each record must read back as, by item id)."""
+    site = tmp_path_factory.mktemp("newsroom")
+    expected = newsroom.build(site)
+    out = site / "out"
+    report = api.export(site / "syndicate.toml", out_dir=out, formats=["rss", "atom", "jsonfeed", "newsml", "ninjs"])
+    assert report.records == len(expected)
+    assert any("id=r" in w and "title: removed" in w for w in report.warnings)  # the controls, named
+    return out, expected
 
 
 @pytest.fixture

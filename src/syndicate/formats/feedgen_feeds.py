@@ -94,10 +94,11 @@ class _Extras(BaseEntryExtension):
         article = self.article
         item.find("pubDate").text = rfc822(article.published)
         description = item.find("description")
-        if description is not None and article.summary:
+        text = _summary(article)
+        if description is not None and text:
             # RSS readers render <description> as HTML: the plain-text summary is escaped
             # once more so that a literal '<' or '&' in it shows as written.
-            description.text = html.escape(article.summary, quote=False)
+            description.text = html.escape(text, quote=False)
         # RSS <author> holds one address and may not stand beside dc:creator (RSS Best
         # Practices Profile): a sole author with an e-mail gets it, every other byline
         # is a dc:creator.
@@ -146,6 +147,12 @@ class _Extras(BaseEntryExtension):
         return entry
 
 
+def _summary(article: Article) -> str | None:
+    """The plain-text summary; the title for an article with neither summary nor body, since
+    an entry needs text of its own to show (W3C: MissingTextualContent)."""
+    return article.summary or (None if article.body_html else article.title)
+
+
 def _int(value: int | None) -> str | None:
     return str(value) if value is not None else None
 
@@ -185,9 +192,8 @@ def _add_entry(generator: FeedGenerator, article: Article) -> None:
     for author in article.authors:
         entry.author({k: v for k, v in (("name", author.byline), ("email", author.email), ("uri", author.url))
                       if v})
-    if article.summary or not article.body_html:
-        # An entry needs text of its own to show (W3C: MissingTextualContent): the title at least.
-        entry.summary(article.summary or article.title, type="text")
+    if _summary(article):
+        entry.summary(_summary(article), type="text")
     if article.body_html:
         entry.content(article.body_html, type="html")
     for category in article.categories:

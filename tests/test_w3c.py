@@ -1,0 +1,39 @@
+"""What partners run: the W3C Feed Validation Service's own library, strict (warnings fail too).
+
+It sits offline in ../shared/tools/w3c-feedvalidator/ (not part of the project); it
+checks every rss.xml, atom.xml and index.opml, each against the address it will
+be served at.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import W3C_VALIDATOR
+
+
+def _w3c_strict(directory: Path, *, base: str) -> str:
+    """The validator's report on DIRECTORY; fails the test unless every file has 0 errors, 0 warnings."""
+    if not (W3C_VALIDATOR / "check.py").is_file():
+        pytest.skip("the W3C Feed Validator is not in ../shared/tools/w3c-feedvalidator/ beside the checkout")
+    result = subprocess.run([sys.executable, str(W3C_VALIDATOR / "check.py"), "--strict", "--base", base,
+                             str(directory)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    checked = [line for line in result.stdout.splitlines() if not line.startswith(" ")]
+    assert checked and all(line.endswith("errors=0 warnings=0") for line in checked), result.stdout
+    return result.stdout
+
+
+def test_the_example_passes_strictly(example_feeds: Path):
+    report = _w3c_strict(example_feeds, base="https://news.example.org/feeds/")
+    assert "index.opml" in report and "society/rss.xml" in report and "all/atom.xml" in report
+
+
+def test_a_varied_newsroom_store_passes_strictly(varied):
+    out, _ = varied
+    report = _w3c_strict(out, base="https://xn--80ae5ac4e2c.xn--90ais/feeds/")
+    assert report.count("errors=0 warnings=0") == 9  # RSS and Atom of 4 feeds (one empty), and the OPML
