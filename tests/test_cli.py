@@ -4,6 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from syndicate.cli import app
@@ -138,3 +139,11 @@ def test_an_internal_error_exits_3_without_traceback(monkeypatch, capsys, tmp_pa
     error = capsys.readouterr().err
     assert "internal error: RuntimeError: something we did not foresee" in error and "--debug" in error
     assert "Traceback" not in error
+
+
+@pytest.mark.parametrize("epoch", ["tomorrow", "99999999999999999"])
+def test_a_bad_source_date_epoch_exits_2_and_writes_nothing(tmp_path: Path, monkeypatch, epoch: str):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    result = runner.invoke(app, ["export", "-c", str(EXAMPLE_CONFIG), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2 and "SOURCE_DATE_EPOCH" in result.output
+    assert not (tmp_path / "out").exists()

@@ -10,7 +10,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from syndicate.dates import (
-    ZONE_NAMES,
     DateError,
     is_rfc822,
     is_rfc3339,
@@ -19,6 +18,7 @@ from syndicate.dates import (
     rfc3339,
     site_timezone,
 )
+from syndicate.zones import ZONE_NAMES
 
 MINSK = site_timezone("Europe/Minsk")
 README = Path(__file__).resolve().parents[1] / "README.md"

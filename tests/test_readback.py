@@ -11,7 +11,6 @@ import html
 import json
 from calendar import timegm
 from datetime import datetime
-from pathlib import Path
 
 import feedparser
 from lxml import etree

@@ -9,7 +9,7 @@ parse_date() reads one documented set of forms (README, "The record format",
   has been checked (it holds nothing but the pieces of a date) and rewritten so
   that nothing in it is guessed: a four-digit year first means year-month-day,
   `GMT+3` means three hours ahead of UTC, a zone name is looked up in the fixed
-  table ZONE_NAMES (never in the machine's zone, never replaced by the site's),
+  table zones.ZONE_NAMES (never in the machine's zone, never replaced by the site's),
   and a missing year, month or day, or a two-digit year, is refused instead of
   being taken from the clock. No warning of the library escapes: it becomes a
   DateError.
@@ -22,27 +22,38 @@ from __future__ import annotations
 import os
 import re
 import warnings
-from collections.abc import Mapping
 from datetime import date, datetime, timedelta, timezone, tzinfo
-from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 from dateutil import parser as date_parser
+
+from syndicate.errors import UsageError
+from syndicate.zones import ZoneError, named_zone, offset_zone, shown_offset
 
 # Dates outside these years are refused: they are typing slips, and every format and
 # reader can represent the dates inside them, in any offset and in UTC.
 EARLIEST_YEAR = 1800
 LATEST_YEAR = 8999
 
-# Real zones lie within UTC-12:00 .. UTC+14:00; an offset beyond +-14:00 is a slip,
-# and some readers (and writers) refuse it.
-MAX_OFFSET = timedelta(hours=14)
-
 EXPECTED = "expected e.g. '2014-08-06T14:30:00+03:00' or '06.08.2014'"
 
 
 class DateError(ValueError):
     """A date that cannot be read; the message says what was expected."""
+
+
+def _named_zone(name: str, value: str) -> tzinfo:
+    try:
+        return named_zone(name)
+    except ZoneError as error:
+        raise DateError(f"{value!r}: {error}") from None
+
+
+def _offset_zone(offset: timedelta, value: str) -> timezone:
+    try:
+        return offset_zone(offset)
+    except ZoneError as error:
+        raise DateError(f"{value!r}: {error}") from None
 
 
 def site_timezone(name: str) -> tzinfo:
@@ -57,135 +68,6 @@ def site_timezone(name: str) -> tzinfo:
         except (ValueError, KeyError, OSError):
             pass
     raise DateError(f"unknown timezone {name!r} (expected an IANA name such as 'Europe/Minsk')")
-
-
-# ---------------------------------------------------------------------------------------
-# Zone names
-
-def _hm(hours: int, minutes: int = 0) -> timedelta:
-    return timedelta(hours=hours, minutes=minutes if hours >= 0 else -minutes)
-
-
-#: The only zone names parse_date() reads: name -> (offset, meaning). RFC 822's own
-#: names first, then common abbreviations that name one offset only. Any other name
-#: (IST, AST, military letters other than Z, ...) is refused.
-ZONE_NAMES: Mapping[str, tuple[timedelta, str]] = MappingProxyType({
-    # RFC 822 section 5.1
-    "UT": (_hm(0), "Universal Time"),
-    "GMT": (_hm(0), "Greenwich Mean Time"),
-    "Z": (_hm(0), "Zulu (UTC)"),
-    "EST": (_hm(-5), "US Eastern Standard"),
-    "EDT": (_hm(-4), "US Eastern Daylight"),
-    "CST": (_hm(-6), "US Central Standard"),
-    "CDT": (_hm(-5), "US Central Daylight"),
-    "MST": (_hm(-7), "US Mountain Standard"),
-    "MDT": (_hm(-6), "US Mountain Daylight"),
-    "PST": (_hm(-8), "US Pacific Standard"),
-    "PDT": (_hm(-7), "US Pacific Daylight"),
-    # Common unambiguous abbreviations
-    "UTC": (_hm(0), "Coordinated Universal Time"),
-    "WET": (_hm(0), "Western European"),
-    "WEST": (_hm(1), "Western European Summer"),
-    "BST": (_hm(1), "British Summer Time"),
-    "CET": (_hm(1), "Central European"),
-    "CEST": (_hm(2), "Central European Summer"),
-    "MET": (_hm(1), "Middle European"),
-    "MEST": (_hm(2), "Middle European Summer"),
-    "EET": (_hm(2), "Eastern European"),
-    "EEST": (_hm(3), "Eastern European Summer"),
-    "MSK": (_hm(3), "Moscow (+04:00 from 27 March 2011 to 26 October 2014)"),
-    "MSD": (_hm(4), "Moscow Summer"),
-    "HST": (_hm(-10), "Hawaii"),
-    "AKST": (_hm(-9), "Alaska Standard"),
-    "AKDT": (_hm(-8), "Alaska Daylight"),
-    "NST": (_hm(-3, 30), "Newfoundland Standard"),
-    "NDT": (_hm(-2, 30), "Newfoundland Daylight"),
-    "JST": (_hm(9), "Japan"),
-    "KST": (_hm(9), "Korea"),
-    "HKT": (_hm(8), "Hong Kong"),
-    "SGT": (_hm(8), "Singapore"),
-    "PHT": (_hm(8), "Philippines"),
-    "WIB": (_hm(7), "Western Indonesia"),
-    "ICT": (_hm(7), "Indochina"),
-    "PKT": (_hm(5), "Pakistan"),
-    "NPT": (_hm(5, 45), "Nepal"),
-    "AEST": (_hm(10), "Australian Eastern Standard"),
-    "AEDT": (_hm(11), "Australian Eastern Daylight"),
-    "ACST": (_hm(9, 30), "Australian Central Standard"),
-    "ACDT": (_hm(10, 30), "Australian Central Daylight"),
-    "AWST": (_hm(8), "Australian Western"),
-    "NZST": (_hm(12), "New Zealand Standard"),
-    "NZDT": (_hm(13), "New Zealand Daylight"),
-    "EAT": (_hm(3), "East Africa"),
-    "CAT": (_hm(2), "Central Africa"),
-    "WAT": (_hm(1), "West Africa"),
-    "SAST": (_hm(2), "South Africa Standard"),
-    "ART": (_hm(-3), "Argentina"),
-    "BRT": (_hm(-3), "Brasília"),
-})
-
-# Names that are common but name several offsets: refused with the reason.
-_AMBIGUOUS_NAMES = {
-    "IST": "India +05:30, Irish Standard +01:00 or Israel +02:00",
-    "AST": "Atlantic -04:00 or Arabia +03:00",
-    "ADT": "Atlantic Daylight -03:00 or Arabia Daylight +04:00",
-    "SST": "Samoa -11:00 or Singapore +08:00",
-    "GST": "Gulf +04:00 or South Georgia -02:00",
-    "BDT": "Bangladesh +06:00 or British Double Summer +02:00",
-    "ECT": "Ecuador -05:00 or Eastern Caribbean -04:00",
-}
-
-
-class _MoscowTime(tzinfo):
-    """MSK: +03:00, except from 27 March 2011 to 26 October 2014, when Moscow kept
-    +04:00 all year and still called it MSK."""
-
-    _START = datetime(2011, 3, 27, 2)
-    _END = datetime(2014, 10, 26, 2)
-
-    def utcoffset(self, dt: datetime | None) -> timedelta:
-        if dt is not None and self._START <= dt.replace(tzinfo=None) < self._END:
-            return _hm(4)
-        return _hm(3)
-
-    def dst(self, dt: datetime | None) -> timedelta:
-        return timedelta(0)
-
-    def tzname(self, dt: datetime | None) -> str:
-        return "MSK"
-
-
-_MOSCOW = _MoscowTime()
-
-
-def _named_zone(name: str, value: str) -> tzinfo:
-    """The zone a NAME in VALUE stands for, from ZONE_NAMES; DateError for any other name."""
-    key = name.upper()
-    if key == "MSK":
-        return _MOSCOW
-    if key in ZONE_NAMES:
-        return _offset_zone(ZONE_NAMES[key][0], value)
-    if key in _AMBIGUOUS_NAMES:
-        reason = f"is ambiguous ({_AMBIGUOUS_NAMES[key]})"
-    elif len(key) == 1:
-        reason = "is a military zone letter, which RFC 1123 (5.2.14) says cannot be relied on"
-    else:
-        reason = "is not in the table of zone names this tool reads"
-    raise DateError(f"{value!r}: zone name {name!r} {reason}; write a numeric offset instead, "
-                    "e.g. '+03:00', or one of the names listed in the README")
-
-
-def _offset_zone(offset: timedelta, value: str) -> timezone:
-    """A fixed zone for OFFSET, refused beyond +-14:00."""
-    if abs(offset) > MAX_OFFSET:
-        raise DateError(f"{value!r}: offset {_shown_offset(offset)} is outside ±14:00, the range of real zones")
-    return timezone.utc if not offset else timezone(offset)
-
-
-def _shown_offset(offset: timedelta) -> str:
-    sign = "-" if offset < timedelta(0) else "+"
-    minutes = abs(offset) // timedelta(minutes=1)
-    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 # ---------------------------------------------------------------------------------------
@@ -401,7 +283,7 @@ def _read_other(value: str, dayfirst: bool) -> tuple[datetime, tzinfo | None]:
     offset = written.utcoffset(local)
     if any(zone.utcoffset(local.replace(fold=fold)) == offset for fold in (0, 1)):
         return local, written
-    raise DateError(f"{value!r}: the offset {_shown_offset(offset)} is not the offset of "
+    raise DateError(f"{value!r}: the offset {shown_offset(offset)} is not the offset of "
                     f"{suffix['bracketed'] or suffix['spaced']} at that time; write one of the two")
 
 
@@ -417,7 +299,7 @@ def _iana_zone(name: str, value: str) -> tzinfo:
 
 def _read_free(text: str, value: str, *, dayfirst: bool,
                ymd: tuple[int, int, int] | None) -> tuple[datetime, tzinfo | None]:
-    """TEXT read by python-dateutil, its zone names resolved by ZONE_NAMES, no field guessed."""
+    """TEXT read by python-dateutil, its zone names resolved by zones.ZONE_NAMES, no field guessed."""
     text = _AM_PM.sub(lambda m: m[1].upper() + "M", text)
     position = 0
     while position < len(text):
@@ -532,15 +414,16 @@ def rfc3339(moment: datetime) -> str:
 def build_time() -> datetime:
     """The moment an export is made: SOURCE_DATE_EPOCH when set, else the clock.
 
-    Only the export's entry point calls this (to decide whether an embargo has
-    lifted); no writer does.
+    Only the entry points of export and stats call this (to decide whether an
+    embargo has lifted); no writer does. A bad SOURCE_DATE_EPOCH is a UsageError.
     """
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         try:
             return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
-        except ValueError:
-            raise DateError(f"SOURCE_DATE_EPOCH must be an integer, got {epoch!r}") from None
+        except (ValueError, OverflowError, OSError):
+            raise UsageError(f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970-01-01 UTC, "
+                             f"got {epoch!r}") from None
     return datetime.now(timezone.utc)
 
 

@@ -20,15 +20,15 @@ from pathlib import Path
 from syndicate.build import FeedSpec, build_feed, feed_specs
 from syndicate.config import ALL_SLUG, Config, load_config
 from syndicate.dates import build_time
-from syndicate.errors import InvalidRecords, Problem, SyndicateError, UsageError
-from syndicate.formats import FORMATS
+from syndicate.errors import ConfigError, InvalidRecords, Problem, SyndicateError, UsageError
+from syndicate.formats import FORMATS, Format
 from syndicate.model import Article, Feed
-from syndicate.opml import Subscription, write_opml
+from syndicate.opml import INDEX_FILE, Subscription, write_opml
 from syndicate.publish import output_lock, target_path, write_atomically
 from syndicate.records import load_articles
 from syndicate.store import FeedQuery, RawRecord, open_store
 
-INDEX = "index.opml"
+INDEX = INDEX_FILE.filename
 MANIFEST = "manifest.json"
 
 
@@ -139,6 +139,7 @@ def export(
     """
     config = load_config(config_path)
     format_names = chosen_formats(formats, config.formats)
+    offered = _offered_in_index(config)
     if sections:
         unknown = [s for s in sections if s != ALL_SLUG and config.section(s) is None]
         if unknown:
@@ -161,7 +162,7 @@ def export(
     out = Path(out_dir)
     manifest = _read_manifest(out)
     files, entries, rendered = _render_changed(feeds, format_names, out=out, manifest=manifest)
-    index_bytes = _index(config, out=out, also=files)
+    index_bytes = _index(config, offered, out=out, also=files)
     files[INDEX] = index_bytes
     entries[INDEX] = {"inputs": _sha256(index_bytes), "sha256": _sha256(index_bytes)}
     manifest_bytes = _manifest_bytes({**manifest, **entries})
@@ -212,22 +213,23 @@ def _render_changed(feeds: Sequence[Feed], format_names: Sequence[str], *, out: 
     return files, entries, rendered
 
 
-def _index(config: Config, *, out: Path, also: dict[str, bytes]) -> bytes:
-    """index.opml: every feed that will be in OUT after this export (this run's files and earlier
-    ones), each once, in a format feed readers subscribe to: the config's opml_format where that
-    file is there, else the first such format, in registry order, whose file is there."""
-    from syndicate.errors import ConfigError
-    from syndicate.opml import INDEX_FILE
-
+def _offered_in_index(config: Config) -> list[Format]:
+    """The formats index.opml may offer a feed in, the config's opml_format first, then the
+    other formats feed readers subscribe to, in registry order."""
     offered = [fmt for fmt in FORMATS.values() if fmt.for_feed_readers]
     preferred = FORMATS.get(config.opml_format)
     if preferred is None or not preferred.for_feed_readers:
         raise ConfigError(f"{config.path}: defaults.opml_format: must be a format feed readers subscribe to, "
                           f"one of {', '.join(f.name for f in offered)}; got {config.opml_format!r}")
-    choices = [preferred, *(fmt for fmt in offered if fmt is not preferred)]
+    return [preferred, *(fmt for fmt in offered if fmt is not preferred)]
+
+
+def _index(config: Config, offered: list[Format], *, out: Path, also: dict[str, bytes]) -> bytes:
+    """index.opml: every feed that will be in OUT after this export (this run's files and earlier
+    ones), each once, in the first format of OFFERED whose file is there."""
     subscriptions = []
     for spec in feed_specs(config, sections=None):  # every configured feed, titled as the feeds are
-        relatives = (f"{spec.slug}/{fmt.filename}" for fmt in choices)
+        relatives = (f"{spec.slug}/{fmt.filename}" for fmt in offered)
         relative = next((r for r in relatives if r in also or (out / r).is_file()), None)
         if relative is not None:
             subscriptions.append(Subscription(title=spec.title, feed_url=f"{config.site.feeds_url}{relative}",

@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from syndicate.config import load_config
-from syndicate.dates import DateError, build_time
+from syndicate.dates import build_time
 from syndicate.errors import InvalidRecords, Problem, UsageError
 from syndicate.feeds_in import is_feed_file, read_feed
 from syndicate.records import load_articles, stored_record, xml_legal_record
@@ -79,11 +79,7 @@ def store_stats(store: str | Path | None, *, config_path: str | Path | None = No
     config = load_config(config_path) if config_path is not None else None
     if store is None and config is None:
         raise UsageError("name a store (--store) or a configuration file (--config) that names one")
-    if as_of is None:
-        try:
-            as_of = build_time()
-        except DateError as error:
-            raise UsageError(str(error)) from None
+    as_of = as_of or build_time()
     location = str(store or config.store)
     opened = open_store(location, config=config)
     try:

@@ -45,8 +45,3 @@ def _registry() -> dict[str, Format]:
 
 FORMATS: dict[str, Format] = _registry()
 
-
-def format_for(filename: str, data: bytes) -> Format | None:
-    """The format of a file, by its name first, else by its content."""
-    by_name = next((f for f in FORMATS.values() if f.filename == filename), None)
-    return by_name or next((f for f in FORMATS.values() if f.sniff(data)), None)
