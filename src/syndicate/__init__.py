@@ -13,4 +13,4 @@ __all__ = [
     "store_stats",
     "validate",
 ]
-__version__ = "0.1.0"
+__version__ = "0.2.0"
