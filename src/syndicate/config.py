@@ -30,7 +30,7 @@ _KEYS = {
     "": ("site", "store", "defaults", "limits", "sections"),
     "site": ("title", "description", "home_url", "feeds_url", "id_prefix", "language", "timezone",
              "dayfirst", "publisher", "rights", "logo"),
-    "store": ("location", "path"),
+    "store": ("location", "path", "timeout"),
     "defaults": ("formats", "limit", "opml_format"),
     "limits": ("max_record_bytes",),
     "sections": ("slug", "title", "description", "url", "language", "limit"),
@@ -38,6 +38,8 @@ _KEYS = {
 # A record (one .json file, one .jsonl line) larger than this is refused unread, so
 # that a runaway import cannot exhaust memory. Large photo stories stay far below it.
 DEFAULT_MAX_RECORD_BYTES = 2 * 1024 * 1024
+# How long a command waits for a database lock (or a query) before giving up with a message.
+DEFAULT_STORE_TIMEOUT = 30
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -75,6 +77,7 @@ class Config:
     limit: int
     opml_format: str = DEFAULT_OPML_FORMAT  # the format index.opml offers each feed in
     max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
+    store_timeout: int = DEFAULT_STORE_TIMEOUT  # seconds a command waits for a database lock or query
 
     def section(self, slug: str) -> Section | None:
         return next((s for s in self.sections if s.slug == slug), None)
@@ -214,6 +217,7 @@ def load_config(path: str | Path) -> Config:
 
     store_table = _Table(raw.get("store", {}), "store", path)
     store = resolve_store(store_table.text("location", store_table.data.get("path", "store")), base=path.parent)
+    store_timeout = store_table.positive_int("timeout", DEFAULT_STORE_TIMEOUT)
 
     defaults = _Table(raw.get("defaults", {}), "defaults", path)
     limit = defaults.positive_int("limit", DEFAULT_LIMIT)
@@ -253,5 +257,5 @@ def load_config(path: str | Path) -> Config:
         raise ConfigError(f"{path}: no [[sections]] configured; add one per section slug of the store")
     return Config(
         path=path, site=site, store=store, sections=tuple(sections), formats=tuple(formats), limit=limit,
-        opml_format=opml_format, max_record_bytes=max_record_bytes,
+        opml_format=opml_format, max_record_bytes=max_record_bytes, store_timeout=store_timeout,
     )

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import urlsplit, urlunsplit
 
 from syndicate.errors import ConfigError, Problem, SyndicateError
 
@@ -74,11 +75,21 @@ class StoreStats:
         return sum(self.counts.values())
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoreState:
+    """Where a snapshot stands in its store's history. Every export records it in its manifest,
+    and an export from an older state of the same store than the published one is refused."""
+
+    store: str  # which store: an id it keeps (SQLite, PostgreSQL) or its resolved path (directory)
+    version: int  # grows with every change: a counter the store keeps, or the newest mtime (ns)
+
+
 class Snapshot(Protocol):
     """A consistent view of the store: what other writers do meanwhile is not seen."""
 
     # Records the snapshot could not index (a directory store reads and checks them all).
     problems: tuple[Problem, ...]
+    state: StoreState
 
     def latest(self, query: FeedQuery, *, as_of: datetime) -> list[RawRecord]:
         """The QUERY.limit newest public records of QUERY.section, newest first, ties by id."""
@@ -99,6 +110,14 @@ class Store(Protocol):
         """Counts per (section, status) of every record, and the dates of StoreStats as of AS_OF."""
 
     def close(self) -> None: ...
+
+
+def redacted(location: str) -> str:
+    """LOCATION fit to print: a password in a URL replaced by '***' (also in messages and reports)."""
+    parts = urlsplit(location)
+    if "://" not in location or parts.password is None:
+        return location
+    return urlunsplit(parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@", 1)))
 
 
 def is_sqlite(location: str) -> bool:
@@ -123,14 +142,14 @@ def open_store(location: str | Path, *, config: Any, create: bool = False) -> St
             raise ConfigError("a postgresql:// store needs the PostgreSQL driver: "
                               "pip install 'syndicate[postgresql]'") from None
 
-        return PostgresStore(location, config=config)
+        return PostgresStore(location, config=config, create=create)
     if is_sqlite(location):
         from syndicate.store.sqlite import SqliteStore
 
         path = Path(location.removeprefix("sqlite:///")) if location.startswith("sqlite:///") else Path(location)
         if not path.exists() and not create:
             raise ConfigError(f"{path}: no such SQLite store (create one with `syndicate import ... --into {path}`)")
-        return SqliteStore(path, config=config)
+        return SqliteStore(path, config=config, create=create)
     from syndicate.store.files import FileStore
 
     path = Path(location)

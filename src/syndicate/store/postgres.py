@@ -73,7 +73,7 @@ def latest_query(query: FeedQuery) -> str:
 
 
 class PostgresStore:
-    def __init__(self, url: str, *, config: Any):
+    def __init__(self, url: str, *, config: Any, create: bool = False):
         self.location = _without_password(url)
         try:
             # Autocommit: every transaction below is begun explicitly, with its isolation level.

@@ -71,7 +71,7 @@ def latest_query(query: FeedQuery) -> str:
 
 
 class SqliteStore:
-    def __init__(self, path: Path, *, config: Any):
+    def __init__(self, path: Path, *, config: Any, create: bool = False):
         self.path = path
         self.location = str(path)
         try:
