@@ -1,12 +1,14 @@
 """The `syndicate` command: parses options, calls the library, prints, and sets exit codes.
 
 Exit codes: 0 success; 1 `validate` found an invalid file (or export rendered
-one); 2 bad input, bad configuration or bad usage; 3 an internal error (a bug:
+one); 2 bad input, bad configuration, bad usage or a fault of the machine (a full
+disk, an I/O error, a path too long); 3 an internal error (a bug:
 rerun with --debug for the traceback and report it).
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from datetime import timezone
 from pathlib import Path
@@ -16,6 +18,7 @@ import typer
 
 from syndicate import api
 from syndicate.errors import InvalidRecords, SyndicateError
+from syndicate.store import redacted
 
 EXIT_INVALID_OUTPUT = 1
 EXIT_BAD_INPUT = 2
@@ -40,13 +43,20 @@ def _options(
 
 
 ConfigOption = Annotated[Path, typer.Option("--config", "-c", help="The site's syndicate.toml.")]
+# Control characters (but newline and tab) in what is printed: a record id or a file name
+# holding a terminal escape sequence must show as text, not act on the terminal.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _say(text: str, *, err: bool = False) -> None:
+    typer.echo(_CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text)), err=err)
 
 
 def _print_skipped_and_warnings(skipped, warnings) -> None:
     for problem in skipped:
-        typer.echo(f"skipped: {problem}", err=True)
+        _say(f"skipped: {problem}", err=True)
     for warning in warnings:
-        typer.echo(f"warning: {warning}", err=True)
+        _say(f"warning: {warning}", err=True)
 
 
 def _fail(error: SyndicateError) -> typer.Exit:
@@ -54,12 +64,12 @@ def _fail(error: SyndicateError) -> typer.Exit:
         raise error
     if isinstance(error, InvalidRecords):
         for problem in error.problems:
-            typer.echo(str(problem), err=True)
+            _say(str(problem), err=True)
         count = len(error.problems)
-        typer.echo(f"error: {count} problem{'s' if count != 1 else ''} in the store; nothing was written",
+        _say(f"error: {count} problem{'s' if count != 1 else ''} in the store; nothing was written",
                    err=True)
     else:
-        typer.echo(f"error: {error}", err=True)
+        _say(f"error: {error}", err=True)
     code = EXIT_INVALID_OUTPUT if isinstance(error, api.OutputInvalid) else EXIT_BAD_INPUT
     return typer.Exit(code)
 
@@ -88,29 +98,33 @@ def export(
     check: Annotated[
         bool, typer.Option("--check", help="Write nothing; list the files that would change and exit 1 if any.")
     ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Publish even if the store is at an older state than the one the "
+                                           "published files were made from (a store restored on purpose).")
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
 ) -> None:
     """Write DIR/<section>/{rss.xml,atom.xml,feed.json,newsml.xml}, DIR/all/..., DIR/index.opml
     and DIR/manifest.json; only what changed is rendered and rewritten."""
     try:
         report = api.export(config, out_dir=out, store=store, formats=formats, sections=sections,
-                            skip_invalid=skip_invalid, check=check)
+                            skip_invalid=skip_invalid, check=check, force=force)
     except SyndicateError as error:
         raise _fail(error) from None
     _print_skipped_and_warnings(report.skipped, report.warnings)
     if check:
         for path in report.written:
-            typer.echo(f"stale: {path}")
+            _say(f"stale: {path}")
         if not quiet or report.stale:
-            typer.echo(f"{len(report.written)} of {len(report.written) + len(report.unchanged)} files would change"
+            _say(f"{len(report.written)} of {len(report.written) + len(report.unchanged)} files would change"
                        if report.stale else f"{out}: up to date")
         if report.stale:
             raise typer.Exit(EXIT_INVALID_OUTPUT)
         return
     if not quiet:
         for path in report.written:
-            typer.echo(f"wrote {path}")
-        typer.echo(
+            _say(f"wrote {path}")
+        _say(
             f"{report.records} records, {report.feeds} feeds: {report.rendered} files rendered, "
             f"{len(report.written)} written, {len(report.unchanged)} unchanged"
         )
@@ -140,7 +154,7 @@ def import_(
         raise _fail(error) from None
     _print_skipped_and_warnings(report.skipped, report.warnings)
     if not quiet:
-        typer.echo(f"imported {report.imported} records into {report.into}")
+        _say(f"imported {report.imported} records into {redacted(report.into)}")
 
 
 @app.command()
@@ -159,21 +173,21 @@ def stats(
         location, counts = api.store_stats(store, config_path=config)
     except SyndicateError as error:
         raise _fail(error) from None
-    typer.echo(f"store: {location}")
-    typer.echo(f"{'section':<24} {'status':<10} {'records':>8}")
+    _say(f"store: {location}")
+    _say(f"{'section':<24} {'status':<10} {'records':>8}")
     for (section, status), count in sorted(counts.counts.items()):
-        typer.echo(f"{section:<24} {status:<10} {count:>8}")
-    typer.echo(f"{'total':<35} {counts.total:>8}")
+        _say(f"{section:<24} {status:<10} {count:>8}")
+    _say(f"{'total':<35} {counts.total:>8}")
     if counts.oldest is not None:
-        typer.echo(f"oldest published: {_utc(counts.oldest)}")
-        typer.echo(f"newest published: {_utc(counts.newest)}")
+        _say(f"oldest published: {_utc(counts.oldest)}")
+        _say(f"newest published: {_utc(counts.newest)}")
     if counts.embargoed:
         line = f"still embargoed: {counts.embargoed} record{'s' if counts.embargoed != 1 else ''}"
         if counts.next_lift is not None and counts.next_lift == counts.last_lift:
             line += f", lifts {_utc(counts.next_lift)}"
         elif counts.next_lift is not None:
             line += f", lifting from {_utc(counts.next_lift)} to {_utc(counts.last_lift)}"
-        typer.echo(line)
+        _say(line)
 
 
 def _utc(moment) -> str:
@@ -203,7 +217,7 @@ def validate(
     for entry in schemas or ():
         name, separator, location = entry.partition("=")
         if not separator or not name or not location:
-            typer.echo(f"error: --schema takes FORMAT=PATH, got {entry!r}", err=True)
+            _say(f"error: --schema takes FORMAT=PATH, got {entry!r}", err=True)
             raise typer.Exit(EXIT_BAD_INPUT)
         external[name] = Path(location)
     if newsml_xsd is not None:
@@ -214,24 +228,30 @@ def validate(
         raise _fail(error) from None
     for report in reports:
         for problem in report.problems:
-            typer.echo(f"{report.path}: {problem}")
+            _say(f"{report.path}: {problem}")
         if report.valid and not quiet:
-            typer.echo(f"{report.path}: valid {report.format_name}")
+            _say(f"{report.path}: valid {report.format_name}")
     invalid = sum(not r.valid for r in reports)
     if not quiet:
-        typer.echo(f"{len(reports)} file{'s' if len(reports) != 1 else ''} checked, {invalid} invalid")
+        _say(f"{len(reports)} file{'s' if len(reports) != 1 else ''} checked, {invalid} invalid")
     if invalid or not reports:
         if not reports:
-            typer.echo("error: no feed files found", err=True)
+            _say("error: no feed files found", err=True)
         raise typer.Exit(EXIT_INVALID_OUTPUT)
 
 
 def main() -> None:
     try:
         app()
+    except OSError as error:  # the machine's doing (a full disk, an I/O error, a path too long), not a bug
+        if _debug or "--debug" in sys.argv[1:]:
+            raise
+        where = f": {error.filename}" if error.filename else ""
+        _say(f"error: {error.strerror or error}{where}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
     except Exception as error:  # a bug, not a user mistake: no traceback unless asked for
         if _debug or "--debug" in sys.argv[1:]:
             raise
-        typer.echo(f"internal error: {type(error).__name__}: {error}\n"
-                   "This is a bug in syndicate; rerun with --debug for the traceback.", err=True)
+        _say(f"internal error: {type(error).__name__}: {error}\n"
+             "This is a bug in syndicate; rerun with --debug for the traceback.", err=True)
         sys.exit(EXIT_INTERNAL)

@@ -5,6 +5,11 @@ Feed it was rendered from, the format and syndicate's version) and of its bytes.
 A feed whose inputs and file are as the manifest says is not rendered again;
 a file whose bytes are unchanged is not rewritten (same bytes, same mtime).
 With check=True nothing is written: the report lists the files that would change.
+
+Never back in time: an export holds OUT's lock from before it reads the store
+until its last write, and the manifest records the store state it was made from
+(StoreState); an export that reads an older state of the same store than the
+published one (a restored backup, a lagging replica) is refused unless forced.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import hashlib
 import io
 import json
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -24,9 +30,9 @@ from syndicate.errors import ConfigError, InvalidRecords, Problem, SyndicateErro
 from syndicate.formats import FORMATS, Format
 from syndicate.model import Article, Feed
 from syndicate.opml import INDEX_FILE, Subscription, write_opml
-from syndicate.publish import output_lock, target_path, write_atomically
+from syndicate.publish import output_lock, publish, read_published, target_path
 from syndicate.records import load_articles
-from syndicate.store import FeedQuery, RawRecord, open_store
+from syndicate.store import FeedQuery, RawRecord, StoreState, open_store
 
 INDEX = INDEX_FILE.filename
 MANIFEST = "manifest.json"
@@ -34,6 +40,10 @@ MANIFEST = "manifest.json"
 
 class OutputInvalid(SyndicateError):
     """A file syndicate rendered failed its own checks; nothing was published."""
+
+
+class OlderThanPublished(SyndicateError):
+    """The store read is at an older state than the one the published files were made from."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -65,10 +75,10 @@ _SITE_NEWEST = ""
 
 
 def _select(config: Config, specs: list[FeedSpec], *, store: str,
-            as_of: datetime) -> tuple[dict[str, list[RawRecord]], tuple[Problem, ...]]:
+            as_of: datetime) -> tuple[dict[str, list[RawRecord]], tuple[Problem, ...], StoreState]:
     """Each feed's records, newest first, and the site's newest public record (under
-    _SITE_NEWEST), read from one snapshot of the store; and the problems the store met
-    while indexing (a directory store checks every record)."""
+    _SITE_NEWEST), read from one snapshot of the store; the problems the store met
+    while indexing (a directory store checks every record); and the snapshot's state."""
     opened = open_store(store, config=config)
     try:
         with opened.snapshot() as snapshot:
@@ -78,9 +88,10 @@ def _select(config: Config, specs: list[FeedSpec], *, store: str,
             chosen[_SITE_NEWEST] = site_wide[:1] if site_wide is not None else snapshot.latest(
                 FeedQuery(section=None, limit=1), as_of=as_of)
             problems = snapshot.problems
+            state = getattr(snapshot, "state", None) or StoreState(store=store, version=0)
     finally:
         opened.close()
-    return chosen, problems
+    return chosen, problems, state
 
 
 def _site_newest(raws: list[RawRecord], loaded: dict[str, Article], config: Config) -> Article | None:
@@ -102,19 +113,32 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _read_manifest(out: Path) -> dict[str, dict[str, str]]:
+@dataclass(frozen=True, slots=True)
+class _Manifest:
+    files: dict[str, dict[str, str]]  # relative path -> {"inputs": hash, "sha256": hash}
+    store: StoreState | None  # the store state the published files were made from
+
+
+def _read_manifest(out: Path) -> _Manifest:
     try:
-        files = json.loads((out / MANIFEST).read_text(encoding="utf-8")).get("files", {})
-    except (OSError, ValueError, AttributeError):
-        return {}  # none yet, or unreadable: everything is rendered
-    return files if isinstance(files, dict) else {}
+        document = json.loads((read_published(out / MANIFEST) or b"{}").decode("utf-8"))
+        files, store = document.get("files", {}), document.get("store")
+        state = StoreState(store=store["store"], version=store["version"]) if store else None
+    except (ValueError, AttributeError, KeyError, TypeError):
+        return _Manifest({}, None)  # unreadable: everything is rendered, nothing is compared
+    return _Manifest(files if isinstance(files, dict) else {}, state)
+
+
+def _refuse_going_back(published: StoreState | None, read: StoreState, *, out: Path) -> None:
+    if published is not None and published.store == read.store and read.version < published.version:
+        raise OlderThanPublished(
+            f"{out} was published from a newer state of the store {read.store} (version {published.version}) "
+            f"than the one read now (version {read.version}): this export would take back what a later one "
+            "published, so nothing was written. If the store was restored on purpose, run again with --force.")
 
 
 def _on_disk(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None
+    return read_published(path)
 
 
 def export(
@@ -126,6 +150,7 @@ def export(
     sections: Sequence[str] | None = None,
     skip_invalid: bool = False,
     check: bool = False,
+    force: bool = False,
     as_of: datetime | None = None,
 ) -> ExportReport:
     """Write every chosen feed of the store described by CONFIG_PATH into OUT_DIR.
@@ -134,8 +159,9 @@ def export(
     invalid ones out) and every rendered file passes its checks. Each file is
     replaced atomically; index.opml and then manifest.json are written last,
     all under a lock on OUT_DIR. CHECK writes nothing and reports what would
-    change. AS_OF decides which embargoes have lifted; it defaults to
-    SOURCE_DATE_EPOCH or the clock.
+    change. FORCE publishes even a store state older than the published one.
+    AS_OF decides which embargoes have lifted; it defaults to SOURCE_DATE_EPOCH
+    or the clock.
     """
     config = load_config(config_path)
     format_names = chosen_formats(formats, config.formats)
@@ -146,41 +172,42 @@ def export(
             known = ", ".join([s.slug for s in config.sections] + [ALL_SLUG])
             raise UsageError(f"unknown section {', '.join(map(repr, unknown))}; configured: {known}")
     specs = feed_specs(config, sections=sections)
-    chosen, index_problems = _select(config, specs, store=str(store or config.store), as_of=as_of or build_time())
-
-    unique = {raw.origin: raw for spec in specs for raw in chosen[spec.slug]}
-    loaded = load_articles(unique.values(), config)
-    problems = (*index_problems, *loaded.problems)
-    if problems and not skip_invalid:
-        raise InvalidRecords(problems)
-    by_origin = {article.origin: article for article in loaded.articles}
-    site_newest = _site_newest(chosen[_SITE_NEWEST], by_origin, config)
-    feeds = [build_feed(spec, [by_origin[r.origin] for r in chosen[spec.slug] if r.origin in by_origin], config,
-                        site_newest=site_newest)
-             for spec in specs]
-
     out = Path(out_dir)
-    manifest = _read_manifest(out)
-    files, entries, rendered = _render_changed(feeds, format_names, out=out, manifest=manifest)
-    index_bytes = _index(config, offered, out=out, also=files)
-    files[INDEX] = index_bytes
-    entries[INDEX] = {"inputs": _sha256(index_bytes), "sha256": _sha256(index_bytes)}
-    manifest_bytes = _manifest_bytes({**manifest, **entries})
+    # A writing export holds OUT's lock from before it reads the store to its last write;
+    # --check writes nothing and takes none.
+    with nullcontext() if check else output_lock(out):
+        chosen, index_problems, state = _select(config, specs, store=str(store or config.store),
+                                                as_of=as_of or build_time())
+        manifest = _read_manifest(out)
+        if not force:
+            _refuse_going_back(manifest.store, state, out=out)
 
-    # Every target is resolved (and refused if outside OUT) before the first write.
-    targets = {target_path(out, relative): data for relative, data in files.items()}
-    targets[target_path(out, MANIFEST)] = manifest_bytes
-    report = dict(feeds=len(feeds), records=len({a.origin for feed in feeds for a in feed.items}),
-                  warnings=loaded.warnings, skipped=problems,
-                  rendered=rendered)
-    if check:
-        changed = [path for path, data in targets.items() if _on_disk(path) != data]
-        return ExportReport(written=tuple(changed), unchanged=tuple(p for p in targets if p not in changed),
-                            checked_only=True, **report)
-    written, unchanged = [], []
-    with output_lock(out):
-        for path, data in targets.items():  # dict order: feeds, then the index, then the manifest
-            (written if write_atomically(path, data) else unchanged).append(path)
+        unique = {raw.origin: raw for spec in specs for raw in chosen[spec.slug]}
+        loaded = load_articles(unique.values(), config)
+        problems = (*index_problems, *loaded.problems)
+        if problems and not skip_invalid:
+            raise InvalidRecords(problems)
+        by_origin = {article.origin: article for article in loaded.articles}
+        site_newest = _site_newest(chosen[_SITE_NEWEST], by_origin, config)
+        feeds = [build_feed(spec, [by_origin[r.origin] for r in chosen[spec.slug] if r.origin in by_origin], config,
+                            site_newest=site_newest)
+                 for spec in specs]
+
+        files, entries, rendered = _render_changed(feeds, format_names, out=out, manifest=manifest.files)
+        index_bytes = _index(config, offered, out=out, also=files)
+        files[INDEX] = index_bytes
+        entries[INDEX] = {"inputs": _sha256(index_bytes), "sha256": _sha256(index_bytes)}
+        # Every target is resolved (and refused if outside OUT) before the first write; the
+        # manifest comes last, naming the store state the files were made from.
+        targets = {target_path(out, relative): data for relative, data in files.items()}
+        targets[target_path(out, MANIFEST)] = _manifest_bytes({**manifest.files, **entries}, state)
+        report = dict(feeds=len(feeds), records=len({a.origin for feed in feeds for a in feed.items}),
+                      warnings=loaded.warnings, skipped=problems, rendered=rendered)
+        if check:
+            changed = [path for path, data in targets.items() if _on_disk(path) != data]
+            return ExportReport(written=tuple(changed), unchanged=tuple(p for p in targets if p not in changed),
+                                checked_only=True, **report)
+        written, unchanged = publish(targets)  # feeds, then the index, then the manifest
     return ExportReport(written=tuple(written), unchanged=tuple(unchanged), **report)
 
 
@@ -244,8 +271,9 @@ def _index(config: Config, offered: list[Format], *, out: Path, also: dict[str, 
     return data
 
 
-def _manifest_bytes(entries: dict[str, dict[str, str]]) -> bytes:
+def _manifest_bytes(entries: dict[str, dict[str, str]], state: StoreState) -> bytes:
     from syndicate import __version__
 
-    document = {"generator": f"syndicate {__version__}", "files": dict(sorted(entries.items()))}
+    document = {"generator": f"syndicate {__version__}", "files": dict(sorted(entries.items())),
+                "store": {"store": state.store, "version": state.version}}
     return (json.dumps(document, indent=2, sort_keys=True) + "\n").encode("utf-8")

@@ -1,18 +1,25 @@
-"""Putting files where partners read them: atomically, inside the output directory only."""
+"""Putting files where partners read them: all or nothing, inside the output directory only.
+
+Every new file is first staged (written to a temporary file beside its target,
+flushed and fsynced); only when every one is staged are they renamed into
+place, in order, and their directories fsynced. A failure while staging (a
+full disk, an I/O error, a target that is not a regular file) removes what was
+staged and leaves the published tree exactly as it was.
+"""
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
+import stat
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 
 from syndicate.errors import SyndicateError
-
-LOCK_NAME = ".syndicate.lock"
-
 
 class PublishError(SyndicateError):
     """The output directory cannot be written, or another export is writing it."""
@@ -24,6 +31,10 @@ def _umask() -> int:
     return current
 
 
+def _reason(error: OSError) -> str:
+    return error.strerror or str(error)
+
+
 def target_path(out_dir: Path, relative: str) -> Path:
     """OUT_DIR/RELATIVE, refusing any path that would land outside OUT_DIR.
 
@@ -31,8 +42,11 @@ def target_path(out_dir: Path, relative: str) -> Path:
     output directory (a section directory or a feed file pointing elsewhere)
     is refused as well as '..' and absolute paths.
     """
-    root = out_dir.resolve()
-    target = (root / relative).resolve()
+    try:
+        root = out_dir.resolve()
+        target = (root / relative).resolve()
+    except OSError as error:  # e.g. a path too long for the file system
+        raise PublishError(f"cannot use the output path {out_dir / relative}: {_reason(error)}") from None
     if root not in target.parents:
         raise PublishError(f"refusing to write {relative!r}: it resolves to {target}, outside the output "
                            f"directory {root} (a '..' or a symbolic link?)")
@@ -41,74 +55,147 @@ def target_path(out_dir: Path, relative: str) -> Path:
 
 @contextmanager
 def output_lock(out_dir: Path) -> Iterator[None]:
-    """Hold OUT_DIR's lock for the block, so that two exports never interleave their files.
+    """Hold OUT_DIR's lock for the block, so that two exports never interleave.
 
-    The second export refuses at once rather than waiting: a scheduler that
-    started it will start it again, and a person sees why it stopped. The lock
-    is the kernel's (flock), so a killed export releases it by dying.
+    An export holds it from before it reads the store until its last write. The
+    second export refuses at once rather than waiting: a scheduler that started
+    it will start it again, and a person sees why it stopped. The lock is the
+    kernel's (flock) on the directory itself, so it needs no file beside the
+    feeds (nothing to follow, nothing to publish) and a killed export releases
+    it by dying. A directory the export created and then failed in is removed.
     """
+    created = not out_dir.exists()
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(out_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+        descriptor = os.open(out_dir, os.O_RDONLY | os.O_DIRECTORY)
     except OSError as error:
-        raise PublishError(f"cannot write to the output directory {out_dir}: {error.strerror}") from None
+        raise PublishError(f"cannot write to the output directory {out_dir}: {_reason(error)}") from None
     try:
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise PublishError(
-                f"another export is writing to {out_dir} (it holds {out_dir / LOCK_NAME}); "
-                "nothing was written: run again when it has finished"
+                f"another export is writing to {out_dir}; nothing was written: run again when it has finished"
             ) from None
         _remove_stale_temporaries(out_dir)
         yield
+    except BaseException:
+        if created:  # an export that failed leaves no trace where there was nothing
+            with suppress(OSError):
+                out_dir.rmdir()
+        raise
     finally:
         os.close(descriptor)  # releases the lock
 
 
 def _remove_stale_temporaries(out_dir: Path) -> None:
-    """Temporary files left by an export that was killed before its rename (we hold the lock)."""
-    for temporary in out_dir.glob("*/.*.tmp"):
-        temporary.unlink(missing_ok=True)
-    for temporary in out_dir.glob(".*.tmp"):
-        temporary.unlink(missing_ok=True)
+    """Temporary files left by an export that was killed before its renames (we hold the lock):
+    regular files named .*.tmp in OUT_DIR and in its real subdirectories, never through a link."""
+    folders = [out_dir]
+    with os.scandir(out_dir) as entries:
+        folders += [Path(e.path) for e in entries if e.is_dir(follow_symlinks=False)]
+    for folder in folders:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if (entry.name.startswith(".") and entry.name.endswith(".tmp")
+                        and entry.is_file(follow_symlinks=False)):
+                    Path(entry.path).unlink(missing_ok=True)
 
 
-def write_atomically(path: Path, data: bytes) -> bool:
-    """Replace PATH with DATA so that a reader sees the old file or the new one, never a mix.
+def read_published(path: Path) -> bytes | None:
+    """The bytes of the regular file at PATH, or None when there is none.
 
-    The bytes go to a temporary file in the same directory, are flushed and
-    fsynced, then renamed over PATH. Returns False, touching nothing, when PATH
-    already holds exactly DATA (so unchanged feeds keep their modification time).
+    Opened without blocking and without following a symbolic link, then checked to be
+    a regular file, so that a FIFO or a device planted in the output never hangs or
+    floods an export: it is a PublishError naming the path.
     """
     try:
-        if path.read_bytes() == data:
-            return False
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
     except FileNotFoundError:
-        pass
+        return None
     except OSError as error:
-        raise PublishError(f"cannot read {path}: {error.strerror}") from None
+        if error.errno == errno.ELOOP:
+            raise PublishError(f"{path} is a symbolic link; expected a regular file or nothing") from None
+        raise PublishError(f"cannot read {path}: {_reason(error)}") from None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise PublishError(f"{path} is not a regular file (a FIFO, a device or a directory?); "
+                               "remove it, an export writes its own")
+        with os.fdopen(descriptor, "rb", closefd=False) as stream:
+            return stream.read()
     except OSError as error:
-        raise PublishError(f"cannot write {path}: {error.strerror}") from None
+        raise PublishError(f"cannot read {path}: {_reason(error)}") from None
+    finally:
+        os.close(descriptor)
+
+
+@dataclass(frozen=True, slots=True)
+class _Staged:
+    temporary: Path
+    target: Path
+
+
+def _stage(path: Path, data: bytes) -> _Staged:
+    """DATA written and fsynced to a temporary file beside PATH."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(descriptor, "wb") as stream:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temporary, 0o666 & ~_umask())
-        os.replace(temporary, path)
-    except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
-        raise PublishError(f"cannot write {path}: {error.strerror}") from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    directory = os.open(path.parent, os.O_RDONLY)
+    return _Staged(Path(temporary), path)
+
+
+def _fsync_directory(path: Path) -> None:
+    directory = os.open(path, os.O_RDONLY)
     try:
-        os.fsync(directory)  # make the rename itself durable
+        os.fsync(directory)  # make the renames themselves durable
     finally:
         os.close(directory)
-    return True
+
+
+def publish(files: Mapping[Path, bytes]) -> tuple[list[Path], list[Path]]:
+    """Replace each path of FILES with its bytes, all or nothing; (written, unchanged).
+
+    A path that already holds exactly its bytes is not touched (so unchanged files keep
+    their modification time). Every other one is staged first; if any staging fails,
+    the staged files are removed and nothing is replaced. Then they are renamed into
+    place in the order of FILES (the manifest last, by the caller's order).
+    """
+    staged: list[_Staged] = []
+    unchanged: list[Path] = []
+    try:
+        for path, data in files.items():
+            if read_published(path) == data:
+                unchanged.append(path)
+                continue
+            try:
+                staged.append(_stage(path, data))
+            except OSError as error:
+                raise PublishError(f"cannot write {path}: {_reason(error)}; nothing was published, "
+                                   "the previous files are as they were") from None
+        for item in staged:
+            try:
+                os.replace(item.temporary, item.target)
+            except OSError as error:
+                raise PublishError(f"cannot replace {item.target}: {_reason(error)}") from None
+    finally:
+        for item in staged:
+            item.temporary.unlink(missing_ok=True)  # those not renamed: a failure stopped the export
+    for folder in dict.fromkeys(item.target.parent for item in staged):
+        _fsync_directory(folder)
+    return [item.target for item in staged], unchanged
+
+
+def write_atomically(path: Path, data: bytes) -> bool:
+    """Replace PATH with DATA so that a reader sees the old file or the new one, never a mix.
+
+    Returns False, touching nothing, when PATH already holds exactly DATA.
+    """
+    written, _unchanged = publish({path: data})
+    return bool(written)

@@ -15,9 +15,10 @@ Plain text (titles, names, captions) follows the RSS Best Practices Profile,
 "Character data", in both formats: '&' and '<' are written as the hexadecimal
 references &#x26; and &#x3C;, the form the widest number of readers show as text
 (and the W3C validator's sign that text is meant as text). In RSS, whose readers
-may take any text for HTML, text holding something they would decode (a reference
-such as '&amp;') is escaped once more, so that it shows as written; the item
-description, which RSS readers render as HTML, is always escaped once more.
+may take any text for HTML, text holding something they would decode or read as a
+tag (a reference such as '&amp;', or '<' before a letter) is escaped once more, so
+that it shows as written and never becomes an element; the item description, which
+RSS readers render as HTML, is always escaped once more.
 """
 
 from __future__ import annotations
@@ -49,8 +50,9 @@ def _sub(parent: etree._Element, tag: str, text: str | None = None, **attributes
     return element
 
 
-# A character or entity reference: what makes a reader that takes RSS text for HTML decode it.
-_REFERENCE = re.compile(r"&(#[0-9]+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);")
+# What a reader that takes RSS text for HTML would decode or read as a tag: a character or
+# entity reference, or a '<' that could open a tag, a comment or a declaration.
+_READ_AS_HTML = re.compile(r"&(#[0-9]+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);|<[A-Za-z/!?]")
 # The plain-text elements of a channel and of an item, whose text _plain_text() writes.
 _CHANNEL_TEXT = ("title", "description", "copyright", "image/title")
 _ITEM_TEXT = ("title", "category", "author", "source", f"{{{DC_NS}}}creator", f"{{{DC_NS}}}rights",
@@ -61,7 +63,7 @@ def _plain_text(parent: etree._Element, paths: tuple[str, ...]) -> None:
     """Escape once more the plain text under PARENT that a reader would otherwise decode as HTML."""
     for path in paths:
         for element in parent.iterfind(path):
-            if element.text and _REFERENCE.search(element.text):
+            if element.text and _READ_AS_HTML.search(element.text):
                 element.text = html.escape(element.text, quote=False)
 
 
