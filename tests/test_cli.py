@@ -147,3 +147,21 @@ def test_a_bad_source_date_epoch_exits_2_and_writes_nothing(tmp_path: Path, monk
     result = runner.invoke(app, ["export", "-c", str(EXAMPLE_CONFIG), "--out", str(tmp_path / "out")])
     assert result.exit_code == 2 and "SOURCE_DATE_EPOCH" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_a_store_password_is_never_printed(tmp_path: Path):
+    url = "postgresql://editor:S3cret-pw@127.0.0.1:1/newsroom"  # nothing listens on port 1
+    for command in (["import", str(EXAMPLE_CONFIG.parent / "store"), "--into", url, "-c", str(EXAMPLE_CONFIG)],
+                    ["export", "-c", str(EXAMPLE_CONFIG), "--store", url, "--out", str(tmp_path / "out")],
+                    ["stats", "--store", url]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 2, (command, result.output)
+        assert "S3cret-pw" not in result.output and "editor:***@127.0.0.1" in result.output, result.output
+
+
+def test_terminal_escapes_in_a_record_are_printed_as_text(site: Path):
+    write_record(site, "\x1b[2J\x1b]0;pwned\x07", title="\x9b31m")
+    result = runner.invoke(app, ["export", "-c", str(site / "syndicate.toml"), "--out", str(site / "out")])
+    assert result.exit_code == 2
+    assert "\x1b" not in result.output and "\x07" not in result.output and "\x9b" not in result.output
+    assert "id=\\x1b[2J\\x1b]0;pwned\\x07" in result.output

@@ -64,8 +64,8 @@ def output_lock(out_dir: Path) -> Iterator[None]:
     feeds (nothing to follow, nothing to publish) and a killed export releases
     it by dying. A directory the export created and then failed in is removed.
     """
-    created = not out_dir.exists()
     try:
+        created = not out_dir.exists()
         out_dir.mkdir(parents=True, exist_ok=True)
         descriptor = os.open(out_dir, os.O_RDONLY | os.O_DIRECTORY)
     except OSError as error:
