@@ -137,10 +137,6 @@ def _refuse_going_back(published: StoreState | None, read: StoreState, *, out: P
             "published, so nothing was written. If the store was restored on purpose, run again with --force.")
 
 
-def _on_disk(path: Path) -> bytes | None:
-    return read_published(path)
-
-
 def export(
     config_path: str | Path,
     *,
@@ -204,7 +200,7 @@ def export(
         report = dict(feeds=len(feeds), records=len({a.origin for feed in feeds for a in feed.items}),
                       warnings=loaded.warnings, skipped=problems, rendered=rendered)
         if check:
-            changed = [path for path, data in targets.items() if _on_disk(path) != data]
+            changed = [path for path, data in targets.items() if read_published(path) != data]
             return ExportReport(written=tuple(changed), unchanged=tuple(p for p in targets if p not in changed),
                                 checked_only=True, **report)
         written, unchanged = publish(targets)  # feeds, then the index, then the manifest
@@ -224,7 +220,7 @@ def _render_changed(feeds: Sequence[Feed], format_names: Sequence[str], *, out: 
             relative = f"{feed.slug}/{fmt.filename}"
             inputs = _inputs_hash(feed, name)
             previous = manifest.get(relative, {})
-            existing = _on_disk(out / relative) if previous.get("inputs") == inputs else None
+            existing = read_published(out / relative) if previous.get("inputs") == inputs else None
             if existing is not None and _sha256(existing) == previous.get("sha256"):
                 data = existing  # same inputs, file as published: nothing to render
             else:
