@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -278,3 +279,14 @@ def test_a_full_disk_on_the_server_is_a_store_error_and_the_import_is_all_or_non
                                      'file "base/1/2": No space left on device); the store is as it was')
     assert _state(store, config).version == 1
     assert api.store_stats(store, config_path=config)[1].total == 25
+
+
+def test_two_imports_creating_the_same_store_at_once_make_one(postgres_url: str, tmp_path: Path):
+    config = example_config(tmp_path, store=postgres_url, timeout=30)
+    stories = [write_story(tmp_path / str(n), f"story-{n}") for n in range(4)]
+    with ThreadPoolExecutor(4) as pool:
+        reports = list(pool.map(lambda story: api.import_records([story], into=postgres_url, config_path=config),
+                                stories))
+    assert [r.imported for r in reports] == [1, 1, 1, 1]
+    assert _state(postgres_url, config).version == 4
+    assert api.store_stats(postgres_url, config_path=config)[1].total == 4

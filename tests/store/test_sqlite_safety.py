@@ -8,6 +8,7 @@ import os
 import random
 import sqlite3
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -285,3 +286,29 @@ def test_a_new_store_is_created_only_by_import(tmp_path: Path):
     assert _cli("stats", "--store", empty).exit_code == 2
     assert _cli("import", EXAMPLE_STORE, "--into", empty, "--config", config).exit_code == 0
     assert _cli("stats", "--store", empty).exit_code == 0
+
+
+def test_a_record_another_program_garbled_is_a_named_problem_and_a_lost_metadata_row_an_error(
+        store: Path, tmp_path: Path):
+    config = example_config(tmp_path, store=store)
+    with sqlite3.connect(store) as writer:
+        writer.execute("UPDATE articles SET record = '{not json' WHERE id = 'society-2014-08-06-human-trafficking'")
+    result = _cli("export", "--config", config, "--out", tmp_path / "out")
+    assert result.exit_code == 2
+    assert f"{store}#society-2014-08-06-human-trafficking record: the stored record is not valid JSON" in result.output
+    with sqlite3.connect(store) as writer:
+        writer.execute("DELETE FROM metadata")
+    result = _cli("export", "--config", config, "--out", tmp_path / "out")
+    assert result.exit_code == 2
+    assert f"error: {store}: the store is damaged: its metadata row (id and change counter) is missing" in result.output
+
+
+def test_two_imports_creating_the_same_store_at_once_make_one(tmp_path: Path):
+    path = tmp_path / "news.db"
+    config = example_config(tmp_path, store=path, timeout=30)
+    stories = [write_story(tmp_path / str(n), f"story-{n}") for n in range(4)]
+    with ThreadPoolExecutor(4) as pool:
+        reports = list(pool.map(lambda story: api.import_records([story], into=path, config_path=config), stories))
+    assert [r.imported for r in reports] == [1, 1, 1, 1]
+    assert _state(path, config).version == 4
+    assert api.store_stats(path, config_path=config)[1].total == 4

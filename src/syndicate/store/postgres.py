@@ -399,7 +399,11 @@ class PostgresStore:
                              "then export again")
         with self._reading("read the store") as connection:
             # The first query takes the snapshot: the state is that of the records read after it.
-            store_id, changes = connection.execute(self._sql("SELECT store_id, changes FROM {metadata}")).fetchone()
+            row = connection.execute(self._sql("SELECT store_id, changes FROM {metadata}")).fetchone()
+            if row is None:
+                raise StoreError(f"{self.location}: the store is damaged: its metadata row (id and change "
+                                 "counter) is missing")
+            store_id, changes = row
             yield _Snapshot(self, StoreState(store=str(store_id), version=changes))
 
     def upsert(self, records: Sequence[StoredRecord]) -> None:

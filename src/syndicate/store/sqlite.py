@@ -93,6 +93,15 @@ def _from_utc_text(text: str | None) -> datetime | None:
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc) if text else None
 
 
+def _raw(path: Path, record_id: str, record: str) -> RawRecord:
+    """A stored record as read back; text another program wrote there that is not JSON is named, not raised."""
+    origin = f"{path}#{record_id}"
+    try:
+        return RawRecord(origin=origin, data=json.loads(record))
+    except (TypeError, ValueError, RecursionError) as error:
+        return RawRecord(origin=origin, error=f"the stored record is not valid JSON ({error})")
+
+
 def latest_query(query: FeedQuery) -> str:
     return LATEST_OF_SITE if query.section is None else LATEST_IN_SECTION
 
@@ -347,7 +356,7 @@ class SqliteStore:
     def records(self) -> Iterator[RawRecord]:
         with self._reading("read the store") as connection:
             for record_id, record in connection.execute("SELECT id, record FROM articles ORDER BY id"):
-                yield RawRecord(origin=f"{self.path}#{record_id}", data=json.loads(record))
+                yield _raw(self.path, record_id, record)
 
     @contextmanager
     def snapshot(self) -> Iterator[_Snapshot]:
@@ -357,7 +366,11 @@ class SqliteStore:
                              f"`syndicate import {self.location} --into {self.location}`, then export again")
         with self._reading("read the store") as connection:
             # The first read begins the snapshot: the state is that of the records read after it.
-            store_id, changes = connection.execute("SELECT store_id, changes FROM metadata").fetchone()
+            row = connection.execute("SELECT store_id, changes FROM metadata").fetchone()
+            if row is None:
+                raise StoreError(f"{self.location}: the store is damaged: its metadata row (id and change "
+                                 "counter) is missing")
+            store_id, changes = row
             yield _Snapshot(self, StoreState(store=store_id, version=changes))
 
     def upsert(self, records: Sequence[StoredRecord]) -> None:
@@ -432,7 +445,6 @@ class _Snapshot:
         try:
             rows = self.store.connection.execute(
                 latest_query(query), {"section": query.section, "limit": query.limit, "as_of": utc_text(as_of)})
-            return [RawRecord(origin=f"{self.store.path}#{record_id}", data=json.loads(record))
-                    for record_id, record in rows]
+            return [_raw(self.store.path, record_id, record) for record_id, record in rows]
         except sqlite3.Error as error:
             raise self.store._failure(error, "read the store") from None
