@@ -4,6 +4,8 @@ up, bounded waits, lost connections, syndicate 0.2's tables, ?schema=, StoreStat
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
@@ -19,6 +21,7 @@ from syndicate.config import load_config
 from syndicate.store import FeedQuery, StoreError, StoreState, open_store
 from syndicate.store import postgres
 
+from tests import pg_server
 from tests.store.configs import EXAMPLE_STORE, example_config, write_story
 
 runner = CliRunner()
@@ -290,3 +293,31 @@ def test_two_imports_creating_the_same_store_at_once_make_one(postgres_url: str,
     assert [r.imported for r in reports] == [1, 1, 1, 1]
     assert _state(postgres_url, config).version == 4
     assert api.store_stats(postgres_url, config_path=config)[1].total == 4
+
+
+def test_the_server_stopped_during_an_export_is_a_store_error(tmp_path: Path, monkeypatch):
+    """A server of its own, stopped (immediate shutdown) between two queries of the export."""
+    if pg_server.server_binaries() is None:
+        pytest.skip("no PostgreSQL server binaries to start a server of this test's own")
+    folder = Path(tempfile.mkdtemp(prefix="syndicate-pg-"))  # not under tmp_path: the server's user reads it
+    folder.chmod(0o755)  # the server runs as another user when we are root
+    try:
+        url = pg_server.start(folder / "server")
+        config = example_config(tmp_path, store=url)
+        api.import_records([EXAMPLE_STORE], into=url, config_path=config)
+        original = postgres._Snapshot.latest
+
+        def latest_then_the_server_stops(self, query, *, as_of):
+            rows = original(self, query, as_of=as_of)
+            pg_server.stop(folder / "server")
+            return rows
+
+        monkeypatch.setattr(postgres._Snapshot, "latest", latest_then_the_server_stops)
+        result = _cli("export", "--config", config, "--out", tmp_path / "out")
+    finally:
+        pg_server.stop(folder / "server")
+        shutil.rmtree(folder, ignore_errors=True)
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith(f"error: {url}: cannot read the store: lost the connection to the server ("), \
+        result.output
+    assert not (tmp_path / "out").exists()
