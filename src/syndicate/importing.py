@@ -12,13 +12,13 @@ from syndicate.dates import build_time
 from syndicate.errors import InvalidRecords, Problem, UsageError
 from syndicate.feeds_in import is_feed_file, read_feed
 from syndicate.records import load_articles, stored_record, xml_legal_record
-from syndicate.store import RawRecord, StoreStats, open_store
+from syndicate.store import RawRecord, StoreStats, open_store, redacted
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ImportReport:
     imported: int  # records inserted or replaced
-    into: str
+    into: str  # the store written into, fit to print (no password)
     warnings: tuple[str, ...] = ()
     skipped: tuple[Problem, ...] = ()
 
@@ -64,7 +64,8 @@ def import_records(
         target.upsert(stored)
     finally:
         target.close()
-    return ImportReport(imported=len(stored), into=str(into), warnings=loaded.warnings, skipped=loaded.problems)
+    return ImportReport(imported=len(stored), into=redacted(str(into)), warnings=loaded.warnings,
+                        skipped=loaded.problems)
 
 
 def store_stats(store: str | Path | None, *, config_path: str | Path | None = None,

@@ -122,8 +122,8 @@ def test_postgres_latest_n_uses_the_index(postgres_url: str, tmp_path: Path):
         site_plan = "\n".join(store.query_plan(FeedQuery(section=None, limit=50), as_of=AS_OF))
     finally:
         store.close()
-    assert "Index Scan using syndicate_article_sections_latest" in section_plan, section_plan
-    assert "Index Scan using syndicate_articles_latest" in site_plan, site_plan
+    assert "Index Scan using article_sections_latest" in section_plan, section_plan
+    assert "Index Scan using articles_latest" in site_plan, site_plan
     assert "Sort" not in section_plan and "Seq Scan" not in section_plan, section_plan
     assert "Sort" not in site_plan and "Seq Scan" not in site_plan, site_plan
 

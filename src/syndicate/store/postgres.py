@@ -1,27 +1,57 @@
 """PostgreSQL, for newsrooms whose editors and importers write while feeds are exported (psycopg 3).
 
 The canonical record is kept whole as JSONB beside indexed columns; ids sort
-byte-wise (COLLATE "C") as everywhere else in syndicate. An export reads one
-REPEATABLE READ, READ ONLY transaction, so a writer committing meanwhile is
-either wholly in the export or wholly out of it. Tables are prefixed
-`syndicate_`, so the store can live in a database the newsroom already runs.
+byte-wise (COLLATE "C") as everywhere else in syndicate. Everything syndicate
+creates lives in one schema of its own, `syndicate` unless the URL names another
+with `?schema=NAME` (taken out of the URL before libpq sees it): the tables
+articles, article_sections and metadata (the layout's version, the store's id and
+a counter every import raises), so the store can live in a database the newsroom
+already runs.
+
+Opening a store only reads the catalog and the metadata row: no lock is taken and
+nothing is created, so a role that may only SELECT can export. Only `import --into`
+creates the schema's tables (in a new or empty schema) or moves syndicate 0.2's
+tables (syndicate_articles and syndicate_article_sections in the search path)
+into it, and that waits at most a few seconds for its locks. An export reads one
+REPEATABLE READ, READ ONLY transaction, so a writer committing meanwhile is either
+wholly in the export or wholly out of it, and neither waits for the other. Every
+wait for a lock or a query is bounded by [store] timeout (lock_timeout,
+statement_timeout).
 """
 
 from __future__ import annotations
 
+import re
+import uuid
+import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote
 
 import psycopg
+from psycopg import errors, sql
+from psycopg.pq import TransactionStatus
 from psycopg.types.json import Jsonb
 
-from syndicate.store import FeedQuery, RawRecord, StoredRecord, StoreError, StoreStats
+from syndicate.config import DEFAULT_STORE_TIMEOUT
+from syndicate.store import FeedQuery, RawRecord, StoredRecord, StoreError, StoreState, StoreStats, redacted
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS syndicate_articles (
+SCHEMA_VERSION = 2  # 1: syndicate 0.2's syndicate_articles and syndicate_article_sections, in the search path
+DEFAULT_SCHEMA = "syndicate"
+OLD_TABLES = ("syndicate_articles", "syndicate_article_sections")
+TABLES = frozenset({"articles", "article_sections", "metadata"})
+# An unquoted SQL identifier, as PostgreSQL folds it: what ?schema= accepts.
+IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+# Creating or upgrading the tables waits for its locks at most this long (or [store] timeout if
+# shorter): while DDL waits for a table, PostgreSQL queues every later reader of it behind it.
+DDL_LOCK_WAIT = 5
+README_ROLES = 'the README, "A PostgreSQL the newsroom already runs"'
+
+CREATE_TABLES = (
+    """CREATE TABLE {schema}.articles (
     id            text COLLATE "C" PRIMARY KEY,
     record        jsonb NOT NULL,
     section       text NOT NULL,
@@ -29,28 +59,33 @@ CREATE TABLE IF NOT EXISTS syndicate_articles (
     updated       timestamptz NOT NULL,
     status        text NOT NULL,
     embargo_until timestamptz
-);
-CREATE TABLE IF NOT EXISTS syndicate_article_sections (
+)""",
+    """CREATE TABLE {schema}.article_sections (
     section       text NOT NULL,
-    id            text COLLATE "C" NOT NULL REFERENCES syndicate_articles (id) ON DELETE CASCADE,
+    id            text COLLATE "C" NOT NULL REFERENCES {schema}.articles (id) ON DELETE CASCADE,
     published     timestamptz NOT NULL,
     status        text NOT NULL,
     embargo_until timestamptz,
     PRIMARY KEY (section, id)
-);
-CREATE INDEX IF NOT EXISTS syndicate_article_sections_latest
-    ON syndicate_article_sections (section, published DESC, id);
-CREATE INDEX IF NOT EXISTS syndicate_articles_latest ON syndicate_articles (published DESC, id);
-"""
+)""",
+    "CREATE INDEX article_sections_latest ON {schema}.article_sections (section, published DESC, id)",
+    "CREATE INDEX articles_latest ON {schema}.articles (published DESC, id)",
+    """CREATE TABLE {schema}.metadata (
+    singleton      boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+    schema_version integer NOT NULL,
+    store_id       uuid NOT NULL,
+    changes        bigint NOT NULL
+)""",
+)
 # Public: published, or embargoed with the embargo lifted (build.is_public says the same).
 LATEST_IN_SECTION = """
-SELECT a.id, a.record FROM syndicate_article_sections AS s JOIN syndicate_articles AS a ON a.id = s.id
+SELECT a.id, a.record FROM {sections} AS s JOIN {articles} AS a ON a.id = s.id
 WHERE s.section = %(section)s
   AND (s.status = 'published' OR (s.status = 'embargoed' AND s.embargo_until <= %(as_of)s))
 ORDER BY s.published DESC, s.id LIMIT %(limit)s
 """
 LATEST_OF_SITE = """
-SELECT id, record FROM syndicate_articles
+SELECT id, record FROM {articles}
 WHERE status = 'published' OR (status = 'embargoed' AND embargo_until <= %(as_of)s)
 ORDER BY published DESC, id LIMIT %(limit)s
 """
@@ -59,105 +94,398 @@ ORDER BY published DESC, id LIMIT %(limit)s
 PUBLIC = "status = 'published' OR (status = 'embargoed' AND embargo_until <= %(as_of)s)"
 STILL_EMBARGOED = "status = 'embargoed' AND (embargo_until IS NULL OR embargo_until > %(as_of)s)"
 
+# What the catalog says about the store's schema and syndicate 0.2's tables: read without locks.
+INSPECT = """
+SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = %(schema)s),
+       ARRAY(SELECT c.relname::text FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace
+             WHERE n.nspname = %(schema)s AND c.relkind IN ('r', 'p', 'v', 'm', 'f') ORDER BY 1),
+       (SELECT n.nspname::text FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace
+        WHERE c.oid = to_regclass('syndicate_articles')),
+       (SELECT n.nspname::text FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace
+        WHERE c.oid = to_regclass('syndicate_article_sections'))
+"""
 
-def _without_password(url: str) -> str:
-    """URL for messages: the password, if any, replaced."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    return urlunsplit(parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@")))
+
+def store_timeout(config: Any) -> int:
+    """Seconds to wait for a lock or a query: [store] timeout, or the default without a config."""
+    return getattr(config, "store_timeout", None) or DEFAULT_STORE_TIMEOUT
 
 
-def latest_query(query: FeedQuery) -> str:
-    return LATEST_OF_SITE if query.section is None else LATEST_IN_SECTION
+def _printable(url: str) -> str:
+    """URL fit for messages: no password, in the user part or as a password= parameter."""
+    try:
+        text = redacted(url)
+    except ValueError:  # a URL urllib cannot split (libpq will refuse it too)
+        text = re.sub(r"(?<=://)([^/?@]*?):[^@]*@", r"\1:***@", url, count=1)
+    return re.sub(r"(?<=[?&])(password=)[^&]*", r"\1***", text)
+
+
+def _secrets(url: str) -> list[str]:
+    """The password in URL, as written and decoded, to be kept out of any message."""
+    found = []
+    if (match := re.search(r"://([^/?@]*?):([^@]*)@", url)) and match.group(2):
+        found.append(match.group(2))
+    found += re.findall(r"(?<=[?&])password=([^&]*)", url)
+    found += [unquote(secret) for secret in found]
+    return sorted({secret for secret in found if secret}, key=len, reverse=True)
+
+
+def split_url(url: str) -> tuple[str, str]:
+    """(the URL libpq is given, the schema): ?schema=NAME taken out, the rest as written."""
+    base, mark, query = url.partition("?")
+    kept, schema = [], DEFAULT_SCHEMA
+    for parameter in query.split("&") if mark else []:
+        key, _, value = parameter.partition("=")
+        if unquote(key) == "schema":
+            schema = unquote(value)
+        elif parameter:
+            kept.append(parameter)
+    if not IDENTIFIER.fullmatch(schema):
+        raise StoreError(f"{_printable(url)}: ?schema={schema!r} is not a schema name syndicate accepts: "
+                         "lower-case letters, digits and _, not starting with a digit, at most 63 characters")
+    return base + ("?" + "&".join(kept) if kept else ""), schema
+
+
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    kind: str  # current, old, empty (no store yet), foreign, newer
+    schema_exists: bool = False
+    others: tuple[str, ...] = ()  # tables of the schema that are not syndicate's
+    old_schema: str | None = None  # where syndicate 0.2's tables are (kind old)
+    version: int = 0
 
 
 class PostgresStore:
     def __init__(self, url: str, *, config: Any, create: bool = False):
-        self.location = _without_password(url)
+        """CREATE (import --into): write, creating the store's tables when there are none and
+        moving syndicate 0.2's tables into the store's schema. Otherwise only read."""
+        self.location = _printable(url)
+        self._hidden = _secrets(url)
+        self.timeout = store_timeout(config)
+        self.writable = create
+        self.old = False  # syndicate 0.2's layout, read as it is (records and stats; no snapshot)
+        self.connection: psycopg.Connection | None = None
+        conninfo, self.schema = split_url(url)
+        self._use(self.schema)
         try:
             # Autocommit: every transaction below is begun explicitly, with its isolation level.
-            self.connection = psycopg.connect(url, autocommit=True, connect_timeout=10)
-            with self.connection.transaction():
-                self.connection.execute("SELECT pg_advisory_xact_lock(hashtext('syndicate schema'))")
-                self.connection.execute(SCHEMA)
+            self.connection = psycopg.connect(conninfo, autocommit=True, connect_timeout=max(2, self.timeout))
         except psycopg.Error as error:
-            raise StoreError(f"{self.location}: cannot open as a PostgreSQL store: "
-                             f"{str(error).strip()}") from None
+            raise StoreError(f"{self.location}: cannot open as a PostgreSQL store: {self._text(error)}") from None
+        try:
+            wait = f"{self.timeout * 1000}"
+            self.connection.execute("SELECT set_config('lock_timeout', %s, false), "
+                                    "set_config('statement_timeout', %s, false)", (wait, wait))
+            layout = self._inspect()
+            if create and layout.kind in ("empty", "old"):
+                self._create_or_upgrade()
+            elif layout.kind == "old":
+                self.old = True
+                self._use(layout.old_schema or "public", old=True)
+            else:
+                self._refuse(layout)
+        except psycopg.Error as error:
+            failure = self._failure(error, "open the store")
+            self.close()
+            raise failure from None
+        except BaseException:
+            self.close()
+            raise
+
+    def _use(self, schema: str, *, old: bool = False) -> None:
+        names = OLD_TABLES if old else ("articles", "article_sections")
+        self.tables = f"{schema}.{names[0]}, {schema}.{names[1]}"  # for messages
+        self.articles = sql.Identifier(schema, names[0])
+        self.sections = sql.Identifier(schema, names[1])
+        self.metadata = sql.Identifier(schema, "metadata")
+
+    def _sql(self, text: str) -> sql.Composed:
+        return sql.SQL(text).format(articles=self.articles, sections=self.sections, metadata=self.metadata,
+                                    schema=sql.Identifier(self.schema))
+
+    # Opening
+
+    def _inspect(self) -> _Layout:
+        """The layout, from the catalog and the metadata row: reads only, takes no lock a writer waits for."""
+        assert self.connection is not None
+        schema_exists, tables, old_articles, old_sections = self.connection.execute(
+            INSPECT, {"schema": self.schema}).fetchone()
+        tables = set(tables)
+        if "metadata" in tables:
+            try:
+                row = self.connection.execute(self._sql("SELECT schema_version FROM {metadata}")).fetchone()
+            except errors.InsufficientPrivilege as error:
+                raise StoreError(self._no_privilege(error, "read the store")) from None
+            except (errors.UndefinedColumn, errors.InvalidTextRepresentation):
+                row = None
+            if row is None:
+                return _Layout("foreign", True, tuple(sorted(tables)))
+            if row[0] > SCHEMA_VERSION:
+                return _Layout("newer", True, version=row[0])
+            if not TABLES <= tables:
+                return _Layout("foreign", True, tuple(sorted(tables)))
+            return _Layout("current", True)
+        if tables:
+            return _Layout("foreign", schema_exists, tuple(sorted(tables)))
+        if old_articles is not None and old_articles == old_sections:
+            return _Layout("old", schema_exists, old_schema=old_articles)
+        return _Layout("empty", schema_exists)
+
+    def _refuse(self, layout: _Layout) -> None:
+        """Raise unless LAYOUT is a store this open may use as it is."""
+        if layout.kind == "foreign":
+            raise StoreError(f"{self.location}: schema {self.schema} holds tables that are not syndicate's "
+                             f"({', '.join(layout.others[:5])}); syndicate keeps its store in a schema of its "
+                             "own: name another with ?schema=NAME")
+        if layout.kind == "newer":
+            raise StoreError(f"{self.location}: this store was written by a newer syndicate (layout "
+                             f"{layout.version}, this one knows {SCHEMA_VERSION}); upgrade syndicate to use it")
+        if layout.kind == "empty":
+            raise StoreError(f"{self.location}: no syndicate store in schema {self.schema} of this database "
+                             f"(create one with `syndicate import ... --into URL`)")
+
+    def _create_or_upgrade(self) -> None:
+        """Create the tables, or move syndicate 0.2's into the schema, in one transaction that
+        waits briefly for its locks and checks again, under an advisory lock, what is there."""
+        assert self.connection is not None
+        wait = min(self.timeout, DDL_LOCK_WAIT)
+        doing = "create the store"
+        try:
+            self.connection.execute("BEGIN")
+            self.connection.execute("SELECT set_config('lock_timeout', %s, true)", (f"{wait * 1000}",))
+            # Two imports creating the same store at once: the second waits, then finds it made.
+            self.connection.execute("SELECT pg_advisory_xact_lock(%s, %s)",
+                                    (0x53594E44, zlib.crc32(self.schema.encode()) - (1 << 31)))
+            layout = self._inspect()
+            if layout.kind not in ("empty", "old"):
+                self._refuse(layout)
+                self.connection.execute("COMMIT")  # another import created it meanwhile
+                return
+            if layout.kind == "old":
+                doing = f"move syndicate 0.2's tables into schema {self.schema}"
+            if not layout.schema_exists:
+                self.connection.execute(self._sql("CREATE SCHEMA {schema}"))
+            for statement in CREATE_TABLES:
+                self.connection.execute(self._sql(statement))
+            # A store made before the counter existed starts at 0, as a new one does.
+            self.connection.execute(self._sql(
+                "INSERT INTO {metadata} (schema_version, store_id, changes) VALUES (%s, %s, 0)"),
+                (SCHEMA_VERSION, uuid.uuid4()))
+            if layout.kind == "old":
+                articles, sections = (sql.Identifier(layout.old_schema or "public", name) for name in OLD_TABLES)
+                parts = {"old_articles": articles, "old_sections": sections}
+                # Writers of an older syndicate wait (readers do not) until the tables are gone.
+                self.connection.execute(sql.SQL("LOCK TABLE {old_articles}, {old_sections} IN EXCLUSIVE MODE")
+                                        .format(**parts))
+                self.connection.execute(sql.SQL(
+                    "INSERT INTO {articles} (id, record, section, published, updated, status, embargo_until) "
+                    "SELECT id, record, section, published, updated, status, embargo_until FROM {old_articles}"
+                ).format(articles=self.articles, **parts))
+                self.connection.execute(sql.SQL(
+                    "INSERT INTO {sections} (section, id, published, status, embargo_until) "
+                    "SELECT section, id, published, status, embargo_until FROM {old_sections}"
+                ).format(sections=self.sections, **parts))
+                self.connection.execute(sql.SQL("DROP TABLE {old_sections}, {old_articles}").format(**parts))
+            self.connection.execute("COMMIT")
+        except psycopg.Error as error:
+            user = self._user()
+            if "must be owner" in str(error):  # dropping syndicate 0.2's tables
+                privilege = "run this import as the role that owns syndicate 0.2's tables"
+            else:
+                privilege = (f"an administrator makes it the owner of the schema, once: CREATE SCHEMA {self.schema} "
+                             f"AUTHORIZATION {user}; or ALTER SCHEMA {self.schema} OWNER TO {user}; "
+                             f"(see {README_ROLES})")
+            failure = self._failure(error, doing, wait=wait, hint="try again when it is done", privilege=privilege)
+            self._rollback()
+            raise failure from None
+        except BaseException:
+            self._rollback()
+            raise
+
+    # Transactions and errors
+
+    def _alive(self) -> bool:
+        return self.connection is not None and not self.connection.closed and not self.connection.broken
+
+    def _rollback(self) -> None:
+        """Roll back the open transaction, if the connection still has one: a failed ROLLBACK
+        (the server gone) must not hide the error that made it necessary."""
+        if self._alive() and self.connection.info.transaction_status != TransactionStatus.IDLE:
+            try:
+                self.connection.execute("ROLLBACK")
+            except psycopg.Error:
+                pass
+
+    def _text(self, error: BaseException) -> str:
+        """ERROR's message on one line, without the password (libpq quotes the URL in some)."""
+        primary = getattr(getattr(error, "diag", None), "message_primary", None)  # without CONTEXT lines
+        text = " ".join((primary or str(error)).split())
+        for secret in self._hidden:
+            if secret in text:
+                if len(secret) < 4:  # too short to replace without garbling the rest
+                    return "(the server's message is withheld: it shows the password)"
+                text = text.replace(secret, "***")
+        return text
+
+    def _user(self) -> str:
+        try:
+            return self.connection.info.user if self.connection is not None else "?"
+        except psycopg.Error:
+            return "?"
+
+    def _no_privilege(self, error: psycopg.Error, doing: str, *, hint: str | None = None) -> str:
+        hint = hint or f"the grants an exporting and an importing role need are in {README_ROLES}"
+        return f"{self.location}: cannot {doing}: the role {self._user()} may not ({self._text(error)}); {hint}"
+
+    def _failure(self, error: psycopg.Error, doing: str, *, wait: int | None = None,
+                 hint: str = "or raise [store] timeout", privilege: str | None = None) -> StoreError:
+        where, text = self.location, self._text(error)
+        if isinstance(error, errors.LockNotAvailable):
+            return StoreError(f"{where}: cannot {doing}: waited {wait or self.timeout} s for a lock on the store; "
+                              f"another command holds it, {hint}")
+        if isinstance(error, errors.QueryCanceled) and "statement timeout" in text:
+            return StoreError(f"{where}: cannot {doing}: waited {self.timeout} s for a query to finish; another "
+                              "command holds a lock it needs or the server is slow to answer: raise [store] timeout "
+                              "if the store is that large")
+        if isinstance(error, errors.InsufficientPrivilege):
+            return StoreError(self._no_privilege(error, doing, hint=privilege))
+        if not self._alive() or isinstance(error, (errors.AdminShutdown, errors.CrashShutdown,
+                                                   errors.CannotConnectNow, psycopg.InterfaceError)):
+            return StoreError(f"{where}: cannot {doing}: lost the connection to the server ({text})")
+        if isinstance(error, errors.DiskFull):
+            return StoreError(f"{where}: cannot {doing}: the server's disk is full ({text}); the store is as it was")
+        if isinstance(error, (errors.SerializationFailure, errors.DeadlockDetected)):
+            return StoreError(f"{where}: cannot {doing}: another command changed the store at the same time "
+                              f"({text}); run it again")
+        return StoreError(f"{where}: cannot {doing}: {text}")
+
+    @contextmanager
+    def _reading(self, doing: str) -> Iterator[psycopg.Connection]:
+        """One REPEATABLE READ, READ ONLY transaction: one snapshot, begun by its first query,
+        that no writer waits for and that waits for no writer."""
+        assert self.connection is not None
+        try:
+            self.connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            yield self.connection
+        except psycopg.Error as error:
+            raise self._failure(error, doing) from None
+        finally:
+            self._rollback()  # nothing was written: ending it so is the same as COMMIT
+
+    # The Store protocol
 
     def close(self) -> None:
-        self.connection.close()
+        if self.connection is not None:
+            self._rollback()
+            self.connection.close()
 
     def _origin(self, record_id: str) -> str:
         return f"{self.location}#{record_id}"
 
     def records(self) -> Iterator[RawRecord]:
-        with self.connection.cursor(name="syndicate_records") as cursor:  # server-side: bounded memory
-            with self.connection.transaction():
-                cursor.execute("SELECT id, record FROM syndicate_articles ORDER BY id")
+        with self._reading("read the store") as connection:
+            with connection.cursor(name="syndicate_records") as cursor:  # server-side: bounded memory
+                cursor.execute(self._sql("SELECT id, record FROM {articles} ORDER BY id"))
                 for record_id, record in cursor:
                     yield RawRecord(origin=self._origin(record_id), data=record)
 
     @contextmanager
     def snapshot(self) -> Iterator[_Snapshot]:
-        self.connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        try:
-            yield _Snapshot(self)
-        finally:
-            self.connection.execute("COMMIT")
+        if self.old:
+            raise StoreError(f"{self.location}: this store has the layout of syndicate 0.2 (tables "
+                             f"{self.tables}), without the "
+                             "id and change counter an export records; upgrade it once, as the role that owns "
+                             "those tables, with `syndicate import URL --into URL` (the same URL twice), "
+                             "then export again")
+        with self._reading("read the store") as connection:
+            # The first query takes the snapshot: the state is that of the records read after it.
+            row = connection.execute(self._sql("SELECT store_id, changes FROM {metadata}")).fetchone()
+            if row is None:
+                raise StoreError(f"{self.location}: the store is damaged: its metadata row (id and change "
+                                 "counter) is missing")
+            store_id, changes = row
+            yield _Snapshot(self, StoreState(store=str(store_id), version=changes))
 
     def upsert(self, records: Sequence[StoredRecord]) -> None:
+        """Insert or replace RECORDS by id and raise the change counter, all in one transaction."""
+        if not self.writable:
+            raise RuntimeError(f"{self.location}: opened to read; open_store(..., create=True) to write")
+        if not records:
+            return
+        assert self.connection is not None
+        committing = False
         try:
-            with self.connection.transaction():
+            self.connection.execute("BEGIN")
+            # First: the counter's row lock makes concurrent imports take turns (within [store] timeout).
+            self.connection.execute(self._sql("UPDATE {metadata} SET changes = changes + 1"))
+            delete = self._sql("DELETE FROM {sections} WHERE id = %s")
+            insert = self._sql(
+                "INSERT INTO {articles} (id, record, section, published, updated, status, "
+                "embargo_until) VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO UPDATE SET "
+                "record = excluded.record, section = excluded.section, published = excluded.published, "
+                "updated = excluded.updated, status = excluded.status, embargo_until = excluded.embargo_until")
+            insert_sections = self._sql(
+                "INSERT INTO {sections} (section, id, published, status, embargo_until) VALUES (%s, %s, %s, %s, %s)")
+            with self.connection.cursor() as cursor:
                 for stored in records:
-                    self.connection.execute("DELETE FROM syndicate_article_sections WHERE id = %s", (stored.id,))
-                    self.connection.execute(
-                        "INSERT INTO syndicate_articles (id, record, section, published, updated, status, "
-                        "embargo_until) VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO UPDATE SET "
-                        "record = excluded.record, section = excluded.section, published = excluded.published, "
-                        "updated = excluded.updated, status = excluded.status, "
-                        "embargo_until = excluded.embargo_until",
-                        (stored.id, Jsonb(stored.record), stored.sections[0], stored.published, stored.updated,
-                         stored.status, stored.embargo_until),
-                    )
-                    with self.connection.cursor() as cursor:
-                        cursor.executemany(
-                            "INSERT INTO syndicate_article_sections (section, id, published, status, embargo_until) "
-                            "VALUES (%s, %s, %s, %s, %s)",
-                            [(section, stored.id, stored.published, stored.status, stored.embargo_until)
-                             for section in stored.sections],
-                        )
+                    cursor.execute(delete, (stored.id,))
+                    cursor.execute(insert, (stored.id, Jsonb(stored.record), stored.sections[0], stored.published,
+                                            stored.updated, stored.status, stored.embargo_until))
+                    cursor.executemany(insert_sections,
+                                       [(section, stored.id, stored.published, stored.status, stored.embargo_until)
+                                        for section in stored.sections])
+            committing = True
+            self.connection.execute("COMMIT")
         except psycopg.Error as error:
-            raise StoreError(f"{self.location}: cannot write: {str(error).strip()}") from None
+            failure = self._failure(error, "import")
+            if committing and not self._alive():
+                failure = StoreError(f"{failure}; the import may or may not have been committed: run it again "
+                                     "(records are upserted by id)")
+            self._rollback()
+            raise failure from None
+        except BaseException:
+            self._rollback()
+            raise
 
     def stats(self, *, as_of: datetime) -> StoreStats:
-        rows = self.connection.execute(
-            "SELECT section, status, count(*) FROM syndicate_articles GROUP BY section, status "
-            "ORDER BY section, status").fetchall()
         when = {"as_of": as_of}
-        oldest, newest = self.connection.execute(
-            "SELECT min(published), max(published) FROM syndicate_articles WHERE " + PUBLIC, when).fetchone()
-        embargoed, next_lift, last_lift = self.connection.execute(
-            "SELECT count(*), min(embargo_until), max(embargo_until) FROM syndicate_articles WHERE "
-            + STILL_EMBARGOED, when).fetchone()
+        with self._reading("count the store's records") as connection:
+            rows = connection.execute(self._sql(
+                "SELECT section, status, count(*) FROM {articles} GROUP BY section, status "
+                "ORDER BY section, status")).fetchall()
+            oldest, newest = connection.execute(
+                self._sql("SELECT min(published), max(published) FROM {articles} WHERE " + PUBLIC), when).fetchone()
+            embargoed, next_lift, last_lift = connection.execute(self._sql(
+                "SELECT count(*), min(embargo_until), max(embargo_until) FROM {articles} WHERE " + STILL_EMBARGOED),
+                when).fetchone()
         return StoreStats(counts={(section, status): count for section, status, count in rows},
                           oldest=oldest, newest=newest, embargoed=embargoed, next_lift=next_lift,
                           last_lift=last_lift)
 
+    def latest_query(self, query: FeedQuery) -> sql.Composed:
+        return self._sql(LATEST_OF_SITE if query.section is None else LATEST_IN_SECTION)
+
     def query_plan(self, query: FeedQuery, *, as_of: datetime) -> list[str]:
         """How PostgreSQL runs the latest-N query (EXPLAIN), for tests and diagnosis."""
+        assert self.connection is not None
         rows = self.connection.execute(
-            "EXPLAIN " + latest_query(query), {"section": query.section, "limit": query.limit, "as_of": as_of})
+            sql.SQL("EXPLAIN ") + self.latest_query(query),
+            {"section": query.section, "limit": query.limit, "as_of": as_of})
         return [row[0] for row in rows]
 
 
 class _Snapshot:
     problems = ()
 
-    def __init__(self, store: PostgresStore):
+    def __init__(self, store: PostgresStore, state: StoreState):
         self.store = store
+        self.state = state
 
     def latest(self, query: FeedQuery, *, as_of: datetime) -> list[RawRecord]:
-        rows = self.store.connection.execute(
-            latest_query(query), {"section": query.section, "limit": query.limit, "as_of": as_of})
-        return [RawRecord(origin=self.store._origin(record_id), data=record) for record_id, record in rows]
+        assert self.store.connection is not None
+        try:
+            rows = self.store.connection.execute(
+                self.store.latest_query(query), {"section": query.section, "limit": query.limit, "as_of": as_of})
+            return [RawRecord(origin=self.store._origin(record_id), data=record) for record_id, record in rows]
+        except psycopg.Error as error:
+            raise self.store._failure(error, "read the store") from None

@@ -4,23 +4,40 @@ The canonical record is kept whole (JSON text) beside indexed columns. Dates are
 UTC text 'YYYY-MM-DDTHH:MM:SSZ', which sorts as it reads. article_sections holds
 one row per (section, article), so that "the latest N of a section" is one
 walk down the index (section, published DESC, id) that stops after N public rows.
+metadata holds the store's id and a counter every import raises (StoreState).
+
+A file is syndicate's when its header says so (application_id "SYND",
+user_version 2), or when it has exactly the two tables of syndicate 0.2's layout
+(user_version 1), which `import --into` upgrades. Any other database is another
+application's and is refused. Only `import --into` writes: it creates the tables
+in a new or empty database, or upgrades an old layout, and then upserts. Export,
+stats and import sources open the file read-only (a `mode=ro` URI) and change
+nothing in it; reading a store in WAL mode may leave SQLite's own -wal and -shm
+files beside it, as any reader does, but a file that is not a store is refused
+before SQLite opens it for reading in a way that would create them.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from syndicate.store import FeedQuery, RawRecord, StoredRecord, StoreError, StoreStats
+from syndicate.config import DEFAULT_STORE_TIMEOUT
+from syndicate.store import FeedQuery, RawRecord, StoredRecord, StoreError, StoreState, StoreStats
 
-SCHEMA_VERSION = 1
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS articles (
+APPLICATION_ID = 0x53594E44  # "SYND", in the database header (PRAGMA application_id)
+SCHEMA_VERSION = 2  # 1: syndicate 0.2's articles and article_sections, without metadata
+OLD_TABLES = frozenset({"articles", "article_sections"})
+TABLES = OLD_TABLES | {"metadata"}
+CREATE_TABLES = (
+    """CREATE TABLE articles (
     id            TEXT PRIMARY KEY,
     record        TEXT NOT NULL,
     section       TEXT NOT NULL,
@@ -28,18 +45,24 @@ CREATE TABLE IF NOT EXISTS articles (
     updated       TEXT NOT NULL,
     status        TEXT NOT NULL,
     embargo_until TEXT
-);
-CREATE TABLE IF NOT EXISTS article_sections (
+)""",
+    """CREATE TABLE article_sections (
     section       TEXT NOT NULL,
     id            TEXT NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
     published     TEXT NOT NULL,
     status        TEXT NOT NULL,
     embargo_until TEXT,
     PRIMARY KEY (section, id)
-);
-CREATE INDEX IF NOT EXISTS article_sections_latest ON article_sections (section, published DESC, id);
-CREATE INDEX IF NOT EXISTS articles_latest ON articles (published DESC, id);
-"""
+)""",
+    "CREATE INDEX article_sections_latest ON article_sections (section, published DESC, id)",
+    "CREATE INDEX articles_latest ON articles (published DESC, id)",
+)
+CREATE_METADATA = """CREATE TABLE metadata (
+    singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+    store_id  TEXT NOT NULL,
+    changes   INTEGER NOT NULL
+)"""
+
 # Public: published, or embargoed with the embargo lifted (build.is_public says the same).
 LATEST_IN_SECTION = """
 SELECT a.id, a.record FROM article_sections AS s JOIN articles AS a ON a.id = s.id
@@ -57,6 +80,10 @@ ORDER BY published DESC, id LIMIT :limit
 PUBLIC = "status = 'published' OR (status = 'embargoed' AND embargo_until <= :as_of)"
 STILL_EMBARGOED = "status = 'embargoed' AND (embargo_until IS NULL OR embargo_until > :as_of)"
 
+# Primary result codes (https://sqlite.org/rescode.html).
+_PERM, _BUSY, _LOCKED, _READONLY, _IOERR = 3, 5, 6, 8, 10
+_CORRUPT, _FULL, _CANTOPEN, _AUTH, _NOTADB = 11, 13, 14, 23, 26
+
 
 def utc_text(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -66,44 +93,296 @@ def _from_utc_text(text: str | None) -> datetime | None:
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc) if text else None
 
 
+def _raw(path: Path, record_id: str, record: str) -> RawRecord:
+    """A stored record as read back; text another program wrote there that is not JSON is named, not raised."""
+    origin = f"{path}#{record_id}"
+    try:
+        return RawRecord(origin=origin, data=json.loads(record))
+    except (TypeError, ValueError, RecursionError) as error:
+        return RawRecord(origin=origin, error=f"the stored record is not valid JSON ({error})")
+
+
 def latest_query(query: FeedQuery) -> str:
     return LATEST_OF_SITE if query.section is None else LATEST_IN_SECTION
 
 
+def store_timeout(config: Any) -> int:
+    """Seconds to wait for a lock or a query: [store] timeout, or the default without a config."""
+    return getattr(config, "store_timeout", None) or DEFAULT_STORE_TIMEOUT
+
+
+@dataclass(frozen=True, slots=True)
+class _Header:
+    """The first 100 bytes of a database file, read without SQLite (so without creating anything)."""
+
+    size: int
+    wal: bool = False
+    user_version: int = 0
+    application_id: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    kind: str  # current, old, empty, newer, foreign
+    why: str = ""  # for foreign: what makes it another application's
+
+
+def _layout(application_id: int, user_version: int, tables: set[str]) -> _Layout:
+    if application_id == APPLICATION_ID:
+        if user_version > SCHEMA_VERSION:
+            return _Layout("newer")
+        if user_version == SCHEMA_VERSION and TABLES <= tables:
+            return _Layout("current")
+        return _Layout("foreign", f"it is marked as syndicate's but lacks its tables (user_version {user_version})")
+    if application_id != 0:
+        return _Layout("foreign", f"its application_id is {application_id:#x}, another application's")
+    if user_version == 0 and not tables:
+        return _Layout("empty")
+    if user_version == 1 and tables == OLD_TABLES:
+        return _Layout("old")
+    if user_version not in (0, 1):
+        return _Layout("foreign", f"its user_version is {user_version}, another application's")
+    names = ", ".join(sorted(tables - TABLES)[:5] or sorted(tables)[:5])
+    return _Layout("foreign", f"it holds tables of another application ({names})")
+
+
 class SqliteStore:
     def __init__(self, path: Path, *, config: Any, create: bool = False):
+        """CREATE (import --into): write, creating the store when there is none (a new or empty
+        file) and upgrading an old layout. Otherwise read only: the file is opened read-only."""
         self.path = path
         self.location = str(path)
+        self.timeout = store_timeout(config)
+        self.writable = create
+        self.old = False  # syndicate 0.2's layout, read as it is (records and stats; no snapshot)
+        self.connection: sqlite3.Connection | None = None
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            # isolation_level=None: transactions are begun and ended explicitly below.
-            self.connection = sqlite3.connect(path, isolation_level=None, timeout=30)
-            self.connection.execute("PRAGMA journal_mode = WAL")  # readers never block the writer
-            self.connection.execute("PRAGMA foreign_keys = ON")
-            self.connection.executescript(SCHEMA)
-            self.connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            if create:
+                self._open_to_write()
+            else:
+                self._open_to_read()
         except sqlite3.Error as error:
-            raise StoreError(f"{path}: cannot open as a SQLite store: {error}") from None
+            self.close()
+            raise self._failure(error, "open the store") from None
+        except BaseException:
+            self.close()
+            raise
+
+    # Opening
+
+    def _header(self) -> _Header:
+        try:
+            with self.path.open("rb") as file:
+                header = file.read(100)
+        except FileNotFoundError:
+            raise StoreError(f"{self.location}: no such SQLite store (create one with "
+                             f"`syndicate import ... --into {self.location}`)") from None
+        except OSError as error:
+            raise StoreError(f"{self.location}: cannot read: {error.strerror}") from None
+        if not header:
+            return _Header(size=0)
+        if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
+            raise StoreError(f"{self.location}: not a SQLite database (its first bytes are not SQLite's header)")
+        return _Header(size=len(header), wal=header[18] == 2 or header[19] == 2,
+                       user_version=int.from_bytes(header[60:64], "big", signed=True),
+                       application_id=int.from_bytes(header[68:72], "big", signed=True))
+
+    def _uri(self, mode: str, *, immutable: bool = False) -> str:
+        return self.path.absolute().as_uri() + f"?mode={mode}" + ("&immutable=1" if immutable else "")
+
+    def _connect(self, mode: str, *, immutable: bool = False) -> sqlite3.Connection:
+        # isolation_level=None: transactions are begun and ended explicitly below.
+        return sqlite3.connect(self._uri(mode, immutable=immutable), uri=True, isolation_level=None,
+                               timeout=self.timeout)
+
+    @staticmethod
+    def _read_layout(connection: sqlite3.Connection) -> _Layout:
+        application_id = connection.execute("PRAGMA application_id").fetchone()[0]
+        user_version = connection.execute("PRAGMA user_version").fetchone()[0]
+        tables = {name for (name,) in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")}
+        return _layout(application_id, user_version, tables)
+
+    def _live_layout(self) -> _Layout:
+        """The layout as of now, read in one read transaction."""
+        assert self.connection is not None
+        begun = not self.connection.in_transaction
+        if begun:
+            self.connection.execute("BEGIN")
+        try:
+            return self._read_layout(self.connection)
+        finally:
+            if begun:
+                self._end()
+
+    def _peek(self, header: _Header) -> None:
+        """Refuse a file that is plainly not a store before opening it for real: a read-only
+        connection creates no file beside a database in rollback-journal mode, but would create
+        -wal and -shm files beside one in WAL mode, so that one is first read as immutable (its
+        main file only, without SQLite's shared memory). A store whose newest changes are still
+        in its WAL may look empty or old to that look; the real connection reads it whole."""
+        if header.size == 0 or header.application_id == APPLICATION_ID:
+            return
+        try:
+            peek = self._connect("ro", immutable=header.wal)
+        except sqlite3.Error:
+            return  # the real connection will say what is wrong
+        try:
+            layout = self._read_layout(peek)
+        except sqlite3.Error as error:
+            if header.wal:  # a page read while a checkpoint wrote it: ask the real connection
+                return
+            raise self._failure(error, "open the store") from None
+        finally:
+            peek.close()
+        self._refuse(layout, writing=self.writable)
+
+    def _refuse(self, layout: _Layout, *, writing: bool) -> None:
+        if layout.kind == "foreign":
+            raise StoreError(f"{self.location}: not a syndicate store: {layout.why}. syndicate reads and writes "
+                             "only a database it created; to make one, give `syndicate import --into` a new file")
+        if layout.kind == "newer":
+            raise StoreError(f"{self.location}: this store was written by a newer syndicate "
+                             f"(its layout is newer than {SCHEMA_VERSION}); upgrade syndicate to use it")
+        if layout.kind == "empty" and not writing:
+            raise StoreError(f"{self.location}: an empty database, not a syndicate store yet "
+                             f"(fill it with `syndicate import ... --into {self.location}`)")
+
+    def _open_to_read(self) -> None:
+        header = self._header()
+        if header.size == 0:
+            self._refuse(_Layout("empty"), writing=False)
+        self._peek(header)
+        self.connection = self._connect("ro")
+        layout = self._live_layout()
+        self._refuse(layout, writing=False)
+        self.old = layout.kind == "old"
+
+    def _open_to_write(self) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreError(f"{self.location}: cannot create its directory: {error.strerror}") from None
+        if self.path.exists():
+            self._peek(self._header())
+        self.connection = self._connect("rwc")
+        self.connection.execute("PRAGMA foreign_keys = ON")
+        layout = self._live_layout()
+        self._refuse(layout, writing=True)
+        if layout.kind == "current":
+            return
+        if self.connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            self.connection.execute("PRAGMA journal_mode = WAL")  # readers never block the writer
+        try:
+            # The write lock, waited for as long as [store] timeout (readers are not blocked by it).
+            self.connection.execute("BEGIN IMMEDIATE")
+            layout = self._live_layout()  # another import may have created it meanwhile
+            self._refuse(layout, writing=True)
+            if layout.kind in ("empty", "old"):
+                if layout.kind == "empty":
+                    for statement in CREATE_TABLES:
+                        self.connection.execute(statement)
+                self.connection.execute(CREATE_METADATA)
+                # A store made before the counter existed starts at 0, as a new one does.
+                self.connection.execute("INSERT INTO metadata (singleton, store_id, changes) VALUES (1, ?, 0)",
+                                        (str(uuid.uuid4()),))
+                self.connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                self.connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            self.connection.execute("COMMIT")
+        except sqlite3.Error as error:
+            self._rollback()
+            doing = "create the store" if layout.kind == "empty" else "upgrade the store's layout"
+            raise self._failure(error, doing, waiting_for="the write lock") from None
+        except BaseException:
+            self._rollback()
+            raise
+
+    # Transactions and errors
+
+    def _end(self) -> None:
+        """End a read transaction; a failure to end it hides nothing (nothing was written)."""
+        self._rollback()
+
+    def _rollback(self) -> None:
+        """Roll back the transaction, if SQLite has not already (it does on a full disk): a failed
+        ROLLBACK must not hide the error that made it necessary."""
+        if self.connection is not None and self.connection.in_transaction:
+            try:
+                self.connection.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+
+    def _failure(self, error: sqlite3.Error, doing: str, *, waiting_for: str = "a lock on the store") -> StoreError:
+        code = (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF
+        text = str(error)
+        if code in (_BUSY, _LOCKED):
+            return StoreError(f"{self.location}: cannot {doing}: waited {self.timeout} s for {waiting_for}; "
+                              "another command holds it, or raise [store] timeout")
+        if code == _FULL:
+            return StoreError(f"{self.location}: cannot {doing}: the disk is full, or the database reached its "
+                              f"size limit ({text}); the store is as it was")
+        if code == _NOTADB:
+            return StoreError(f"{self.location}: not a SQLite database ({text})")
+        if code == _CORRUPT:
+            return StoreError(f"{self.location}: the SQLite database is damaged ({text}); restore it from a backup")
+        if code in (_PERM, _READONLY, _CANTOPEN, _AUTH):
+            return StoreError(f"{self.location}: cannot {doing}: {text} (check the permissions of the file "
+                              "and of its directory)")
+        if code == _IOERR:
+            return StoreError(f"{self.location}: cannot {doing}: an input/output error ({text})")
+        return StoreError(f"{self.location}: cannot {doing}: {text}")
+
+    @contextmanager
+    def _reading(self, doing: str) -> Iterator[sqlite3.Connection]:
+        """One read transaction: in WAL mode it sees the database as it was when it began,
+        and neither waits for a writer nor holds one up."""
+        assert self.connection is not None
+        try:
+            self.connection.execute("BEGIN")
+            yield self.connection
+        except sqlite3.Error as error:
+            raise self._failure(error, doing) from None
+        finally:
+            self._end()
+
+    # The Store protocol
 
     def close(self) -> None:
-        self.connection.close()
+        if self.connection is not None:
+            self._rollback()
+            self.connection.close()
+            self.connection = None
 
     def records(self) -> Iterator[RawRecord]:
-        for record_id, record in self.connection.execute("SELECT id, record FROM articles ORDER BY id"):
-            yield RawRecord(origin=f"{self.path}#{record_id}", data=json.loads(record))
+        with self._reading("read the store") as connection:
+            for record_id, record in connection.execute("SELECT id, record FROM articles ORDER BY id"):
+                yield _raw(self.path, record_id, record)
 
     @contextmanager
     def snapshot(self) -> Iterator[_Snapshot]:
-        # One read transaction: in WAL mode it sees the database as it was when it began.
-        self.connection.execute("BEGIN")
-        try:
-            yield _Snapshot(self)
-        finally:
-            self.connection.execute("COMMIT")
+        if self.old:
+            raise StoreError(f"{self.location}: this store has the layout of an older syndicate, without the "
+                             "id and change counter an export records; upgrade it once with "
+                             f"`syndicate import {self.location} --into {self.location}`, then export again")
+        with self._reading("read the store") as connection:
+            # The first read begins the snapshot: the state is that of the records read after it.
+            row = connection.execute("SELECT store_id, changes FROM metadata").fetchone()
+            if row is None:
+                raise StoreError(f"{self.location}: the store is damaged: its metadata row (id and change "
+                                 "counter) is missing")
+            store_id, changes = row
+            yield _Snapshot(self, StoreState(store=store_id, version=changes))
 
     def upsert(self, records: Sequence[StoredRecord]) -> None:
+        """Insert or replace RECORDS by id and raise the change counter, all in one transaction."""
+        if not self.writable:
+            raise RuntimeError(f"{self.location}: opened to read; open_store(..., create=True) to write")
+        if not records:
+            return
+        assert self.connection is not None
         try:
             self.connection.execute("BEGIN IMMEDIATE")
+            self.connection.execute("UPDATE metadata SET changes = changes + 1")
             for stored in records:
                 self.connection.execute("DELETE FROM article_sections WHERE id = ?", (stored.id,))
                 self.connection.execute(
@@ -124,24 +403,29 @@ class SqliteStore:
                 )
             self.connection.execute("COMMIT")
         except sqlite3.Error as error:
-            self.connection.execute("ROLLBACK")
-            raise StoreError(f"{self.path}: cannot write: {error}") from None
+            self._rollback()
+            raise self._failure(error, "import", waiting_for="the write lock") from None
+        except BaseException:
+            self._rollback()
+            raise
 
     def stats(self, *, as_of: datetime) -> StoreStats:
-        counts = {(section, status): count for section, status, count in self.connection.execute(
-            "SELECT section, status, count(*) FROM articles GROUP BY section, status ORDER BY section, status")}
         when = {"as_of": utc_text(as_of)}
-        oldest, newest = self.connection.execute(
-            "SELECT min(published), max(published) FROM articles WHERE " + PUBLIC, when).fetchone()
-        embargoed, next_lift, last_lift = self.connection.execute(
-            "SELECT count(*), min(embargo_until), max(embargo_until) FROM articles WHERE " + STILL_EMBARGOED,
-            when).fetchone()
+        with self._reading("count the store's records") as connection:
+            counts = {(section, status): count for section, status, count in connection.execute(
+                "SELECT section, status, count(*) FROM articles GROUP BY section, status ORDER BY section, status")}
+            oldest, newest = connection.execute(
+                "SELECT min(published), max(published) FROM articles WHERE " + PUBLIC, when).fetchone()
+            embargoed, next_lift, last_lift = connection.execute(
+                "SELECT count(*), min(embargo_until), max(embargo_until) FROM articles WHERE " + STILL_EMBARGOED,
+                when).fetchone()
         return StoreStats(counts=counts, oldest=_from_utc_text(oldest), newest=_from_utc_text(newest),
                           embargoed=embargoed, next_lift=_from_utc_text(next_lift),
                           last_lift=_from_utc_text(last_lift))
 
     def query_plan(self, query: FeedQuery) -> list[str]:
         """How SQLite runs the latest-N query (EXPLAIN QUERY PLAN), for tests and diagnosis."""
+        assert self.connection is not None
         rows = self.connection.execute(
             "EXPLAIN QUERY PLAN " + latest_query(query),
             {"section": query.section, "limit": query.limit, "as_of": utc_text(datetime.now(timezone.utc))},
@@ -152,11 +436,15 @@ class SqliteStore:
 class _Snapshot:
     problems = ()
 
-    def __init__(self, store: SqliteStore):
+    def __init__(self, store: SqliteStore, state: StoreState):
         self.store = store
+        self.state = state
 
     def latest(self, query: FeedQuery, *, as_of: datetime) -> list[RawRecord]:
-        rows = self.store.connection.execute(
-            latest_query(query), {"section": query.section, "limit": query.limit, "as_of": utc_text(as_of)})
-        return [RawRecord(origin=f"{self.store.path}#{record_id}", data=json.loads(record))
-                for record_id, record in rows]
+        assert self.store.connection is not None
+        try:
+            rows = self.store.connection.execute(
+                latest_query(query), {"section": query.section, "limit": query.limit, "as_of": utc_text(as_of)})
+            return [_raw(self.store.path, record_id, record) for record_id, record in rows]
+        except sqlite3.Error as error:
+            raise self.store._failure(error, "read the store") from None
