@@ -13,13 +13,13 @@ open_store() picks the driver from the location:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import urlsplit, urlunsplit
 
 from syndicate.errors import ConfigError, Problem, SyndicateError
 
@@ -113,11 +113,12 @@ class Store(Protocol):
 
 
 def redacted(location: str) -> str:
-    """LOCATION fit to print: a password in a URL replaced by '***' (also in messages and reports)."""
-    parts = urlsplit(location)
-    if "://" not in location or parts.password is None:
+    """LOCATION fit to print: a password in a URL, in its user part or as a password= parameter,
+    replaced by '***' (in messages and reports alike), even in a URL urllib cannot split."""
+    if "://" not in location:
         return location
-    return urlunsplit(parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@", 1)))
+    text = re.sub(r"(?<=://)([^:/?#@]*):[^/?#]*@", r"\1:***@", location, count=1)
+    return re.sub(r"(?<=[?&])(password=)[^&#]*", r"\1***", text)
 
 
 def is_sqlite(location: str) -> bool:

@@ -111,15 +111,6 @@ def store_timeout(config: Any) -> int:
     return getattr(config, "store_timeout", None) or DEFAULT_STORE_TIMEOUT
 
 
-def _printable(url: str) -> str:
-    """URL fit for messages: no password, in the user part or as a password= parameter."""
-    try:
-        text = redacted(url)
-    except ValueError:  # a URL urllib cannot split (libpq will refuse it too)
-        text = re.sub(r"(?<=://)([^/?@]*?):[^@]*@", r"\1:***@", url, count=1)
-    return re.sub(r"(?<=[?&])(password=)[^&]*", r"\1***", text)
-
-
 def _secrets(url: str) -> list[str]:
     """The password in URL, as written and decoded, to be kept out of any message."""
     found = []
@@ -141,7 +132,7 @@ def split_url(url: str) -> tuple[str, str]:
         elif parameter:
             kept.append(parameter)
     if not IDENTIFIER.fullmatch(schema):
-        raise StoreError(f"{_printable(url)}: ?schema={schema!r} is not a schema name syndicate accepts: "
+        raise StoreError(f"{redacted(url)}: ?schema={schema!r} is not a schema name syndicate accepts: "
                          "lower-case letters, digits and _, not starting with a digit, at most 63 characters")
     return base + ("?" + "&".join(kept) if kept else ""), schema
 
@@ -159,7 +150,7 @@ class PostgresStore:
     def __init__(self, url: str, *, config: Any, create: bool = False):
         """CREATE (import --into): write, creating the store's tables when there are none and
         moving syndicate 0.2's tables into the store's schema. Otherwise only read."""
-        self.location = _printable(url)
+        self.location = redacted(url)
         self._hidden = _secrets(url)
         self.timeout = store_timeout(config)
         self.writable = create
