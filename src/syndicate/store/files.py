@@ -2,17 +2,29 @@
 
 It has no index: a snapshot reads and checks every record, then sorts in memory.
 That suits a small site or a git-kept example; a large store belongs in SQLite.
+
+What is read. The store's directories are walked recursively (symbolic links to
+directories are not followed). Every name ending in .json or .jsonl that does not
+start with '.' is a record file, and it must be a regular file or a symbolic link
+to one: a FIFO, socket, device or directory under such a name is a problem for
+that path, like an unreadable file (an export refuses, --skip-invalid skips it).
+A file is opened with O_NONBLOCK (a FIFO never blocks), checked with fstat before
+a byte is read, and read with limits.max_record_bytes enforced on the bytes read.
+A directory that cannot be listed is a StoreError naming it: nothing is read.
+Records are told apart by the id inside them, never by their file name.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import stat
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from urllib.parse import quote
 
 from syndicate.build import is_public, latest
@@ -21,7 +33,7 @@ from syndicate.dates import DateError, parse_date
 from syndicate.errors import Problem
 from syndicate.model import Article
 from syndicate.publish import write_atomically
-from syndicate.store import FeedQuery, RawRecord, StoredRecord, StoreError, StoreStats
+from syndicate.store import FeedQuery, RawRecord, StoredRecord, StoreError, StoreState, StoreStats
 
 
 def _display(path: Path) -> str:
@@ -32,29 +44,92 @@ def _display(path: Path) -> str:
         return str(path)
 
 
+class _Refused(Exception):
+    """A record file that is not a regular file; the message says what it is."""
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    return "not a regular file"
+
+
+def _refusal(mode: int) -> _Refused:
+    return _Refused(f"is {_kind(mode)}, not a regular file: a store reads regular files only")
+
+
+def _open_regular(path: Path) -> tuple[int, os.stat_result]:
+    """An open descriptor of PATH, which must be a regular file or a symbolic link to one.
+
+    It is checked before opening (so a device is never opened) and, on the open
+    descriptor, after (so a file swapped meanwhile is caught); O_NONBLOCK makes even
+    that open of a FIFO return at once.
+    """
+    if not stat.S_ISREG((before := os.stat(path)).st_mode):
+        raise _refusal(before.st_mode)
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+    try:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            raise _refusal(status.st_mode)
+    except BaseException:
+        os.close(descriptor)
+        raise
+    return descriptor, status
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Listing:
+    """The store's files as of one walk."""
+
+    files: tuple[Path, ...]  # record files, in path order
+    version: int  # the newest mtime (ns) of the record files and directories
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Read:
+    final: Path
+    raw: RawRecord
+
+
 class FileStore:
     def __init__(self, root: Path, *, config: Any):
         """CONFIG (a Config, or None for `stats` without one) gives the record size limit,
         and the date and section settings that checking records needs."""
-        self.root = root
+        self.root = Path(root)
         self.location = str(root)
         self.config = config
         self.max_record_bytes = config.max_record_bytes if config is not None else DEFAULT_MAX_RECORD_BYTES
+        self.single_file = self.root.is_file()  # one record file, e.g. as an import source
 
     def close(self) -> None:
         pass
 
-    def _load(self) -> tuple[list[RawRecord], list[Article], tuple[Problem, ...]]:
-        from syndicate.records import load_articles  # records imports store: import here
-
-        raws = list(self.records())
-        loaded = load_articles(raws, self.config)
-        return raws, list(loaded.articles), loaded.problems
+    # Reading
 
     @contextmanager
     def snapshot(self) -> Iterator[_Snapshot]:
-        raws, articles, problems = self._load()
-        yield _Snapshot(raws, articles, problems)
+        from syndicate.records import load_articles  # records imports store: import here
+
+        listing, read = self._read_all()
+        raws = [r.raw for r in read]
+        loaded = load_articles(raws, self.config)
+        state = StoreState(store=str(self.root.resolve()), version=listing.version)
+        yield _Snapshot(raws, list(loaded.articles), loaded.problems, state)
+
+    def records(self) -> Iterator[RawRecord]:
+        """Every record, in path order; the files are all read before the first is given."""
+        _listing, read = self._read_all()
+        for r in read:
+            yield r.raw
 
     def stats(self, *, as_of: datetime) -> StoreStats:
         """Counts of every record as it is written, valid or not (an unreadable one counts
@@ -90,21 +165,109 @@ class FileStore:
         return StoreStats(counts=counts, oldest=min(published, default=None), newest=max(published, default=None),
                           embargoed=embargoed, next_lift=min(lifts, default=None), last_lift=max(lifts, default=None))
 
+    def _read_all(self) -> tuple[_Listing, list[_Read]]:
+        listing = self._list()
+        read: list[_Read] = []
+        for final in listing.files:
+            read += self._read_file(final)
+        return listing, read
+
+    def _list(self) -> _Listing:
+        if self.single_file:
+            try:
+                version = os.stat(self.root).st_mtime_ns
+            except OSError as error:
+                raise StoreError(f"{_display(self.root)}: cannot read the store ({error.strerror})") from None
+            return _Listing(files=(self.root,), version=version)
+        try:
+            version = os.stat(self.root).st_mtime_ns
+        except OSError as error:
+            raise StoreError(f"{_display(self.root)}: cannot read the store ({error.strerror})") from None
+        files: list[Path] = []
+        folders = [self.root]
+        while folders:
+            folder = folders.pop()
+            try:
+                with os.scandir(folder) as entries:
+                    for entry in entries:
+                        path = Path(entry.path)
+                        if entry.is_dir(follow_symlinks=False):
+                            folders.append(path)
+                            try:
+                                version = max(version, entry.stat(follow_symlinks=False).st_mtime_ns)
+                            except OSError:
+                                pass  # gone meanwhile: listing it says so
+                        elif entry.name.endswith((".json", ".jsonl")) and not entry.name.startswith("."):
+                            files.append(path)
+                            try:
+                                status = entry.stat()  # through a symbolic link: its target's changes count
+                            except OSError:
+                                continue  # reading it names the problem
+                            version = max(version, status.st_mtime_ns)
+            except OSError as error:
+                raise StoreError(f"{_display(folder)}: cannot list this directory of the store "
+                                 f"({error.strerror}); nothing was read") from None
+        files.sort(key=lambda p: p.relative_to(self.root).as_posix())
+        # Sorted by path so that messages and duplicate detection are the same on every host.
+        return _Listing(files=tuple(files), version=version)
+
+    def _too_large(self, size: int) -> str:
+        return (f"is {size} bytes, above the limit of {self.max_record_bytes} "
+                "(limits.max_record_bytes in syndicate.toml)")
+
+    def _read_file(self, final: Path) -> list[_Read]:
+        """The records of the file FINAL."""
+        where = _display(final)
+        try:
+            descriptor, status = _open_regular(final)
+        except _Refused as refused:
+            return [_Read(final=final, raw=RawRecord(origin=where, error=str(refused)))]
+        except OSError as error:
+            return [_Read(final=final, raw=RawRecord(origin=where, error=f"cannot read: {error.strerror}"))]
+        read: list[_Read] = []
+        try:
+            with os.fdopen(descriptor, "rb") as stream:
+                if final.suffix == ".jsonl":
+                    for raw in self._lines(stream, where):
+                        read.append(_Read(final=final, raw=raw))
+                elif status.st_size > self.max_record_bytes:
+                    read.append(_Read(final=final,
+                                      raw=RawRecord(origin=where, error=f"the file {self._too_large(status.st_size)}")))
+                else:
+                    data = stream.read(self.max_record_bytes + 1)  # the bound holds if the file grows meanwhile
+                    if len(data) > self.max_record_bytes:
+                        read.append(_Read(final=final, raw=RawRecord(
+                            origin=where, error=f"the file grew while it was read and {self._too_large(len(data))}")))
+                    else:
+                        read.append(_Read(final=final, raw=_decode(data, where)))
+        except OSError as error:
+            read.append(_Read(final=final, raw=RawRecord(origin=where, error=f"cannot read: {error.strerror}")))
+        return read
+
+    def _lines(self, stream: IO[bytes], where: str) -> Iterator[RawRecord]:
+        """One record per line, each read with a bound so that a huge line is refused, not loaded."""
+        number = 0
+        while line := stream.readline(self.max_record_bytes + 1):
+            number += 1
+            if len(line.rstrip(b"\r\n")) > self.max_record_bytes:  # too long, or cut short by the bound
+                size = len(line)
+                while not line.endswith(b"\n") and (line := stream.readline(1 << 20)):
+                    size += len(line)  # skip the rest of the line without keeping it
+                yield RawRecord(origin=f"{where}:{number}", error=f"the line {self._too_large(size)}")
+                continue
+            if line.strip():
+                yield _decode(line, f"{where}:{number}")
+
+    # Writing
+
     def upsert(self, records: Sequence[StoredRecord]) -> None:
         """Write each record as one .json file: over the file that holds its id, else as
         <section>/<id>.json. An id held by a .jsonl line cannot be replaced in place."""
         where: dict[str, Path] = {}
-        for path in self._files():
-            if path.suffix == ".jsonl":
-                with path.open("rb") as lines:
-                    for line in lines:
-                        record = _decode(line, str(path)).data
-                        if isinstance(record, dict) and isinstance(record.get("id"), str):
-                            where[record["id"]] = path
-            elif path.stat().st_size <= self.max_record_bytes:
-                record = _decode(path.read_bytes(), str(path)).data
-                if isinstance(record, dict) and isinstance(record.get("id"), str):
-                    where[record["id"]] = path
+        if self.root.exists():
+            for r in self._read_all()[1]:
+                if isinstance(r.raw.data, dict) and isinstance(r.raw.data.get("id"), str):
+                    where[r.raw.data["id"]] = r.final
         for stored in records:
             path = where.get(stored.id) or self.root / stored.sections[0] / f"{quote(stored.id, safe='')}.json"
             if path.suffix == ".jsonl":
@@ -112,52 +275,6 @@ class FileStore:
                                  "cannot replace; move it to a .json file of its own")
             text = json.dumps(stored.record, ensure_ascii=False, indent=2) + "\n"
             write_atomically(path, text.encode("utf-8"))
-
-    def _too_large(self, size: int) -> str:
-        return (f"is {size} bytes, above the limit of {self.max_record_bytes} "
-                "(limits.max_record_bytes in syndicate.toml)")
-
-    def _files(self) -> list[Path]:
-        if self.root.is_file():  # a single record file, e.g. as an import source
-            return [self.root]
-        found = [
-            Path(folder) / name
-            for folder, _dirs, names in os.walk(self.root)
-            for name in names
-            if name.endswith((".json", ".jsonl")) and not name.startswith(".")
-        ]
-        # Sorted by path so that messages and duplicate detection are the same on every host.
-        return sorted(found, key=lambda p: p.relative_to(self.root).as_posix())
-
-    def records(self) -> Iterator[RawRecord]:
-        for path in self._files():
-            where = _display(path)
-            try:
-                if path.suffix == ".jsonl":
-                    yield from self._lines(path, where)
-                else:
-                    size = path.stat().st_size
-                    if size > self.max_record_bytes:
-                        yield RawRecord(origin=where, error=f"the file {self._too_large(size)}")
-                        continue
-                    yield _decode(path.read_bytes(), where)
-            except OSError as error:
-                yield RawRecord(origin=where, error=f"cannot read: {error.strerror}")
-
-    def _lines(self, path: Path, where: str) -> Iterator[RawRecord]:
-        """One record per line, each read with a bound so that a huge line is refused, not loaded."""
-        with path.open("rb") as stream:
-            number = 0
-            while line := stream.readline(self.max_record_bytes + 1):
-                number += 1
-                if len(line.rstrip(b"\r\n")) > self.max_record_bytes:  # too long, or cut short by the bound
-                    size = len(line)
-                    while not line.endswith(b"\n") and (line := stream.readline(1 << 20)):
-                        size += len(line)  # skip the rest of the line without keeping it
-                    yield RawRecord(origin=f"{where}:{number}", error=f"the line {self._too_large(size)}")
-                    continue
-                if line.strip():
-                    yield _decode(line, f"{where}:{number}")
 
 
 def _decode(raw: bytes, origin: str) -> RawRecord:
@@ -176,8 +293,10 @@ def _decode(raw: bytes, origin: str) -> RawRecord:
 class _Snapshot:
     """Every record read and checked once; latest() sorts in memory."""
 
-    def __init__(self, raws: list[RawRecord], articles: list[Article], problems: tuple[Problem, ...]):
+    def __init__(self, raws: list[RawRecord], articles: list[Article], problems: tuple[Problem, ...],
+                 state: StoreState):
         self.problems = problems
+        self.state = state
         self._articles = articles
         self._raw = {raw.origin: raw for raw in raws}
 
