@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 from syndicate import api
 from syndicate.cli import app
 from syndicate.config import load_config
+from syndicate.errors import InvalidRecords
 from syndicate.store import StoreError, StoreState, open_store
 from syndicate.store import files
 
@@ -239,6 +240,68 @@ def test_the_size_limit_holds_on_the_bytes_read_when_the_file_grows(site: Path, 
     assert problem.origin.endswith("grown.json")
     assert problem.message == ("the file grew while it was read and is 1001 bytes, above the limit of 1000 "
                                "(limits.max_record_bytes in syndicate.toml)")
+
+
+# 3. Ids that make awkward file names
+
+AWKWARD_IDS = [".x", "..", "...", "a/b", "a/../b", "~tilde", "A", "a", "x:y@z!$&'()*+,;=", "-", "_",
+               "a" * 200, "'" * 200, "/" * 200, "." * 200, "a/" * 100]
+
+
+def test_every_valid_id_round_trips_through_a_directory_store(site: Path):
+    source = site / "many.jsonl"
+    source.write_text("".join(json.dumps(_record(i, section="sport" if n % 2 else "society")) + "\n"
+                              for n, i in enumerate(AWKWARD_IDS)), encoding="utf-8")
+    store = site / "imported"
+    report = api.import_records([source], into=store, config_path=site / "syndicate.toml")
+    assert report.imported == len(AWKWARD_IDS)
+    names = [p.name for p in store.rglob("*") if p.is_file()]
+    assert [n for n in names if n.startswith(".")] == []
+    assert all(len(n.encode()) <= 125 for n in names)
+    assert {(store / "society" / ".x.json").exists(), (store / "sport" / "a%2Fb.json").exists()} == {False, True}
+    assert (store / "society" / "%2Ex.json").exists() and (store / "sport" / "%2E..json").exists()
+
+    out = site / "out"
+    api.export(site / "syndicate.toml", out_dir=out, store=store, formats=["jsonfeed"])
+    exported = _feed_ids(out, "society") + _feed_ids(out, "sport")
+    assert sorted(exported) == sorted(PREFIX + i for i in AWKWARD_IDS)
+
+    # Imported again, changed: each id is found in its file and replaced, never written twice.
+    source.write_text("".join(json.dumps(_record(i, title=f"Changed {n}", section="sport" if n % 2 else "society"))
+                              + "\n" for n, i in enumerate(AWKWARD_IDS)), encoding="utf-8")
+    api.import_records([source], into=store, config_path=site / "syndicate.toml")
+    assert sorted(p.name for p in store.rglob("*") if p.is_file()) == sorted(names)
+    titles = {r.data["id"]: r.data["title"] for r in open_store(store, config=None).records()}
+    assert titles == {i: f"Changed {n}" for n, i in enumerate(AWKWARD_IDS)}
+
+
+def test_an_id_the_schema_refuses_is_not_imported(site: Path):
+    source = site / "percent.json"
+    source.write_text(json.dumps(_record("%41")), encoding="utf-8")
+    with pytest.raises(InvalidRecords) as caught:
+        api.import_records([source], into=site / "store", config_path=site / "syndicate.toml")
+    (problem,) = caught.value.problems
+    assert (problem.record_id, problem.field) == ("%41", "id")
+    assert list((site / "store").iterdir()) == []
+
+
+def test_a_new_id_never_takes_a_name_that_holds_another_record(site: Path):
+    """A file named after id `b` that holds id `a`: a new record `b` gets a name of its own."""
+    (site / "store" / "society").mkdir()
+    (site / "store" / "society" / "b.json").write_text(json.dumps(_record("a")), encoding="utf-8")
+    source = site / "b.json"
+    source.write_text(json.dumps(_record("b")), encoding="utf-8")
+    api.import_records([source], into=site / "store", config_path=site / "syndicate.toml")
+    assert json.loads((site / "store" / "society" / "b.json").read_text(encoding="utf-8"))["id"] == "a"
+    assert json.loads((site / "store" / "society" / "b~2.json").read_text(encoding="utf-8"))["id"] == "b"
+
+
+def test_a_section_directory_that_is_a_link_is_refused(site: Path, tmp_path_factory: pytest.TempPathFactory):
+    (site / "store" / "society").symlink_to(tmp_path_factory.mktemp("elsewhere"))
+    source = site / "new.json"
+    source.write_text(json.dumps(_record("new")), encoding="utf-8")
+    with pytest.raises(StoreError, match="store/society is a symbolic link, which the store does not follow"):
+        api.import_records([source], into=site / "store", config_path=site / "syndicate.toml")
 
 
 # 5. StoreState

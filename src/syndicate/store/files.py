@@ -12,10 +12,18 @@ A file is opened with O_NONBLOCK (a FIFO never blocks), checked with fstat befor
 a byte is read, and read with limits.max_record_bytes enforced on the bytes read.
 A directory that cannot be listed is a StoreError naming it: nothing is read.
 Records are told apart by the id inside them, never by their file name.
+
+What import writes. A new id goes to <section>/<name>.json, NAME being the id
+percent-encoded (all but letters, digits and - _ . ~; a leading '.' as %2E, so
+that no name is hidden); a name longer than 120 characters is cut and ends in a
+hash of the id, and a name already in use gets ~2, ~3... An id the store already
+holds is written over the .json file that holds it.
 """
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import json
 import os
 import stat
@@ -35,6 +43,8 @@ from syndicate.model import Article
 from syndicate.publish import write_atomically
 from syndicate.store import FeedQuery, RawRecord, StoredRecord, StoreError, StoreState, StoreStats
 
+_MAX_STEM = 120  # characters of a file name made from an id, before .json
+
 
 def _display(path: Path) -> str:
     """PATH relative to the working directory when it is below it, for shorter messages."""
@@ -42,6 +52,20 @@ def _display(path: Path) -> str:
         return str(path.relative_to(Path.cwd()))
     except ValueError:
         return str(path)
+
+
+def file_stem(record_id: str) -> str:
+    """The file name (without .json) a new record of RECORD_ID is written under: the id
+    percent-encoded, never starting with '.', at most _MAX_STEM characters."""
+    stem = quote(record_id, safe="")  # keeps letters, digits and - _ . ~; '/' and '%' are escaped
+    if stem.startswith("."):
+        stem = "%2E" + stem[1:]
+    if len(stem) > _MAX_STEM:
+        cut = _MAX_STEM - 41
+        while "%" in stem[cut - 2:cut]:  # never inside a %XX escape
+            cut -= 1
+        stem = stem[:cut] + "~" + hashlib.sha256(record_id.encode("utf-8")).hexdigest()[:40]
+    return stem
 
 
 class _Refused(Exception):
@@ -98,6 +122,7 @@ class _Listing:
 class _Read:
     final: Path
     raw: RawRecord
+    digest: str | None  # sha256 of a whole .json file's bytes
 
 
 class FileStore:
@@ -221,27 +246,30 @@ class FileStore:
         try:
             descriptor, status = _open_regular(final)
         except _Refused as refused:
-            return [_Read(final=final, raw=RawRecord(origin=where, error=str(refused)))]
+            return [_Read(final=final, raw=RawRecord(origin=where, error=str(refused)), digest=None)]
         except OSError as error:
-            return [_Read(final=final, raw=RawRecord(origin=where, error=f"cannot read: {error.strerror}"))]
+            return [_Read(final=final, raw=RawRecord(origin=where, error=f"cannot read: {error.strerror}"),
+                          digest=None)]
         read: list[_Read] = []
         try:
             with os.fdopen(descriptor, "rb") as stream:
                 if final.suffix == ".jsonl":
                     for raw in self._lines(stream, where):
-                        read.append(_Read(final=final, raw=raw))
+                        read.append(_Read(final=final, raw=raw, digest=None))
                 elif status.st_size > self.max_record_bytes:
-                    read.append(_Read(final=final,
+                    read.append(_Read(final=final, digest=None,
                                       raw=RawRecord(origin=where, error=f"the file {self._too_large(status.st_size)}")))
                 else:
                     data = stream.read(self.max_record_bytes + 1)  # the bound holds if the file grows meanwhile
                     if len(data) > self.max_record_bytes:
-                        read.append(_Read(final=final, raw=RawRecord(
+                        read.append(_Read(final=final, digest=None, raw=RawRecord(
                             origin=where, error=f"the file grew while it was read and {self._too_large(len(data))}")))
                     else:
-                        read.append(_Read(final=final, raw=_decode(data, where)))
+                        read.append(_Read(final=final, raw=_decode(data, where),
+                                          digest=hashlib.sha256(data).hexdigest()))
         except OSError as error:
-            read.append(_Read(final=final, raw=RawRecord(origin=where, error=f"cannot read: {error.strerror}")))
+            read.append(_Read(final=final, raw=RawRecord(origin=where, error=f"cannot read: {error.strerror}"),
+                              digest=None))
         return read
 
     def _lines(self, stream: IO[bytes], where: str) -> Iterator[RawRecord]:
@@ -262,19 +290,70 @@ class FileStore:
 
     def upsert(self, records: Sequence[StoredRecord]) -> None:
         """Write each record as one .json file: over the file that holds its id, else as
-        <section>/<id>.json. An id held by a .jsonl line cannot be replaced in place."""
+        <section>/<file_stem(id)>.json. An id held by a .jsonl line cannot be replaced in place."""
+        if self.single_file:
+            raise StoreError(f"{self.location}: a single record file is read-only as a store; "
+                             "import into a directory")
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreError(f"cannot create the store {self.location}: {error.strerror}") from None
+        wanted = {stored.id: stored for stored in records}
+        documents = {record_id: (json.dumps(stored.record, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+                     for record_id, stored in wanted.items()}
+        _listing, read = self._read_all()
+        for final, data in self._plan(wanted, documents, read).items():
+            write_atomically(final, data)
+
+    def _plan(self, wanted: dict[str, StoredRecord], documents: dict[str, bytes],
+              read: list[_Read]) -> dict[Path, bytes]:
+        """final path -> bytes for every record that changes, from READ (the store as it is)."""
         where: dict[str, Path] = {}
-        if self.root.exists():
-            for r in self._read_all()[1]:
-                if isinstance(r.raw.data, dict) and isinstance(r.raw.data.get("id"), str):
-                    where[r.raw.data["id"]] = r.final
-        for stored in records:
-            path = where.get(stored.id) or self.root / stored.sections[0] / f"{quote(stored.id, safe='')}.json"
-            if path.suffix == ".jsonl":
-                raise StoreError(f"{path}: id {stored.id} is held by a line of this .jsonl file, which import "
-                                 "cannot replace; move it to a .json file of its own")
-            text = json.dumps(stored.record, ensure_ascii=False, indent=2) + "\n"
-            write_atomically(path, text.encode("utf-8"))
+        digests: dict[Path, str] = {}
+        taken: set[str] = set()
+        for r in read:
+            taken.add(self._key(r.final))
+            if r.digest is not None:
+                digests[r.final] = r.digest
+            if isinstance(r.raw.data, dict) and isinstance(record_id := r.raw.data.get("id"), str):
+                where.setdefault(record_id, r.final)  # the first in path order: the one readers keep
+        plan: dict[Path, bytes] = {}
+        for record_id, stored in wanted.items():
+            final = where.get(record_id)
+            if final is None:
+                final = self._new_path(stored, taken)
+            elif final.suffix == ".jsonl":
+                raise StoreError(f"{final}: id {record_id} is held by a line of this .jsonl file, which import "
+                                 "cannot replace; move it to a .json file of its own; nothing was imported")
+            if digests.get(final) != hashlib.sha256(documents[record_id]).hexdigest():
+                plan[final] = documents[record_id]
+        return plan
+
+    def _key(self, path: Path) -> str:
+        # Case folded: on a case-insensitive file system A.json and a.json are one file.
+        return path.relative_to(self.root).as_posix().casefold()
+
+    def _new_path(self, stored: StoredRecord, taken: set[str]) -> Path:
+        """A free path for a new record under its section's directory."""
+        folder = self.root / stored.sections[0]
+        try:
+            mode = os.lstat(folder).st_mode
+        except FileNotFoundError:
+            mode = None
+        except OSError as error:
+            raise StoreError(f"{_display(folder)}: {error.strerror}") from None
+        if mode is not None and stat.S_ISLNK(mode):
+            raise StoreError(f"{_display(folder)} is a symbolic link, which the store does not follow when it "
+                             "reads: records written there would be lost; make it a directory")
+        if mode is not None and not stat.S_ISDIR(mode):
+            raise StoreError(f"{_display(folder)}: a section directory of the store is {_kind(mode)}")
+        stem = file_stem(stored.id)
+        for number in itertools.count(1):
+            path = folder / (f"{stem}.json" if number == 1 else f"{stem}~{number}.json")
+            if self._key(path) not in taken and not os.path.lexists(path):
+                taken.add(self._key(path))
+                return path
+        raise AssertionError("unreachable")
 
 
 def _decode(raw: bytes, origin: str) -> RawRecord:
