@@ -8,6 +8,8 @@ import ctypes
 import errno
 import json
 import os
+import shutil
+import signal
 import socket
 import stat
 import subprocess
@@ -256,7 +258,7 @@ def test_every_valid_id_round_trips_through_a_directory_store(site: Path):
     report = api.import_records([source], into=store, config_path=site / "syndicate.toml")
     assert report.imported == len(AWKWARD_IDS)
     names = [p.name for p in store.rglob("*") if p.is_file()]
-    assert [n for n in names if n.startswith(".")] == []
+    assert sorted(n for n in names if n.startswith(".")) == [".syndicate-staging.lock", ".syndicate.lock"]
     assert all(len(n.encode()) <= 125 for n in names)
     assert {(store / "society" / ".x.json").exists(), (store / "sport" / "a%2Fb.json").exists()} == {False, True}
     assert (store / "society" / "%2Ex.json").exists() and (store / "sport" / "%2E..json").exists()
@@ -302,6 +304,172 @@ def test_a_section_directory_that_is_a_link_is_refused(site: Path, tmp_path_fact
     source.write_text(json.dumps(_record("new")), encoding="utf-8")
     with pytest.raises(StoreError, match="store/society is a symbolic link, which the store does not follow"):
         api.import_records([source], into=site / "store", config_path=site / "syndicate.toml")
+
+
+# 4. All or none
+
+OLD, NEW, TOTAL = "Old", "New", 3000
+
+
+def _edition(path: Path, edition: str) -> Path:
+    with path.open("w", encoding="utf-8") as lines:
+        for n in range(TOTAL):
+            lines.write(json.dumps({
+                "id": f"r{n}", "url": f"https://test.example.org/r{n}/", "title": f"{edition} story {n}",
+                "section": "sport" if n % 2 else "society", "published": "2024-01-02T10:00:00+03:00",
+                "body": f"<p>{edition} body {n}</p>"}) + "\n")
+    return path
+
+
+SITE_CONFIG = """
+[site]
+title = "Test News"
+home_url = "https://test.example.org/"
+id_prefix = "tag:test.example.org,2024:"
+timezone = "Europe/Minsk"
+language = "en"
+
+[[sections]]
+slug = "society"
+title = "Society"
+
+[[sections]]
+slug = "sport"
+title = "Sport"
+"""
+
+
+@pytest.fixture(scope="module")
+def editions(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    """(config, a store holding the old edition, the new edition as a .jsonl file)."""
+    root = tmp_path_factory.mktemp("editions")
+    (root / "syndicate.toml").write_text(SITE_CONFIG, encoding="utf-8")
+    api.import_records([_edition(root / "old.jsonl", OLD)], into=root / "store", config_path=root / "syndicate.toml")
+    return root / "syndicate.toml", root / "store", _edition(root / "new.jsonl", NEW)
+
+
+# Run in the importing process: SIGKILL at the moment named by argv[1].
+KILLER = r"""
+import os, signal, sys
+from syndicate import api
+from syndicate.store import files
+
+moment, count, source, into, config = sys.argv[1], int(sys.argv[2]), *sys.argv[3:]
+
+def die():
+    os.kill(os.getpid(), signal.SIGKILL)
+
+if moment == "journal":  # every file staged, the journal not yet written
+    files.FileStore._write_journal = lambda self, renames, token: die()
+elif moment == "renames":  # after COUNT renames (COUNT = all: before the journal is removed)
+    rename, fsync_directory, renamed = files._rename, files._fsync_directory, []
+    def counting_rename(staged, final):
+        if len(renamed) == count:
+            die()
+        rename(staged, final)
+        renamed.append(final)
+    def fsync_after_renames(path):  # the directories are fsynced after staging, and after the renames
+        if renamed and len(renamed) == count:
+            die()
+        fsync_directory(path)
+    files._rename, files._fsync_directory = counting_rename, fsync_after_renames
+api.import_records([source], into=into, config_path=config)
+"""
+
+
+def _titles(store: Path) -> dict[str, str]:
+    return {r.data["id"]: r.data["title"] for r in open_store(store, config=None).records()}
+
+
+def _edition_seen(titles: dict[str, str]) -> str:
+    kinds = {title.split()[0] for record_id, title in titles.items() if record_id.startswith("r")}
+    assert len(kinds) == 1, f"a mix of editions: {sorted(kinds)}"
+    assert sum(record_id.startswith("r") for record_id in titles) == TOTAL
+    return kinds.pop()
+
+
+def _leftovers(store: Path) -> list[str]:
+    return sorted(p.name for p in store.rglob(".syndicate-*") if p.name not in (
+        ".syndicate.lock", ".syndicate-staging.lock"))
+
+
+@pytest.mark.parametrize(("moment", "count", "committed"), [
+    ("journal", 0, False), ("renames", 0, True), ("renames", 1924, True),
+    ("renames", TOTAL, True)])
+def test_sigkill_during_an_import_leaves_all_old_or_all_new(editions, tmp_path: Path, moment: str, count: int,
+                                                            committed: bool):
+    config, old_store, new_edition = editions
+    store = tmp_path / "store"
+    started = time.monotonic()
+    # Linked, not copied (an import never writes a file in place); the lock files are the store's own.
+    shutil.copytree(old_store, store, copy_function=lambda source, target: (
+        shutil.copy2 if Path(source).name.startswith(".") else os.link)(source, target))
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLER, moment, str(count), str(new_edition), str(store), str(config)],
+        env=_environment(),
+        capture_output=True, text=True, timeout=120)
+    killed_at = time.monotonic()
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    journal = store / files.JOURNAL_NAME
+    assert journal.exists() == committed
+    assert len(list(store.rglob(".syndicate-staged-*"))) > 0 or moment == "renames" and count == TOTAL
+
+    # Before recovery, a reader sees one edition whole, and writes nothing.
+    untouched = _everything(store)
+    expected = NEW if committed else OLD
+    assert _edition_seen(_titles(store)) == expected
+    _location, stats = api.store_stats(store, config_path=config)
+    assert stats.total == TOTAL
+    assert _everything(store) == untouched
+    read_at = time.monotonic()
+
+    # The next import (of something else) completes or discards the killed one, and cleans up.
+    extra = tmp_path / "extra.json"
+    extra.write_text(json.dumps(_record("extra")), encoding="utf-8")
+    api.import_records([extra], into=store, config_path=config)
+    titles = _titles(store)
+    assert _edition_seen(titles) == expected and titles["extra"] == "Title of extra"
+    assert _leftovers(store) == []
+    assert len([p for p in store.rglob("*.json") if not p.name.startswith(".")]) == TOTAL + 1
+    print(f"killed at {moment} {count}: copy and killed import {killed_at - started:.1f} s, reading "
+          f"{read_at - killed_at:.1f} s (saw {expected}), recovery and checks {time.monotonic() - read_at:.1f} s")
+
+
+def test_a_single_record_file_is_read_only_as_a_store(site: Path):
+    single = write_record(site, "one")
+    store = open_store(single, config=load_config(site / "syndicate.toml"))
+    assert [r.data["id"] for r in store.records()] == ["one"]
+    with store.snapshot() as snapshot:
+        assert snapshot.state.store == str(single.resolve())
+    with pytest.raises(StoreError, match="read-only"):
+        store.upsert([])
+    assert sorted(p.name for p in (site / "store").iterdir()) == ["one.json"]  # no lock, no journal
+
+
+def test_a_reader_waits_for_an_import_that_holds_the_lock_then_gives_up(site: Path):
+    import fcntl
+
+    config = site / "syndicate.toml"
+    config.write_text(config.read_text(encoding="utf-8") + "\n[store]\ntimeout = 1\n", encoding="utf-8")
+    write_record(site, "kept")
+    with open(site / "store" / files.LOCK_NAME, "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # as an import holds it from its journal to its end
+        started = time.monotonic()
+        with pytest.raises(StoreError, match="another import is writing .*store.*waited 1 s"):
+            api.export(config, out_dir=site / "out")
+        assert 1 <= time.monotonic() - started < 5
+    api.export(config, out_dir=site / "out")
+    assert (site / "out" / "society" / "rss.xml").is_file()
+
+
+def test_a_journal_syndicate_did_not_write_is_refused(site: Path):
+    write_record(site, "kept")
+    (site / "store" / files.JOURNAL_NAME).write_text(
+        json.dumps({"format": files.JOURNAL_FORMAT, "renames": [["../../etc/.syndicate-staged-0123456789abcdef-0.tmp",
+                                                                  "../../etc/passwd.json"]]}), encoding="utf-8")
+    with pytest.raises(StoreError, match=r"\.syndicate-import\.json: not the journal of an import"):
+        api.export(site / "syndicate.toml", out_dir=site / "out")
+    assert not (site / "out").exists()
 
 
 # 5. StoreState

@@ -18,32 +18,67 @@ percent-encoded (all but letters, digits and - _ . ~; a leading '.' as %2E, so
 that no name is hidden); a name longer than 120 characters is cut and ends in a
 hash of the id, and a name already in use gets ~2, ~3... An id the store already
 holds is written over the .json file that holds it.
+
+All or none, even under SIGKILL. Every file of an import is first staged: written
+and fsynced as a hidden temporary (.syndicate-staged-*.tmp) beside its final
+name. Then the journal .syndicate-import.json (which lists each staged -> final
+rename) is written and fsynced; that is the commit. Then the staged files are
+renamed over their finals and the journal is removed. The next import completes
+an interrupted journal before anything else (it renames the staged files that
+remain); until then a reader that finds a journal reads each pending staged file
+in place of its final, so it sees the import whole, and writes nothing. Staged
+files of an import killed before its journal are ignored by readers and removed
+by the next import.
+
+Locking (flock, released by the kernel when a process dies). .syndicate.lock:
+an import holds it exclusively from writing its journal to removing it; readers
+(records, snapshot, stats) hold it shared while they list and read the files,
+and open it without creating it (a reader writes nothing: without a lock file no
+import has begun, and the read is checked afterwards). .syndicate-staging.lock:
+held shared by every import while its staged files are not yet in a journal, so
+that removing stale ones (which needs it exclusively, and is skipped when it is
+busy) never removes a running import's files. A wait is bounded by [store]
+timeout (default 30 s), then a StoreError. A single .json / .jsonl file given as
+a store (an import source) is read-only: no lock, no journal.
 """
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import hashlib
 import itertools
 import json
 import os
+import re
+import secrets
 import stat
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from pathlib import Path
-from typing import IO, Any
+from pathlib import Path, PurePosixPath
+from typing import IO, Any, TypeVar
 from urllib.parse import quote
 
 from syndicate.build import is_public, latest
-from syndicate.config import DEFAULT_MAX_RECORD_BYTES
+from syndicate.config import DEFAULT_MAX_RECORD_BYTES, DEFAULT_STORE_TIMEOUT
 from syndicate.dates import DateError, parse_date
 from syndicate.errors import Problem
 from syndicate.model import Article
-from syndicate.publish import write_atomically
 from syndicate.store import FeedQuery, RawRecord, StoredRecord, StoreError, StoreState, StoreStats
 
+LOCK_NAME = ".syndicate.lock"
+STAGING_LOCK_NAME = ".syndicate-staging.lock"
+JOURNAL_NAME = ".syndicate-import.json"
+JOURNAL_FORMAT = "syndicate import journal 1"
+# The temporary files an import writes: staged records, and its journal before the rename.
+_TEMPORARY = re.compile(r"\.syndicate-(staged|journal)-[0-9a-f]{16}(-[0-9]+)?\.tmp\Z")
 _MAX_STEM = 120  # characters of a file name made from an id, before .json
+_POLL_SECONDS = 0.05
+
+T = TypeVar("T")
 
 
 def _display(path: Path) -> str:
@@ -110,12 +145,39 @@ def _open_regular(path: Path) -> tuple[int, os.stat_result]:
     return descriptor, status
 
 
+def _write_new(path: Path, data: bytes) -> None:
+    """Create PATH (it must not exist) holding DATA, fsynced."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(descriptor, view):]
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _rename(staged: Path, final: Path) -> None:
+    os.replace(staged, final)
+
+
+def _fsync_directory(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class _Listing:
     """The store's files as of one walk."""
 
-    files: tuple[Path, ...]  # record files, in path order
+    files: tuple[Path, ...]  # record files by their final paths, in path order
+    pending: dict[Path, Path]  # final -> the staged file an interrupted import still has to rename over it
+    temporaries: tuple[Path, ...]  # files named as an import's temporaries
     version: int  # the newest mtime (ns) of the record files and directories
+    fingerprint: frozenset[Any]  # what changes when any record file is added, replaced, edited or removed
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -128,12 +190,13 @@ class _Read:
 class FileStore:
     def __init__(self, root: Path, *, config: Any):
         """CONFIG (a Config, or None for `stats` without one) gives the record size limit,
-        and the date and section settings that checking records needs."""
+        the lock timeout, and the date and section settings that checking records needs."""
         self.root = Path(root)
         self.location = str(root)
         self.config = config
         self.max_record_bytes = config.max_record_bytes if config is not None else DEFAULT_MAX_RECORD_BYTES
-        self.single_file = self.root.is_file()  # one record file, e.g. as an import source
+        self.timeout = getattr(config, "store_timeout", DEFAULT_STORE_TIMEOUT)
+        self.single_file = self.root.is_file()  # one record file, e.g. as an import source: read-only
 
     def close(self) -> None:
         pass
@@ -144,15 +207,15 @@ class FileStore:
     def snapshot(self) -> Iterator[_Snapshot]:
         from syndicate.records import load_articles  # records imports store: import here
 
-        listing, read = self._read_all()
+        listing, read = self._read_consistently(self._read_all)
         raws = [r.raw for r in read]
         loaded = load_articles(raws, self.config)
         state = StoreState(store=str(self.root.resolve()), version=listing.version)
         yield _Snapshot(raws, list(loaded.articles), loaded.problems, state)
 
     def records(self) -> Iterator[RawRecord]:
-        """Every record, in path order; the files are all read before the first is given."""
-        _listing, read = self._read_all()
+        """Every record, in path order; the files are all read (under the lock) before the first is given."""
+        _listing, read = self._read_consistently(self._read_all)
         for r in read:
             yield r.raw
 
@@ -190,11 +253,30 @@ class FileStore:
         return StoreStats(counts=counts, oldest=min(published, default=None), newest=max(published, default=None),
                           embargoed=embargoed, next_lift=min(lifts, default=None), last_lift=max(lifts, default=None))
 
+    def _read_consistently(self, work: Callable[[], T]) -> T:
+        """WORK's result, done while no import is between its journal and the journal's removal."""
+        if self.single_file:
+            return work()
+        lock = self._open_lock(LOCK_NAME, create=False)
+        if lock is None:  # no import ever took the lock: read, then make sure none began meanwhile
+            result = work()
+            if not os.path.lexists(self.root / LOCK_NAME):
+                return result
+            lock = self._open_lock(LOCK_NAME, create=False)
+            if lock is None:
+                raise StoreError(f"{_display(self.root / LOCK_NAME)} was removed while the store was read; "
+                                 "run again")
+        try:
+            self._wait_for(lock, fcntl.LOCK_SH, f"another import is writing {self.location}")
+            return work()
+        finally:
+            os.close(lock)
+
     def _read_all(self) -> tuple[_Listing, list[_Read]]:
         listing = self._list()
         read: list[_Read] = []
         for final in listing.files:
-            read += self._read_file(final)
+            read += self._read_file(final, listing.pending.get(final, final))
         return listing, read
 
     def _list(self) -> _Listing:
@@ -203,12 +285,14 @@ class FileStore:
                 version = os.stat(self.root).st_mtime_ns
             except OSError as error:
                 raise StoreError(f"{_display(self.root)}: cannot read the store ({error.strerror})") from None
-            return _Listing(files=(self.root,), version=version)
+            return _Listing(files=(self.root,), pending={}, temporaries=(), version=version, fingerprint=frozenset())
         try:
             version = os.stat(self.root).st_mtime_ns
         except OSError as error:
             raise StoreError(f"{_display(self.root)}: cannot read the store ({error.strerror})") from None
         files: list[Path] = []
+        temporaries: list[Path] = []
+        marks: set[Any] = set()
         folders = [self.root]
         while folders:
             folder = folders.pop()
@@ -222,29 +306,47 @@ class FileStore:
                                 version = max(version, entry.stat(follow_symlinks=False).st_mtime_ns)
                             except OSError:
                                 pass  # gone meanwhile: listing it says so
-                        elif entry.name.endswith((".json", ".jsonl")) and not entry.name.startswith("."):
+                        elif entry.name.startswith("."):
+                            if _TEMPORARY.match(entry.name):
+                                temporaries.append(path)
+                        elif entry.name.endswith((".json", ".jsonl")):
                             files.append(path)
                             try:
                                 status = entry.stat()  # through a symbolic link: its target's changes count
                             except OSError:
-                                continue  # reading it names the problem
+                                marks.add((path, None))  # reading it names the problem
+                                continue
                             version = max(version, status.st_mtime_ns)
+                            marks.add((path, status.st_dev, status.st_ino, status.st_mtime_ns, status.st_size))
             except OSError as error:
                 raise StoreError(f"{_display(folder)}: cannot list this directory of the store "
                                  f"({error.strerror}); nothing was read") from None
+        pending: dict[Path, Path] = {}
+        listed = set(files)
+        for staged, final in self._read_journal() or []:
+            if os.path.lexists(staged):
+                pending[final] = staged
+                if final not in listed:  # a new record: its final name does not exist yet
+                    files.append(final)
+                    listed.add(final)
+                try:
+                    version = max(version, os.stat(staged).st_mtime_ns)
+                except OSError:
+                    pass
         files.sort(key=lambda p: p.relative_to(self.root).as_posix())
         # Sorted by path so that messages and duplicate detection are the same on every host.
-        return _Listing(files=tuple(files), version=version)
+        return _Listing(files=tuple(files), pending=pending, temporaries=tuple(temporaries), version=version,
+                        fingerprint=frozenset(marks) | frozenset(pending.items()))
 
     def _too_large(self, size: int) -> str:
         return (f"is {size} bytes, above the limit of {self.max_record_bytes} "
                 "(limits.max_record_bytes in syndicate.toml)")
 
-    def _read_file(self, final: Path) -> list[_Read]:
-        """The records of the file FINAL."""
+    def _read_file(self, final: Path, source: Path) -> list[_Read]:
+        """The records of the file FINAL, read from SOURCE (FINAL, or its staged replacement)."""
         where = _display(final)
         try:
-            descriptor, status = _open_regular(final)
+            descriptor, status = _open_regular(source)
         except _Refused as refused:
             return [_Read(final=final, raw=RawRecord(origin=where, error=str(refused)), digest=None)]
         except OSError as error:
@@ -286,11 +388,152 @@ class FileStore:
             if line.strip():
                 yield _decode(line, f"{where}:{number}")
 
+    # The journal
+
+    def _read_journal(self) -> list[tuple[Path, Path]] | None:
+        """The (staged, final) renames of an interrupted import, or None when there is none."""
+        path = self.root / JOURNAL_NAME
+        try:
+            descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        except FileNotFoundError:
+            return None
+        except OSError as error:
+            raise StoreError(f"{_display(path)}: cannot read the journal of an interrupted import "
+                             f"({error.strerror}); the store is left as it is") from None
+        with os.fdopen(descriptor, "rb") as stream:
+            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+                raise StoreError(f"{_display(path)}: the journal of an interrupted import is not a regular file")
+            text = stream.read()
+        try:
+            journal = json.loads(text)
+            if journal["format"] != JOURNAL_FORMAT:
+                raise ValueError
+            renames = [(self._journal_path(staged, staged=True), self._journal_path(final, staged=False))
+                       for staged, final in journal["renames"]]
+            if any(staged.parent != final.parent for staged, final in renames):
+                raise ValueError
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+            raise StoreError(f"{_display(path)}: not the journal of an import that syndicate wrote; "
+                             "the store is left as it is (move the file away once you have checked the store)"
+                             ) from None
+        return renames
+
+    def _journal_path(self, relative: Any, *, staged: bool) -> Path:
+        if not isinstance(relative, str):
+            raise ValueError
+        parts = PurePosixPath(relative).parts
+        if (not parts or PurePosixPath(relative).as_posix() != relative or relative.startswith("/")
+                or any(part in (".", "..") for part in parts)):
+            raise ValueError
+        name = parts[-1]
+        if staged:
+            match = _TEMPORARY.match(name)
+            if match is None or match.group(1) != "staged":
+                raise ValueError
+        elif name.startswith(".") or not name.endswith(".json"):
+            raise ValueError
+        return self.root.joinpath(*parts)
+
+    def _write_journal(self, renames: Sequence[tuple[Path, Path]], token: str) -> None:
+        """Write the journal of RENAMES: once it is in place, the import has happened."""
+        body = {"format": JOURNAL_FORMAT,
+                "renames": [[staged.relative_to(self.root).as_posix(), final.relative_to(self.root).as_posix()]
+                            for staged, final in renames]}
+        temporary = self.root / f".syndicate-journal-{token}.tmp"
+        try:
+            _write_new(temporary, json.dumps(body, ensure_ascii=False, indent=0).encode("utf-8"))
+            os.replace(temporary, self.root / JOURNAL_NAME)
+            _fsync_directory(self.root)
+        except OSError as error:
+            temporary.unlink(missing_ok=True)
+            raise StoreError(f"cannot write {_display(self.root / JOURNAL_NAME)}: {error.strerror}; "
+                             "nothing was imported") from None
+
+    def _complete(self, renames: Sequence[tuple[Path, Path]]) -> None:
+        """Rename every staged file that remains over its final, then remove the journal."""
+        try:
+            for staged, final in renames:
+                try:
+                    _rename(staged, final)
+                except FileNotFoundError:
+                    if os.path.lexists(staged):
+                        raise
+                    # renamed already, by the import that wrote the journal
+            for folder in sorted({final.parent for _staged, final in renames}):
+                _fsync_directory(folder)
+            (self.root / JOURNAL_NAME).unlink()
+            _fsync_directory(self.root)
+        except OSError as error:
+            raise StoreError(f"an import into {self.location} could not be completed: {error}; readers see it "
+                             "whole, and the next import completes it") from None
+
+    def _recover(self) -> None:
+        """Complete the journal of an import that was interrupted (we hold the lock)."""
+        renames = self._read_journal()
+        if renames is not None:
+            self._complete(renames)
+
+    def _remove_temporaries(self) -> None:
+        """Remove the staged files of imports killed before their journal, unless an import is
+        staging now (then a later import removes them)."""
+        descriptor = self._open_lock(STAGING_LOCK_NAME, create=True)
+        try:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return
+            try:
+                temporaries = self._list().temporaries
+            except StoreError:
+                return  # the import is done; a later one cleans up
+            for temporary in temporaries:
+                try:
+                    temporary.unlink(missing_ok=True)
+                except OSError:
+                    pass  # hidden, and ignored by every reader
+        finally:
+            os.close(descriptor)
+
+    # Locks
+
+    def _open_lock(self, name: str, *, create: bool) -> int | None:
+        """A descriptor of the lock file NAME; None when it does not exist and CREATE is false."""
+        path = self.root / name
+        flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC | (os.O_CREAT if create else 0)
+        try:
+            descriptor = os.open(path, flags, 0o666)
+        except FileNotFoundError:
+            if create:
+                raise StoreError(f"cannot create {_display(path)}: no such directory") from None
+            return None
+        except OSError as error:
+            why = "it is a symbolic link" if error.errno == errno.ELOOP else error.strerror
+            raise StoreError(f"{_display(path)}: cannot open the store's lock file ({why})") from None
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            os.close(descriptor)
+            raise StoreError(f"{_display(path)}: the store's lock file is not a regular file")
+        return descriptor
+
+    def _wait_for(self, descriptor: int, operation: int, busy: str) -> None:
+        """Take the flock OPERATION on DESCRIPTOR, trying until the store's timeout has passed."""
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                fcntl.flock(descriptor, operation | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise StoreError(f"{busy} (it holds a lock in {self.location}); waited {self.timeout} s "
+                                     "([store] timeout in syndicate.toml): run again when it has finished"
+                                     ) from None
+            time.sleep(_POLL_SECONDS)
+
     # Writing
 
     def upsert(self, records: Sequence[StoredRecord]) -> None:
         """Write each record as one .json file: over the file that holds its id, else as
-        <section>/<file_stem(id)>.json. An id held by a .jsonl line cannot be replaced in place."""
+        <section>/<file_stem(id)>.json; all or none (see the module docstring). An id held
+        by a .jsonl line cannot be replaced in place."""
         if self.single_file:
             raise StoreError(f"{self.location}: a single record file is read-only as a store; "
                              "import into a directory")
@@ -301,9 +544,44 @@ class FileStore:
         wanted = {stored.id: stored for stored in records}
         documents = {record_id: (json.dumps(stored.record, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
                      for record_id, stored in wanted.items()}
-        _listing, read = self._read_all()
-        for final, data in self._plan(wanted, documents, read).items():
-            write_atomically(final, data)
+        token = secrets.token_hex(8)
+        staged: list[tuple[Path, Path]] = []
+        journaled = False
+        staging: int | None = self._open_lock(STAGING_LOCK_NAME, create=True)
+        try:
+            self._wait_for(staging, fcntl.LOCK_SH, f"another import is cleaning {self.location}")
+            before, read = self._read_consistently(self._read_all)
+            self._stage(self._plan(wanted, documents, read), token, staged)
+            lock = self._open_lock(LOCK_NAME, create=True)
+            try:
+                self._wait_for(lock, fcntl.LOCK_EX, f"another import or an export is using {self.location}")
+                self._recover()
+                now = self._list()
+                if now.fingerprint != before.fingerprint:
+                    # Another import was committed since we read the store: plan again, under the lock.
+                    for path, _final in staged:
+                        path.unlink(missing_ok=True)
+                    staged.clear()
+                    _now, read = self._read_all()
+                    self._stage(self._plan(wanted, documents, read), token, staged)
+                if staged:
+                    self._write_journal(staged, token)
+                    journaled = True
+                os.close(staging)  # our staged files are in the journal: no longer anyone's to remove
+                staging = None
+                if journaled:
+                    self._complete(staged)
+                self._remove_temporaries()
+            finally:
+                os.close(lock)
+        except BaseException:
+            if not journaled:
+                for path, _final in staged:
+                    path.unlink(missing_ok=True)
+            raise
+        finally:
+            if staging is not None:
+                os.close(staging)
 
     def _plan(self, wanted: dict[str, StoredRecord], documents: dict[str, bytes],
               read: list[_Read]) -> dict[Path, bytes]:
@@ -354,6 +632,20 @@ class FileStore:
                 taken.add(self._key(path))
                 return path
         raise AssertionError("unreachable")
+
+    def _stage(self, plan: dict[Path, bytes], token: str, staged: list[tuple[Path, Path]]) -> None:
+        """Write every file of PLAN as a hidden temporary beside its final, appending to STAGED."""
+        try:
+            for number, (final, data) in enumerate(plan.items()):
+                final.parent.mkdir(exist_ok=True)
+                path = final.parent / f".syndicate-staged-{token}-{number}.tmp"
+                staged.append((path, final))
+                _write_new(path, data)
+            for folder in sorted({final.parent for _path, final in staged}):
+                _fsync_directory(folder)
+        except OSError as error:
+            where = f" {_display(Path(error.filename))}" if error.filename else ""
+            raise StoreError(f"cannot write{where}: {error.strerror}; nothing was imported") from None
 
 
 def _decode(raw: bytes, origin: str) -> RawRecord:
