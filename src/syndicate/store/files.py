@@ -2,26 +2,83 @@
 
 It has no index: a snapshot reads and checks every record, then sorts in memory.
 That suits a small site or a git-kept example; a large store belongs in SQLite.
+
+What is read. The store's directories are walked recursively (symbolic links to
+directories are not followed). Every name ending in .json or .jsonl that does not
+start with '.' is a record file, and it must be a regular file or a symbolic link
+to one: a FIFO, socket, device or directory under such a name is a problem for
+that path, like an unreadable file (an export refuses, --skip-invalid skips it).
+A file is opened with O_NONBLOCK (a FIFO never blocks), checked with fstat before
+a byte is read, and read with limits.max_record_bytes enforced on the bytes read.
+A directory that cannot be listed is a StoreError naming it: nothing is read.
+Records are told apart by the id inside them, never by their file name.
+
+What import writes. A new id goes to <section>/<name>.json, NAME being the id
+percent-encoded (all but letters, digits and - _ . ~; a leading '.' as %2E, so
+that no name is hidden); a name longer than 120 characters is cut and ends in a
+hash of the id, and a name already in use gets ~2, ~3... An id the store already
+holds is written over the .json file that holds it.
+
+All or none, even under SIGKILL. Every file of an import is first staged: written
+and fsynced as a hidden temporary (.syndicate-staged-*.tmp) beside its final
+name. Then the journal .syndicate-import.json (which lists each staged -> final
+rename) is written and fsynced; that is the commit. Then the staged files are
+renamed over their finals and the journal is removed. The next import completes
+an interrupted journal before anything else (it renames the staged files that
+remain); until then a reader that finds a journal reads each pending staged file
+in place of its final, so it sees the import whole, and writes nothing. Staged
+files of an import killed before its journal are ignored by readers and removed
+by the next import.
+
+Locking (flock, released by the kernel when a process dies). .syndicate.lock:
+an import holds it exclusively from writing its journal to removing it; readers
+(records, snapshot, stats) hold it shared while they list and read the files,
+and open it without creating it (a reader writes nothing: without a lock file no
+import has begun, and the read is checked afterwards). .syndicate-staging.lock:
+held shared by every import while its staged files are not yet in a journal, so
+that removing stale ones (which needs it exclusively, and is skipped when it is
+busy) never removes a running import's files. A wait is bounded by [store]
+timeout (default 30 s), then a StoreError. A single .json / .jsonl file given as
+a store (an import source) is read-only: no lock, no journal.
 """
 
 from __future__ import annotations
 
+import errno
+import fcntl
+import hashlib
+import itertools
 import json
 import os
-from collections.abc import Iterator, Sequence
+import re
+import secrets
+import stat
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timezone
-from pathlib import Path
-from typing import Any
+from pathlib import Path, PurePosixPath
+from typing import IO, Any, TypeVar
 from urllib.parse import quote
 
 from syndicate.build import is_public, latest
-from syndicate.config import DEFAULT_MAX_RECORD_BYTES
+from syndicate.config import DEFAULT_MAX_RECORD_BYTES, DEFAULT_STORE_TIMEOUT
 from syndicate.dates import DateError, parse_date
 from syndicate.errors import Problem
 from syndicate.model import Article
-from syndicate.publish import write_atomically
-from syndicate.store import FeedQuery, RawRecord, StoredRecord, StoreError, StoreStats
+from syndicate.store import FeedQuery, RawRecord, StoredRecord, StoreError, StoreState, StoreStats
+
+LOCK_NAME = ".syndicate.lock"
+STAGING_LOCK_NAME = ".syndicate-staging.lock"
+JOURNAL_NAME = ".syndicate-import.json"
+JOURNAL_FORMAT = "syndicate import journal 1"
+# The temporary files an import writes: staged records, and its journal before the rename.
+_TEMPORARY = re.compile(r"\.syndicate-(staged|journal)-[0-9a-f]{16}(-[0-9]+)?\.tmp\Z")
+_MAX_STEM = 120  # characters of a file name made from an id, before .json
+_POLL_SECONDS = 0.05
+
+T = TypeVar("T")
 
 
 def _display(path: Path) -> str:
@@ -32,29 +89,135 @@ def _display(path: Path) -> str:
         return str(path)
 
 
+def file_stem(record_id: str) -> str:
+    """The file name (without .json) a new record of RECORD_ID is written under: the id
+    percent-encoded, never starting with '.', at most _MAX_STEM characters."""
+    stem = quote(record_id, safe="")  # keeps letters, digits and - _ . ~; '/' and '%' are escaped
+    if stem.startswith("."):
+        stem = "%2E" + stem[1:]
+    if len(stem) > _MAX_STEM:
+        cut = _MAX_STEM - 41
+        while "%" in stem[cut - 2:cut]:  # never inside a %XX escape
+            cut -= 1
+        stem = stem[:cut] + "~" + hashlib.sha256(record_id.encode("utf-8")).hexdigest()[:40]
+    return stem
+
+
+class _Refused(Exception):
+    """A record file that is not a regular file; the message says what it is."""
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    return "not a regular file"
+
+
+def _refusal(mode: int) -> _Refused:
+    return _Refused(f"is {_kind(mode)}, not a regular file: a store reads regular files only")
+
+
+def _open_regular(path: Path) -> tuple[int, os.stat_result]:
+    """An open descriptor of PATH, which must be a regular file or a symbolic link to one.
+
+    It is checked before opening (so a device is never opened) and, on the open
+    descriptor, after (so a file swapped meanwhile is caught); O_NONBLOCK makes even
+    that open of a FIFO return at once.
+    """
+    if not stat.S_ISREG((before := os.stat(path)).st_mode):
+        raise _refusal(before.st_mode)
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+    try:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            raise _refusal(status.st_mode)
+    except BaseException:
+        os.close(descriptor)
+        raise
+    return descriptor, status
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    """Create PATH (it must not exist) holding DATA, fsynced."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(descriptor, view):]
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _rename(staged: Path, final: Path) -> None:
+    os.replace(staged, final)
+
+
+def _fsync_directory(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Listing:
+    """The store's files as of one walk."""
+
+    files: tuple[Path, ...]  # record files by their final paths, in path order
+    pending: dict[Path, Path]  # final -> the staged file an interrupted import still has to rename over it
+    temporaries: tuple[Path, ...]  # files named as an import's temporaries
+    version: int  # the newest mtime (ns) of the record files and directories
+    fingerprint: frozenset[Any]  # what changes when any record file is added, replaced, edited or removed
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Read:
+    final: Path
+    raw: RawRecord
+    digest: str | None  # sha256 of a whole .json file's bytes
+
+
 class FileStore:
     def __init__(self, root: Path, *, config: Any):
         """CONFIG (a Config, or None for `stats` without one) gives the record size limit,
-        and the date and section settings that checking records needs."""
-        self.root = root
+        the lock timeout, and the date and section settings that checking records needs."""
+        self.root = Path(root)
         self.location = str(root)
         self.config = config
         self.max_record_bytes = config.max_record_bytes if config is not None else DEFAULT_MAX_RECORD_BYTES
+        self.timeout = getattr(config, "store_timeout", DEFAULT_STORE_TIMEOUT)
+        self.single_file = self.root.is_file()  # one record file, e.g. as an import source: read-only
 
     def close(self) -> None:
         pass
 
-    def _load(self) -> tuple[list[RawRecord], list[Article], tuple[Problem, ...]]:
-        from syndicate.records import load_articles  # records imports store: import here
-
-        raws = list(self.records())
-        loaded = load_articles(raws, self.config)
-        return raws, list(loaded.articles), loaded.problems
+    # Reading
 
     @contextmanager
     def snapshot(self) -> Iterator[_Snapshot]:
-        raws, articles, problems = self._load()
-        yield _Snapshot(raws, articles, problems)
+        from syndicate.records import load_articles  # records imports store: import here
+
+        listing, read = self._read_consistently(self._read_all)
+        raws = [r.raw for r in read]
+        loaded = load_articles(raws, self.config)
+        state = StoreState(store=str(self.root.resolve()), version=listing.version)
+        yield _Snapshot(raws, list(loaded.articles), loaded.problems, state)
+
+    def records(self) -> Iterator[RawRecord]:
+        """Every record, in path order; the files are all read (under the lock) before the first is given."""
+        _listing, read = self._read_consistently(self._read_all)
+        for r in read:
+            yield r.raw
 
     def stats(self, *, as_of: datetime) -> StoreStats:
         """Counts of every record as it is written, valid or not (an unreadable one counts
@@ -90,74 +253,399 @@ class FileStore:
         return StoreStats(counts=counts, oldest=min(published, default=None), newest=max(published, default=None),
                           embargoed=embargoed, next_lift=min(lifts, default=None), last_lift=max(lifts, default=None))
 
-    def upsert(self, records: Sequence[StoredRecord]) -> None:
-        """Write each record as one .json file: over the file that holds its id, else as
-        <section>/<id>.json. An id held by a .jsonl line cannot be replaced in place."""
-        where: dict[str, Path] = {}
-        for path in self._files():
-            if path.suffix == ".jsonl":
-                with path.open("rb") as lines:
-                    for line in lines:
-                        record = _decode(line, str(path)).data
-                        if isinstance(record, dict) and isinstance(record.get("id"), str):
-                            where[record["id"]] = path
-            elif path.stat().st_size <= self.max_record_bytes:
-                record = _decode(path.read_bytes(), str(path)).data
-                if isinstance(record, dict) and isinstance(record.get("id"), str):
-                    where[record["id"]] = path
-        for stored in records:
-            path = where.get(stored.id) or self.root / stored.sections[0] / f"{quote(stored.id, safe='')}.json"
-            if path.suffix == ".jsonl":
-                raise StoreError(f"{path}: id {stored.id} is held by a line of this .jsonl file, which import "
-                                 "cannot replace; move it to a .json file of its own")
-            text = json.dumps(stored.record, ensure_ascii=False, indent=2) + "\n"
-            write_atomically(path, text.encode("utf-8"))
+    def _read_consistently(self, work: Callable[[], T]) -> T:
+        """WORK's result, done while no import is between its journal and the journal's removal."""
+        if self.single_file:
+            return work()
+        lock = self._open_lock(LOCK_NAME, create=False)
+        if lock is None:  # no import ever took the lock: read, then make sure none began meanwhile
+            result = work()
+            if not os.path.lexists(self.root / LOCK_NAME):
+                return result
+            lock = self._open_lock(LOCK_NAME, create=False)
+            if lock is None:
+                raise StoreError(f"{_display(self.root / LOCK_NAME)} was removed while the store was read; "
+                                 "run again")
+        try:
+            self._wait_for(lock, fcntl.LOCK_SH, f"another import is writing {self.location}")
+            return work()
+        finally:
+            os.close(lock)
+
+    def _read_all(self) -> tuple[_Listing, list[_Read]]:
+        listing = self._list()
+        read: list[_Read] = []
+        for final in listing.files:
+            read += self._read_file(final, listing.pending.get(final, final))
+        return listing, read
+
+    def _list(self) -> _Listing:
+        if self.single_file:
+            try:
+                version = os.stat(self.root).st_mtime_ns
+            except OSError as error:
+                raise StoreError(f"{_display(self.root)}: cannot read the store ({error.strerror})") from None
+            return _Listing(files=(self.root,), pending={}, temporaries=(), version=version, fingerprint=frozenset())
+        try:
+            version = os.stat(self.root).st_mtime_ns
+        except OSError as error:
+            raise StoreError(f"{_display(self.root)}: cannot read the store ({error.strerror})") from None
+        files: list[Path] = []
+        temporaries: list[Path] = []
+        marks: set[Any] = set()
+        folders = [self.root]
+        while folders:
+            folder = folders.pop()
+            try:
+                with os.scandir(folder) as entries:
+                    for entry in entries:
+                        path = Path(entry.path)
+                        if entry.is_dir(follow_symlinks=False):
+                            folders.append(path)
+                            try:
+                                version = max(version, entry.stat(follow_symlinks=False).st_mtime_ns)
+                            except OSError:
+                                pass  # gone meanwhile: listing it says so
+                        elif entry.name.startswith("."):
+                            if _TEMPORARY.match(entry.name):
+                                temporaries.append(path)
+                        elif entry.name.endswith((".json", ".jsonl")):
+                            files.append(path)
+                            try:
+                                status = entry.stat()  # through a symbolic link: its target's changes count
+                            except OSError:
+                                marks.add((path, None))  # reading it names the problem
+                                continue
+                            version = max(version, status.st_mtime_ns)
+                            marks.add((path, status.st_dev, status.st_ino, status.st_mtime_ns, status.st_size))
+            except OSError as error:
+                raise StoreError(f"{_display(folder)}: cannot list this directory of the store "
+                                 f"({error.strerror}); nothing was read") from None
+        pending: dict[Path, Path] = {}
+        listed = set(files)
+        for staged, final in self._read_journal() or []:
+            if os.path.lexists(staged):
+                pending[final] = staged
+                if final not in listed:  # a new record: its final name does not exist yet
+                    files.append(final)
+                    listed.add(final)
+                try:
+                    version = max(version, os.stat(staged).st_mtime_ns)
+                except OSError:
+                    pass
+        files.sort(key=lambda p: p.relative_to(self.root).as_posix())
+        # Sorted by path so that messages and duplicate detection are the same on every host.
+        return _Listing(files=tuple(files), pending=pending, temporaries=tuple(temporaries), version=version,
+                        fingerprint=frozenset(marks) | frozenset(pending.items()))
 
     def _too_large(self, size: int) -> str:
         return (f"is {size} bytes, above the limit of {self.max_record_bytes} "
                 "(limits.max_record_bytes in syndicate.toml)")
 
-    def _files(self) -> list[Path]:
-        if self.root.is_file():  # a single record file, e.g. as an import source
-            return [self.root]
-        found = [
-            Path(folder) / name
-            for folder, _dirs, names in os.walk(self.root)
-            for name in names
-            if name.endswith((".json", ".jsonl")) and not name.startswith(".")
-        ]
-        # Sorted by path so that messages and duplicate detection are the same on every host.
-        return sorted(found, key=lambda p: p.relative_to(self.root).as_posix())
-
-    def records(self) -> Iterator[RawRecord]:
-        for path in self._files():
-            where = _display(path)
-            try:
-                if path.suffix == ".jsonl":
-                    yield from self._lines(path, where)
+    def _read_file(self, final: Path, source: Path) -> list[_Read]:
+        """The records of the file FINAL, read from SOURCE (FINAL, or its staged replacement)."""
+        where = _display(final)
+        try:
+            descriptor, status = _open_regular(source)
+        except _Refused as refused:
+            return [_Read(final=final, raw=RawRecord(origin=where, error=str(refused)), digest=None)]
+        except OSError as error:
+            return [_Read(final=final, raw=RawRecord(origin=where, error=f"cannot read: {error.strerror}"),
+                          digest=None)]
+        read: list[_Read] = []
+        try:
+            with os.fdopen(descriptor, "rb") as stream:
+                if final.suffix == ".jsonl":
+                    for raw in self._lines(stream, where):
+                        read.append(_Read(final=final, raw=raw, digest=None))
+                elif status.st_size > self.max_record_bytes:
+                    read.append(_Read(final=final, digest=None,
+                                      raw=RawRecord(origin=where, error=f"the file {self._too_large(status.st_size)}")))
                 else:
-                    size = path.stat().st_size
-                    if size > self.max_record_bytes:
-                        yield RawRecord(origin=where, error=f"the file {self._too_large(size)}")
-                        continue
-                    yield _decode(path.read_bytes(), where)
-            except OSError as error:
-                yield RawRecord(origin=where, error=f"cannot read: {error.strerror}")
+                    data = stream.read(self.max_record_bytes + 1)  # the bound holds if the file grows meanwhile
+                    if len(data) > self.max_record_bytes:
+                        read.append(_Read(final=final, digest=None, raw=RawRecord(
+                            origin=where, error=f"the file grew while it was read and {self._too_large(len(data))}")))
+                    else:
+                        read.append(_Read(final=final, raw=_decode(data, where),
+                                          digest=hashlib.sha256(data).hexdigest()))
+        except OSError as error:
+            read.append(_Read(final=final, raw=RawRecord(origin=where, error=f"cannot read: {error.strerror}"),
+                              digest=None))
+        return read
 
-    def _lines(self, path: Path, where: str) -> Iterator[RawRecord]:
+    def _lines(self, stream: IO[bytes], where: str) -> Iterator[RawRecord]:
         """One record per line, each read with a bound so that a huge line is refused, not loaded."""
-        with path.open("rb") as stream:
-            number = 0
-            while line := stream.readline(self.max_record_bytes + 1):
-                number += 1
-                if len(line.rstrip(b"\r\n")) > self.max_record_bytes:  # too long, or cut short by the bound
-                    size = len(line)
-                    while not line.endswith(b"\n") and (line := stream.readline(1 << 20)):
-                        size += len(line)  # skip the rest of the line without keeping it
-                    yield RawRecord(origin=f"{where}:{number}", error=f"the line {self._too_large(size)}")
-                    continue
-                if line.strip():
-                    yield _decode(line, f"{where}:{number}")
+        number = 0
+        while line := stream.readline(self.max_record_bytes + 1):
+            number += 1
+            if len(line.rstrip(b"\r\n")) > self.max_record_bytes:  # too long, or cut short by the bound
+                size = len(line)
+                while not line.endswith(b"\n") and (line := stream.readline(1 << 20)):
+                    size += len(line)  # skip the rest of the line without keeping it
+                yield RawRecord(origin=f"{where}:{number}", error=f"the line {self._too_large(size)}")
+                continue
+            if line.strip():
+                yield _decode(line, f"{where}:{number}")
+
+    # The journal
+
+    def _read_journal(self) -> list[tuple[Path, Path]] | None:
+        """The (staged, final) renames of an interrupted import, or None when there is none."""
+        path = self.root / JOURNAL_NAME
+        try:
+            descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        except FileNotFoundError:
+            return None
+        except OSError as error:
+            raise StoreError(f"{_display(path)}: cannot read the journal of an interrupted import "
+                             f"({error.strerror}); the store is left as it is") from None
+        with os.fdopen(descriptor, "rb") as stream:
+            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+                raise StoreError(f"{_display(path)}: the journal of an interrupted import is not a regular file")
+            text = stream.read()
+        try:
+            journal = json.loads(text)
+            if journal["format"] != JOURNAL_FORMAT:
+                raise ValueError
+            renames = [(self._journal_path(staged, staged=True), self._journal_path(final, staged=False))
+                       for staged, final in journal["renames"]]
+            if any(staged.parent != final.parent for staged, final in renames):
+                raise ValueError
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+            raise StoreError(f"{_display(path)}: not the journal of an import that syndicate wrote; "
+                             "the store is left as it is (move the file away once you have checked the store)"
+                             ) from None
+        return renames
+
+    def _journal_path(self, relative: Any, *, staged: bool) -> Path:
+        if not isinstance(relative, str):
+            raise ValueError
+        parts = PurePosixPath(relative).parts
+        if (not parts or PurePosixPath(relative).as_posix() != relative or relative.startswith("/")
+                or any(part in (".", "..") for part in parts)):
+            raise ValueError
+        name = parts[-1]
+        if staged:
+            match = _TEMPORARY.match(name)
+            if match is None or match.group(1) != "staged":
+                raise ValueError
+        elif name.startswith(".") or not name.endswith(".json"):
+            raise ValueError
+        return self.root.joinpath(*parts)
+
+    def _write_journal(self, renames: Sequence[tuple[Path, Path]], token: str) -> None:
+        """Write the journal of RENAMES: once it is in place, the import has happened."""
+        body = {"format": JOURNAL_FORMAT,
+                "renames": [[staged.relative_to(self.root).as_posix(), final.relative_to(self.root).as_posix()]
+                            for staged, final in renames]}
+        temporary = self.root / f".syndicate-journal-{token}.tmp"
+        try:
+            _write_new(temporary, json.dumps(body, ensure_ascii=False, indent=0).encode("utf-8"))
+            os.replace(temporary, self.root / JOURNAL_NAME)
+            _fsync_directory(self.root)
+        except OSError as error:
+            temporary.unlink(missing_ok=True)
+            raise StoreError(f"cannot write {_display(self.root / JOURNAL_NAME)}: {error.strerror}; "
+                             "nothing was imported") from None
+
+    def _complete(self, renames: Sequence[tuple[Path, Path]]) -> None:
+        """Rename every staged file that remains over its final, then remove the journal."""
+        try:
+            for staged, final in renames:
+                try:
+                    _rename(staged, final)
+                except FileNotFoundError:
+                    if os.path.lexists(staged):
+                        raise
+                    # renamed already, by the import that wrote the journal
+            for folder in sorted({final.parent for _staged, final in renames}):
+                _fsync_directory(folder)
+            (self.root / JOURNAL_NAME).unlink()
+            _fsync_directory(self.root)
+        except OSError as error:
+            raise StoreError(f"an import into {self.location} could not be completed: {error}; readers see it "
+                             "whole, and the next import completes it") from None
+
+    def _recover(self) -> None:
+        """Complete the journal of an import that was interrupted (we hold the lock)."""
+        renames = self._read_journal()
+        if renames is not None:
+            self._complete(renames)
+
+    def _remove_temporaries(self) -> None:
+        """Remove the staged files of imports killed before their journal, unless an import is
+        staging now (then a later import removes them)."""
+        descriptor = self._open_lock(STAGING_LOCK_NAME, create=True)
+        try:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return
+            try:
+                temporaries = self._list().temporaries
+            except StoreError:
+                return  # the import is done; a later one cleans up
+            for temporary in temporaries:
+                try:
+                    temporary.unlink(missing_ok=True)
+                except OSError:
+                    pass  # hidden, and ignored by every reader
+        finally:
+            os.close(descriptor)
+
+    # Locks
+
+    def _open_lock(self, name: str, *, create: bool) -> int | None:
+        """A descriptor of the lock file NAME; None when it does not exist and CREATE is false."""
+        path = self.root / name
+        flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC | (os.O_CREAT if create else 0)
+        try:
+            descriptor = os.open(path, flags, 0o666)
+        except FileNotFoundError:
+            if create:
+                raise StoreError(f"cannot create {_display(path)}: no such directory") from None
+            return None
+        except OSError as error:
+            why = "it is a symbolic link" if error.errno == errno.ELOOP else error.strerror
+            raise StoreError(f"{_display(path)}: cannot open the store's lock file ({why})") from None
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            os.close(descriptor)
+            raise StoreError(f"{_display(path)}: the store's lock file is not a regular file")
+        return descriptor
+
+    def _wait_for(self, descriptor: int, operation: int, busy: str) -> None:
+        """Take the flock OPERATION on DESCRIPTOR, trying until the store's timeout has passed."""
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                fcntl.flock(descriptor, operation | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise StoreError(f"{busy} (it holds a lock in {self.location}); waited {self.timeout} s "
+                                     "([store] timeout in syndicate.toml): run again when it has finished"
+                                     ) from None
+            time.sleep(_POLL_SECONDS)
+
+    # Writing
+
+    def upsert(self, records: Sequence[StoredRecord]) -> None:
+        """Write each record as one .json file: over the file that holds its id, else as
+        <section>/<file_stem(id)>.json; all or none (see the module docstring). An id held
+        by a .jsonl line cannot be replaced in place."""
+        if self.single_file:
+            raise StoreError(f"{self.location}: a single record file is read-only as a store; "
+                             "import into a directory")
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreError(f"cannot create the store {self.location}: {error.strerror}") from None
+        wanted = {stored.id: stored for stored in records}
+        documents = {record_id: (json.dumps(stored.record, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+                     for record_id, stored in wanted.items()}
+        token = secrets.token_hex(8)
+        staged: list[tuple[Path, Path]] = []
+        journaled = False
+        staging: int | None = self._open_lock(STAGING_LOCK_NAME, create=True)
+        try:
+            self._wait_for(staging, fcntl.LOCK_SH, f"another import is cleaning {self.location}")
+            before, read = self._read_consistently(self._read_all)
+            self._stage(self._plan(wanted, documents, read), token, staged)
+            lock = self._open_lock(LOCK_NAME, create=True)
+            try:
+                self._wait_for(lock, fcntl.LOCK_EX, f"another import or an export is using {self.location}")
+                self._recover()
+                now = self._list()
+                if now.fingerprint != before.fingerprint:
+                    # Another import was committed since we read the store: plan again, under the lock.
+                    for path, _final in staged:
+                        path.unlink(missing_ok=True)
+                    staged.clear()
+                    _now, read = self._read_all()
+                    self._stage(self._plan(wanted, documents, read), token, staged)
+                if staged:
+                    self._write_journal(staged, token)
+                    journaled = True
+                os.close(staging)  # our staged files are in the journal: no longer anyone's to remove
+                staging = None
+                if journaled:
+                    self._complete(staged)
+                self._remove_temporaries()
+            finally:
+                os.close(lock)
+        except BaseException:
+            if not journaled:
+                for path, _final in staged:
+                    path.unlink(missing_ok=True)
+            raise
+        finally:
+            if staging is not None:
+                os.close(staging)
+
+    def _plan(self, wanted: dict[str, StoredRecord], documents: dict[str, bytes],
+              read: list[_Read]) -> dict[Path, bytes]:
+        """final path -> bytes for every record that changes, from READ (the store as it is)."""
+        where: dict[str, Path] = {}
+        digests: dict[Path, str] = {}
+        taken: set[str] = set()
+        for r in read:
+            taken.add(self._key(r.final))
+            if r.digest is not None:
+                digests[r.final] = r.digest
+            if isinstance(r.raw.data, dict) and isinstance(record_id := r.raw.data.get("id"), str):
+                where.setdefault(record_id, r.final)  # the first in path order: the one readers keep
+        plan: dict[Path, bytes] = {}
+        for record_id, stored in wanted.items():
+            final = where.get(record_id)
+            if final is None:
+                final = self._new_path(stored, taken)
+            elif final.suffix == ".jsonl":
+                raise StoreError(f"{final}: id {record_id} is held by a line of this .jsonl file, which import "
+                                 "cannot replace; move it to a .json file of its own; nothing was imported")
+            if digests.get(final) != hashlib.sha256(documents[record_id]).hexdigest():
+                plan[final] = documents[record_id]
+        return plan
+
+    def _key(self, path: Path) -> str:
+        # Case folded: on a case-insensitive file system A.json and a.json are one file.
+        return path.relative_to(self.root).as_posix().casefold()
+
+    def _new_path(self, stored: StoredRecord, taken: set[str]) -> Path:
+        """A free path for a new record under its section's directory."""
+        folder = self.root / stored.sections[0]
+        try:
+            mode = os.lstat(folder).st_mode
+        except FileNotFoundError:
+            mode = None
+        except OSError as error:
+            raise StoreError(f"{_display(folder)}: {error.strerror}") from None
+        if mode is not None and stat.S_ISLNK(mode):
+            raise StoreError(f"{_display(folder)} is a symbolic link, which the store does not follow when it "
+                             "reads: records written there would be lost; make it a directory")
+        if mode is not None and not stat.S_ISDIR(mode):
+            raise StoreError(f"{_display(folder)}: a section directory of the store is {_kind(mode)}")
+        stem = file_stem(stored.id)
+        for number in itertools.count(1):
+            path = folder / (f"{stem}.json" if number == 1 else f"{stem}~{number}.json")
+            if self._key(path) not in taken and not os.path.lexists(path):
+                taken.add(self._key(path))
+                return path
+        raise AssertionError("unreachable")
+
+    def _stage(self, plan: dict[Path, bytes], token: str, staged: list[tuple[Path, Path]]) -> None:
+        """Write every file of PLAN as a hidden temporary beside its final, appending to STAGED."""
+        try:
+            for number, (final, data) in enumerate(plan.items()):
+                final.parent.mkdir(exist_ok=True)
+                path = final.parent / f".syndicate-staged-{token}-{number}.tmp"
+                staged.append((path, final))
+                _write_new(path, data)
+            for folder in sorted({final.parent for _path, final in staged}):
+                _fsync_directory(folder)
+        except OSError as error:
+            where = f" {_display(Path(error.filename))}" if error.filename else ""
+            raise StoreError(f"cannot write{where}: {error.strerror}; nothing was imported") from None
 
 
 def _decode(raw: bytes, origin: str) -> RawRecord:
@@ -176,8 +664,10 @@ def _decode(raw: bytes, origin: str) -> RawRecord:
 class _Snapshot:
     """Every record read and checked once; latest() sorts in memory."""
 
-    def __init__(self, raws: list[RawRecord], articles: list[Article], problems: tuple[Problem, ...]):
+    def __init__(self, raws: list[RawRecord], articles: list[Article], problems: tuple[Problem, ...],
+                 state: StoreState):
         self.problems = problems
+        self.state = state
         self._articles = articles
         self._raw = {raw.origin: raw for raw in raws}
 
