@@ -87,8 +87,7 @@ def _select(config: Config, specs: list[FeedSpec], *, store: str,
             site_wide = next((chosen[spec.slug] for spec in specs if spec.section is None), None)
             chosen[_SITE_NEWEST] = site_wide[:1] if site_wide is not None else snapshot.latest(
                 FeedQuery(section=None, limit=1), as_of=as_of)
-            problems = snapshot.problems
-            state = getattr(snapshot, "state", None) or StoreState(store=store, version=0)
+            problems, state = snapshot.problems, snapshot.state
     finally:
         opened.close()
     return chosen, problems, state
