@@ -64,7 +64,7 @@ def roles(postgres_url: str):
 
 def test_the_readme_roles_import_export_and_stay_in_their_lanes(roles: dict[str, str], postgres_url: str,
                                                                tmp_path: Path):
-    """0.2 created its tables in public (PostgreSQL 15: 'permission denied for schema public'), and ran
+    """0.1 created its tables in public (PostgreSQL 15: 'permission denied for schema public'), and ran
     CREATE INDEX IF NOT EXISTS on every open, which only the tables' owner may ('must be owner of table')."""
     owner, reader, importer = roles["syndicate_owner"], roles["syndicate_reader"], roles["syndicate_importer"]
     config = example_config(tmp_path, store=reader)

@@ -1,5 +1,5 @@
 """PostgreSQL under concurrency and faults: exports that neither wait for writers nor hold them
-up, bounded waits, lost connections, syndicate 0.2's tables, ?schema=, StoreState, passwords."""
+up, bounded waits, lost connections, syndicate 0.1's tables, ?schema=, StoreState, passwords."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from tests.store.configs import EXAMPLE_STORE, example_config, write_story
 runner = CliRunner()
 FAR = datetime(2100, 1, 1, tzinfo=timezone.utc)
 
-# syndicate 0.2's layout, as it created it in the search path.
+# syndicate 0.1's layout, as it created it in the search path.
 OLD_LAYOUT = """
 CREATE TABLE syndicate_articles (id text COLLATE "C" PRIMARY KEY, record jsonb NOT NULL, section text NOT NULL,
     published timestamptz NOT NULL, updated timestamptz NOT NULL, status text NOT NULL, embargo_until timestamptz);
@@ -62,7 +62,7 @@ def _state(url: str, config: Path) -> StoreState:
 
 
 def _articles(connection: psycopg.Connection) -> str:
-    """The articles table (syndicate 0.2 named it syndicate_articles), to lock it as another command would."""
+    """The articles table (syndicate 0.1 named it syndicate_articles), to lock it as another command would."""
     return connection.execute(
         "SELECT coalesce(to_regclass('syndicate.articles'), to_regclass('syndicate_articles'))::text").fetchone()[0]
 

@@ -25,7 +25,7 @@ from tests.store.configs import EXAMPLE_STORE, example_config, write_many, write
 
 runner = CliRunner()
 
-# syndicate 0.2's layout, as it created it (user_version 1).
+# syndicate 0.1's layout, as it created it (user_version 1).
 OLD_LAYOUT = """
 CREATE TABLE articles (id TEXT PRIMARY KEY, record TEXT NOT NULL, section TEXT NOT NULL, published TEXT NOT NULL,
                        updated TEXT NOT NULL, status TEXT NOT NULL, embargo_until TEXT);
@@ -123,7 +123,7 @@ def _foreign(path: Path, *, journal: str, user_version: int, tables: tuple[str, 
     ("wal", 42, ("x",)),
     ("delete", 0, ("x",)),
     ("wal", 0, ("x",)),
-    ("delete", 1, ("x", "articles", "article_sections")),  # what 0.2 made of a foreign database
+    ("delete", 1, ("x", "articles", "article_sections")),  # what 0.1 made of a foreign database
     ("delete", 42, ()),
 ])
 def test_another_applications_database_is_refused_and_left_byte_identical(
@@ -236,7 +236,7 @@ def test_the_state_is_that_of_the_records_the_snapshot_reads(store: Path, tmp_pa
 
 
 def _old_layout_store(path: Path, source: Path) -> None:
-    """A store as syndicate 0.2 left it, holding SOURCE's records."""
+    """A store as syndicate 0.1 left it, holding SOURCE's records."""
     old = sqlite3.connect(path, isolation_level=None)
     old.execute("PRAGMA journal_mode = WAL")
     old.executescript(OLD_LAYOUT)

@@ -10,7 +10,7 @@ already runs.
 
 Opening a store only reads the catalog and the metadata row: no lock is taken and
 nothing is created, so a role that may only SELECT can export. Only `import --into`
-creates the schema's tables (in a new or empty schema) or moves syndicate 0.2's
+creates the schema's tables (in a new or empty schema) or moves syndicate 0.1's
 tables (syndicate_articles and syndicate_article_sections in the search path)
 into it, and that waits at most a few seconds for its locks. An export reads one
 REPEATABLE READ, READ ONLY transaction, so a writer committing meanwhile is either
@@ -39,7 +39,7 @@ from psycopg.types.json import Jsonb
 from syndicate.config import DEFAULT_STORE_TIMEOUT
 from syndicate.store import FeedQuery, RawRecord, StoredRecord, StoreError, StoreState, StoreStats, redacted
 
-SCHEMA_VERSION = 2  # 1: syndicate 0.2's syndicate_articles and syndicate_article_sections, in the search path
+SCHEMA_VERSION = 2  # 1: syndicate 0.1's syndicate_articles and syndicate_article_sections, in the search path
 DEFAULT_SCHEMA = "syndicate"
 OLD_TABLES = ("syndicate_articles", "syndicate_article_sections")
 TABLES = frozenset({"articles", "article_sections", "metadata"})
@@ -94,7 +94,7 @@ ORDER BY published DESC, id LIMIT %(limit)s
 PUBLIC = "status = 'published' OR (status = 'embargoed' AND embargo_until <= %(as_of)s)"
 STILL_EMBARGOED = "status = 'embargoed' AND (embargo_until IS NULL OR embargo_until > %(as_of)s)"
 
-# What the catalog says about the store's schema and syndicate 0.2's tables: read without locks.
+# What the catalog says about the store's schema and syndicate 0.1's tables: read without locks.
 INSPECT = """
 SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = %(schema)s),
        ARRAY(SELECT c.relname::text FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace
@@ -142,19 +142,19 @@ class _Layout:
     kind: str  # current, old, empty (no store yet), foreign, newer
     schema_exists: bool = False
     others: tuple[str, ...] = ()  # tables of the schema that are not syndicate's
-    old_schema: str | None = None  # where syndicate 0.2's tables are (kind old)
+    old_schema: str | None = None  # where syndicate 0.1's tables are (kind old)
     version: int = 0
 
 
 class PostgresStore:
     def __init__(self, url: str, *, config: Any, create: bool = False):
         """CREATE (import --into): write, creating the store's tables when there are none and
-        moving syndicate 0.2's tables into the store's schema. Otherwise only read."""
+        moving syndicate 0.1's tables into the store's schema. Otherwise only read."""
         self.location = redacted(url)
         self._hidden = _secrets(url)
         self.timeout = store_timeout(config)
         self.writable = create
-        self.old = False  # syndicate 0.2's layout, read as it is (records and stats; no snapshot)
+        self.old = False  # syndicate 0.1's layout, read as it is (records and stats; no snapshot)
         self.connection: psycopg.Connection | None = None
         conninfo, self.schema = split_url(url)
         self._use(self.schema)
@@ -236,7 +236,7 @@ class PostgresStore:
                              f"(create one with `syndicate import ... --into URL`)")
 
     def _create_or_upgrade(self) -> None:
-        """Create the tables, or move syndicate 0.2's into the schema, in one transaction that
+        """Create the tables, or move syndicate 0.1's into the schema, in one transaction that
         waits briefly for its locks and checks again, under an advisory lock, what is there."""
         assert self.connection is not None
         wait = min(self.timeout, DDL_LOCK_WAIT)
@@ -253,7 +253,7 @@ class PostgresStore:
                 self.connection.execute("COMMIT")  # another import created it meanwhile
                 return
             if layout.kind == "old":
-                doing = f"move syndicate 0.2's tables into schema {self.schema}"
+                doing = f"move syndicate 0.1's tables into schema {self.schema}"
             if not layout.schema_exists:
                 self.connection.execute(self._sql("CREATE SCHEMA {schema}"))
             for statement in CREATE_TABLES:
@@ -280,8 +280,8 @@ class PostgresStore:
             self.connection.execute("COMMIT")
         except psycopg.Error as error:
             user = self._user()
-            if "must be owner" in str(error):  # dropping syndicate 0.2's tables
-                privilege = "run this import as the role that owns syndicate 0.2's tables"
+            if "must be owner" in str(error):  # dropping syndicate 0.1's tables
+                privilege = "run this import as the role that owns syndicate 0.1's tables"
             else:
                 privilege = (f"an administrator makes it the owner of the schema, once: CREATE SCHEMA {self.schema} "
                              f"AUTHORIZATION {user}; or ALTER SCHEMA {self.schema} OWNER TO {user}; "
@@ -383,7 +383,7 @@ class PostgresStore:
     @contextmanager
     def snapshot(self) -> Iterator[_Snapshot]:
         if self.old:
-            raise StoreError(f"{self.location}: this store has the layout of syndicate 0.2 (tables "
+            raise StoreError(f"{self.location}: this store has the layout of syndicate 0.1 (tables "
                              f"{self.tables}), without the "
                              "id and change counter an export records; upgrade it once, as the role that owns "
                              "those tables, with `syndicate import URL --into URL` (the same URL twice), "

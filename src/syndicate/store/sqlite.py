@@ -7,7 +7,7 @@ walk down the index (section, published DESC, id) that stops after N public rows
 metadata holds the store's id and a counter every import raises (StoreState).
 
 A file is syndicate's when its header says so (application_id "SYND",
-user_version 2), or when it has exactly the two tables of syndicate 0.2's layout
+user_version 2), or when it has exactly the two tables of syndicate 0.1's layout
 (user_version 1), which `import --into` upgrades. Any other database is another
 application's and is refused. Only `import --into` writes: it creates the tables
 in a new or empty database, or upgrades an old layout, and then upserts. Export,
@@ -33,7 +33,7 @@ from syndicate.config import DEFAULT_STORE_TIMEOUT
 from syndicate.store import FeedQuery, RawRecord, StoredRecord, StoreError, StoreState, StoreStats
 
 APPLICATION_ID = 0x53594E44  # "SYND", in the database header (PRAGMA application_id)
-SCHEMA_VERSION = 2  # 1: syndicate 0.2's articles and article_sections, without metadata
+SCHEMA_VERSION = 2  # 1: syndicate 0.1's articles and article_sections, without metadata
 OLD_TABLES = frozenset({"articles", "article_sections"})
 TABLES = OLD_TABLES | {"metadata"}
 CREATE_TABLES = (
@@ -154,7 +154,7 @@ class SqliteStore:
         self.location = str(path)
         self.timeout = store_timeout(config)
         self.writable = create
-        self.old = False  # syndicate 0.2's layout, read as it is (records and stats; no snapshot)
+        self.old = False  # syndicate 0.1's layout, read as it is (records and stats; no snapshot)
         self.connection: sqlite3.Connection | None = None
         try:
             if create:
