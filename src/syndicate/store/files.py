@@ -9,9 +9,10 @@ start with '.' is a record file, and it must be a regular file or a symbolic lin
 to one: a FIFO, socket, device or directory under such a name is a problem for
 that path, like an unreadable file (an export refuses, --skip-invalid skips it).
 A file is opened with O_NONBLOCK (a FIFO never blocks), checked with fstat before
-a byte is read, and read with limits.max_record_bytes enforced on the bytes read.
-A directory that cannot be listed is a StoreError naming it: nothing is read.
-Records are told apart by the id inside them, never by their file name.
+a byte is read, and read with limits.max_record_bytes enforced on the bytes read
+(syndicate.store.fileio opens it). A directory that cannot be listed is a
+StoreError naming it: nothing is read. Records are told apart by the id inside
+them, never by their file name.
 
 What import writes. A new id goes to <section>/<name>.json, NAME being the id
 percent-encoded (all but letters, digits and - _ . ~; a leading '.' as %2E, so
@@ -60,7 +61,6 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 from typing import IO, Any, TypeVar
-from urllib.parse import quote
 
 from syndicate.build import is_public, latest
 from syndicate.config import DEFAULT_MAX_RECORD_BYTES, DEFAULT_STORE_TIMEOUT
@@ -68,6 +68,8 @@ from syndicate.dates import DateError, parse_date
 from syndicate.errors import Problem
 from syndicate.model import Article
 from syndicate.store import FeedQuery, RawRecord, StoredRecord, StoreError, StoreState, StoreStats
+from syndicate.store.fileio import (_display, _fsync_directory, _kind, _open_regular, _Refused, _rename, _write_new,
+                                    file_stem)
 
 LOCK_NAME = ".syndicate.lock"
 STAGING_LOCK_NAME = ".syndicate-staging.lock"
@@ -75,98 +77,9 @@ JOURNAL_NAME = ".syndicate-import.json"
 JOURNAL_FORMAT = "syndicate import journal 1"
 # The temporary files an import writes: staged records, and its journal before the rename.
 _TEMPORARY = re.compile(r"\.syndicate-(staged|journal)-[0-9a-f]{16}(-[0-9]+)?\.tmp\Z")
-_MAX_STEM = 120  # characters of a file name made from an id, before .json
 _POLL_SECONDS = 0.05
 
 T = TypeVar("T")
-
-
-def _display(path: Path) -> str:
-    """PATH relative to the working directory when it is below it, for shorter messages."""
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
-
-
-def file_stem(record_id: str) -> str:
-    """The file name (without .json) a new record of RECORD_ID is written under: the id
-    percent-encoded, never starting with '.', at most _MAX_STEM characters."""
-    stem = quote(record_id, safe="")  # keeps letters, digits and - _ . ~; '/' and '%' are escaped
-    if stem.startswith("."):
-        stem = "%2E" + stem[1:]
-    if len(stem) > _MAX_STEM:
-        cut = _MAX_STEM - 41
-        while "%" in stem[cut - 2:cut]:  # never inside a %XX escape
-            cut -= 1
-        stem = stem[:cut] + "~" + hashlib.sha256(record_id.encode("utf-8")).hexdigest()[:40]
-    return stem
-
-
-class _Refused(Exception):
-    """A record file that is not a regular file; the message says what it is."""
-
-
-def _kind(mode: int) -> str:
-    if stat.S_ISDIR(mode):
-        return "a directory"
-    if stat.S_ISFIFO(mode):
-        return "a FIFO (named pipe)"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    if stat.S_ISCHR(mode):
-        return "a character device"
-    if stat.S_ISBLK(mode):
-        return "a block device"
-    return "not a regular file"
-
-
-def _refusal(mode: int) -> _Refused:
-    return _Refused(f"is {_kind(mode)}, not a regular file: a store reads regular files only")
-
-
-def _open_regular(path: Path) -> tuple[int, os.stat_result]:
-    """An open descriptor of PATH, which must be a regular file or a symbolic link to one.
-
-    It is checked before opening (so a device is never opened) and, on the open
-    descriptor, after (so a file swapped meanwhile is caught); O_NONBLOCK makes even
-    that open of a FIFO return at once.
-    """
-    if not stat.S_ISREG((before := os.stat(path)).st_mode):
-        raise _refusal(before.st_mode)
-    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
-    try:
-        status = os.fstat(descriptor)
-        if not stat.S_ISREG(status.st_mode):
-            raise _refusal(status.st_mode)
-    except BaseException:
-        os.close(descriptor)
-        raise
-    return descriptor, status
-
-
-def _write_new(path: Path, data: bytes) -> None:
-    """Create PATH (it must not exist) holding DATA, fsynced."""
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(descriptor, view):]
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
-def _rename(staged: Path, final: Path) -> None:
-    os.replace(staged, final)
-
-
-def _fsync_directory(path: Path) -> None:
-    descriptor = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
