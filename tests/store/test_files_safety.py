@@ -352,7 +352,7 @@ def editions(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path
 KILLER = r"""
 import os, signal, sys
 from syndicate import api
-from syndicate.store import files
+from syndicate.store import journal
 
 moment, count, source, into, config = sys.argv[1], int(sys.argv[2]), *sys.argv[3:]
 
@@ -360,9 +360,9 @@ def die():
     os.kill(os.getpid(), signal.SIGKILL)
 
 if moment == "journal":  # every file staged, the journal not yet written
-    files.FileStore._write_journal = lambda self, renames, token: die()
+    journal.ImportJournal.write = lambda self, renames, token: die()
 elif moment == "renames":  # after COUNT renames (COUNT = all: before the journal is removed)
-    rename, fsync_directory, renamed = files._rename, files._fsync_directory, []
+    rename, fsync_directory, renamed = journal._rename, journal._fsync_directory, []
     def counting_rename(staged, final):
         if len(renamed) == count:
             die()
@@ -372,7 +372,7 @@ elif moment == "renames":  # after COUNT renames (COUNT = all: before the journa
         if renamed and len(renamed) == count:
             die()
         fsync_directory(path)
-    files._rename, files._fsync_directory = counting_rename, fsync_after_renames
+    journal._rename, journal._fsync_directory = counting_rename, fsync_after_renames
 api.import_records([source], into=into, config_path=config)
 """
 

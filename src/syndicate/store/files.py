@@ -9,9 +9,10 @@ start with '.' is a record file, and it must be a regular file or a symbolic lin
 to one: a FIFO, socket, device or directory under such a name is a problem for
 that path, like an unreadable file (an export refuses, --skip-invalid skips it).
 A file is opened with O_NONBLOCK (a FIFO never blocks), checked with fstat before
-a byte is read, and read with limits.max_record_bytes enforced on the bytes read.
-A directory that cannot be listed is a StoreError naming it: nothing is read.
-Records are told apart by the id inside them, never by their file name.
+a byte is read, and read with limits.max_record_bytes enforced on the bytes read
+(syndicate.store.fileio opens it). A directory that cannot be listed is a
+StoreError naming it: nothing is read. Records are told apart by the id inside
+them, never by their file name.
 
 What import writes. A new id goes to <section>/<name>.json, NAME being the id
 percent-encoded (all but letters, digits and - _ . ~; a leading '.' as %2E, so
@@ -19,48 +20,29 @@ that no name is hidden); a name longer than 120 characters is cut and ends in a
 hash of the id, and a name already in use gets ~2, ~3... An id the store already
 holds is written over the .json file that holds it.
 
-All or none, even under SIGKILL. Every file of an import is first staged: written
-and fsynced as a hidden temporary (.syndicate-staged-*.tmp) beside its final
-name. Then the journal .syndicate-import.json (which lists each staged -> final
-rename) is written and fsynced; that is the commit. Then the staged files are
-renamed over their finals and the journal is removed. The next import completes
-an interrupted journal before anything else (it renames the staged files that
-remain); until then a reader that finds a journal reads each pending staged file
-in place of its final, so it sees the import whole, and writes nothing. Staged
-files of an import killed before its journal are ignored by readers and removed
-by the next import.
-
-Locking (flock, released by the kernel when a process dies). .syndicate.lock:
-an import holds it exclusively from writing its journal to removing it; readers
-(records, snapshot, stats) hold it shared while they list and read the files,
-and open it without creating it (a reader writes nothing: without a lock file no
-import has begun, and the read is checked afterwards). .syndicate-staging.lock:
-held shared by every import while its staged files are not yet in a journal, so
-that removing stale ones (which needs it exclusively, and is skipped when it is
-busy) never removes a running import's files. A wait is bounded by [store]
-timeout (default 30 s), then a StoreError. A single .json / .jsonl file given as
-a store (an import source) is read-only: no lock, no journal.
+All or none, and locking. An import is all or none even under SIGKILL, and a
+reader never sees half of one: its files are staged, committed by the journal
+.syndicate-import.json, then renamed, under the locks .syndicate.lock and
+.syndicate-staging.lock; syndicate.store.journal gives the rules of the journal
+and the locks. A single .json / .jsonl file given as a store (an import source)
+is read-only: no lock, no journal.
 """
 
 from __future__ import annotations
 
-import errno
 import fcntl
 import hashlib
 import itertools
 import json
 import os
-import re
 import secrets
 import stat
-import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import IO, Any, TypeVar
-from urllib.parse import quote
 
 from syndicate.build import is_public, latest
 from syndicate.config import DEFAULT_MAX_RECORD_BYTES, DEFAULT_STORE_TIMEOUT
@@ -68,105 +50,14 @@ from syndicate.dates import DateError, parse_date
 from syndicate.errors import Problem
 from syndicate.model import Article
 from syndicate.store import FeedQuery, RawRecord, StoredRecord, StoreError, StoreState, StoreStats
+from syndicate.store.fileio import _display, _fsync_directory, _kind, _open_regular, _Refused, _write_new, file_stem
+from syndicate.store.journal import (_TEMPORARY, JOURNAL_FORMAT, JOURNAL_NAME, LOCK_NAME, STAGING_LOCK_NAME,
+                                     ImportJournal)
 
-LOCK_NAME = ".syndicate.lock"
-STAGING_LOCK_NAME = ".syndicate-staging.lock"
-JOURNAL_NAME = ".syndicate-import.json"
-JOURNAL_FORMAT = "syndicate import journal 1"
-# The temporary files an import writes: staged records, and its journal before the rename.
-_TEMPORARY = re.compile(r"\.syndicate-(staged|journal)-[0-9a-f]{16}(-[0-9]+)?\.tmp\Z")
-_MAX_STEM = 120  # characters of a file name made from an id, before .json
-_POLL_SECONDS = 0.05
+# Also the names of fileio and journal that other modules import from here.
+__all__ = ["FileStore", "file_stem", "LOCK_NAME", "STAGING_LOCK_NAME", "JOURNAL_NAME", "JOURNAL_FORMAT"]
 
 T = TypeVar("T")
-
-
-def _display(path: Path) -> str:
-    """PATH relative to the working directory when it is below it, for shorter messages."""
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
-
-
-def file_stem(record_id: str) -> str:
-    """The file name (without .json) a new record of RECORD_ID is written under: the id
-    percent-encoded, never starting with '.', at most _MAX_STEM characters."""
-    stem = quote(record_id, safe="")  # keeps letters, digits and - _ . ~; '/' and '%' are escaped
-    if stem.startswith("."):
-        stem = "%2E" + stem[1:]
-    if len(stem) > _MAX_STEM:
-        cut = _MAX_STEM - 41
-        while "%" in stem[cut - 2:cut]:  # never inside a %XX escape
-            cut -= 1
-        stem = stem[:cut] + "~" + hashlib.sha256(record_id.encode("utf-8")).hexdigest()[:40]
-    return stem
-
-
-class _Refused(Exception):
-    """A record file that is not a regular file; the message says what it is."""
-
-
-def _kind(mode: int) -> str:
-    if stat.S_ISDIR(mode):
-        return "a directory"
-    if stat.S_ISFIFO(mode):
-        return "a FIFO (named pipe)"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    if stat.S_ISCHR(mode):
-        return "a character device"
-    if stat.S_ISBLK(mode):
-        return "a block device"
-    return "not a regular file"
-
-
-def _refusal(mode: int) -> _Refused:
-    return _Refused(f"is {_kind(mode)}, not a regular file: a store reads regular files only")
-
-
-def _open_regular(path: Path) -> tuple[int, os.stat_result]:
-    """An open descriptor of PATH, which must be a regular file or a symbolic link to one.
-
-    It is checked before opening (so a device is never opened) and, on the open
-    descriptor, after (so a file swapped meanwhile is caught); O_NONBLOCK makes even
-    that open of a FIFO return at once.
-    """
-    if not stat.S_ISREG((before := os.stat(path)).st_mode):
-        raise _refusal(before.st_mode)
-    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
-    try:
-        status = os.fstat(descriptor)
-        if not stat.S_ISREG(status.st_mode):
-            raise _refusal(status.st_mode)
-    except BaseException:
-        os.close(descriptor)
-        raise
-    return descriptor, status
-
-
-def _write_new(path: Path, data: bytes) -> None:
-    """Create PATH (it must not exist) holding DATA, fsynced."""
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(descriptor, view):]
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
-def _rename(staged: Path, final: Path) -> None:
-    os.replace(staged, final)
-
-
-def _fsync_directory(path: Path) -> None:
-    descriptor = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -197,6 +88,7 @@ class FileStore:
         self.max_record_bytes = config.max_record_bytes if config is not None else DEFAULT_MAX_RECORD_BYTES
         self.timeout = getattr(config, "store_timeout", DEFAULT_STORE_TIMEOUT)
         self.single_file = self.root.is_file()  # one record file, e.g. as an import source: read-only
+        self._journal = ImportJournal(self.root, location=self.location, timeout=self.timeout)
 
     def close(self) -> None:
         pass
@@ -257,20 +149,7 @@ class FileStore:
         """WORK's result, done while no import is between its journal and the journal's removal."""
         if self.single_file:
             return work()
-        lock = self._open_lock(LOCK_NAME, create=False)
-        if lock is None:  # no import ever took the lock: read, then make sure none began meanwhile
-            result = work()
-            if not os.path.lexists(self.root / LOCK_NAME):
-                return result
-            lock = self._open_lock(LOCK_NAME, create=False)
-            if lock is None:
-                raise StoreError(f"{_display(self.root / LOCK_NAME)} was removed while the store was read; "
-                                 "run again")
-        try:
-            self._wait_for(lock, fcntl.LOCK_SH, f"another import is writing {self.location}")
-            return work()
-        finally:
-            os.close(lock)
+        return self._journal.read_consistently(work)
 
     def _read_all(self) -> tuple[_Listing, list[_Read]]:
         listing = self._list()
@@ -323,7 +202,7 @@ class FileStore:
                                  f"({error.strerror}); nothing was read") from None
         pending: dict[Path, Path] = {}
         listed = set(files)
-        for staged, final in self._read_journal() or []:
+        for staged, final in self._journal.read() or []:
             if os.path.lexists(staged):
                 pending[final] = staged
                 if final not in listed:  # a new record: its final name does not exist yet
@@ -388,151 +267,11 @@ class FileStore:
             if line.strip():
                 yield _decode(line, f"{where}:{number}")
 
-    # The journal
-
-    def _read_journal(self) -> list[tuple[Path, Path]] | None:
-        """The (staged, final) renames of an interrupted import, or None when there is none."""
-        path = self.root / JOURNAL_NAME
-        try:
-            descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-        except FileNotFoundError:
-            return None
-        except OSError as error:
-            raise StoreError(f"{_display(path)}: cannot read the journal of an interrupted import "
-                             f"({error.strerror}); the store is left as it is") from None
-        with os.fdopen(descriptor, "rb") as stream:
-            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-                raise StoreError(f"{_display(path)}: the journal of an interrupted import is not a regular file")
-            text = stream.read()
-        try:
-            journal = json.loads(text)
-            if journal["format"] != JOURNAL_FORMAT:
-                raise ValueError
-            renames = [(self._journal_path(staged, staged=True), self._journal_path(final, staged=False))
-                       for staged, final in journal["renames"]]
-            if any(staged.parent != final.parent for staged, final in renames):
-                raise ValueError
-        except (ValueError, TypeError, KeyError, IndexError, AttributeError):
-            raise StoreError(f"{_display(path)}: not the journal of an import that syndicate wrote; "
-                             "the store is left as it is (move the file away once you have checked the store)"
-                             ) from None
-        return renames
-
-    def _journal_path(self, relative: Any, *, staged: bool) -> Path:
-        if not isinstance(relative, str):
-            raise ValueError
-        parts = PurePosixPath(relative).parts
-        if (not parts or PurePosixPath(relative).as_posix() != relative or relative.startswith("/")
-                or any(part in (".", "..") for part in parts)):
-            raise ValueError
-        name = parts[-1]
-        if staged:
-            match = _TEMPORARY.match(name)
-            if match is None or match.group(1) != "staged":
-                raise ValueError
-        elif name.startswith(".") or not name.endswith(".json"):
-            raise ValueError
-        return self.root.joinpath(*parts)
-
-    def _write_journal(self, renames: Sequence[tuple[Path, Path]], token: str) -> None:
-        """Write the journal of RENAMES: once it is in place, the import has happened."""
-        body = {"format": JOURNAL_FORMAT,
-                "renames": [[staged.relative_to(self.root).as_posix(), final.relative_to(self.root).as_posix()]
-                            for staged, final in renames]}
-        temporary = self.root / f".syndicate-journal-{token}.tmp"
-        try:
-            _write_new(temporary, json.dumps(body, ensure_ascii=False, indent=0).encode("utf-8"))
-            os.replace(temporary, self.root / JOURNAL_NAME)
-            _fsync_directory(self.root)
-        except OSError as error:
-            temporary.unlink(missing_ok=True)
-            raise StoreError(f"cannot write {_display(self.root / JOURNAL_NAME)}: {error.strerror}; "
-                             "nothing was imported") from None
-
-    def _complete(self, renames: Sequence[tuple[Path, Path]]) -> None:
-        """Rename every staged file that remains over its final, then remove the journal."""
-        try:
-            for staged, final in renames:
-                try:
-                    _rename(staged, final)
-                except FileNotFoundError:
-                    if os.path.lexists(staged):
-                        raise
-                    # renamed already, by the import that wrote the journal
-            for folder in sorted({final.parent for _staged, final in renames}):
-                _fsync_directory(folder)
-            (self.root / JOURNAL_NAME).unlink()
-            _fsync_directory(self.root)
-        except OSError as error:
-            raise StoreError(f"an import into {self.location} could not be completed: {error}; readers see it "
-                             "whole, and the next import completes it") from None
-
-    def _recover(self) -> None:
-        """Complete the journal of an import that was interrupted (we hold the lock)."""
-        renames = self._read_journal()
-        if renames is not None:
-            self._complete(renames)
-
-    def _remove_temporaries(self) -> None:
-        """Remove the staged files of imports killed before their journal, unless an import is
-        staging now (then a later import removes them)."""
-        descriptor = self._open_lock(STAGING_LOCK_NAME, create=True)
-        try:
-            try:
-                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                return
-            try:
-                temporaries = self._list().temporaries
-            except StoreError:
-                return  # the import is done; a later one cleans up
-            for temporary in temporaries:
-                try:
-                    temporary.unlink(missing_ok=True)
-                except OSError:
-                    pass  # hidden, and ignored by every reader
-        finally:
-            os.close(descriptor)
-
-    # Locks
-
-    def _open_lock(self, name: str, *, create: bool) -> int | None:
-        """A descriptor of the lock file NAME; None when it does not exist and CREATE is false."""
-        path = self.root / name
-        flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC | (os.O_CREAT if create else 0)
-        try:
-            descriptor = os.open(path, flags, 0o666)
-        except FileNotFoundError:
-            if create:
-                raise StoreError(f"cannot create {_display(path)}: no such directory") from None
-            return None
-        except OSError as error:
-            why = "it is a symbolic link" if error.errno == errno.ELOOP else error.strerror
-            raise StoreError(f"{_display(path)}: cannot open the store's lock file ({why})") from None
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            os.close(descriptor)
-            raise StoreError(f"{_display(path)}: the store's lock file is not a regular file")
-        return descriptor
-
-    def _wait_for(self, descriptor: int, operation: int, busy: str) -> None:
-        """Take the flock OPERATION on DESCRIPTOR, trying until the store's timeout has passed."""
-        deadline = time.monotonic() + self.timeout
-        while True:
-            try:
-                fcntl.flock(descriptor, operation | fcntl.LOCK_NB)
-                return
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise StoreError(f"{busy} (it holds a lock in {self.location}); waited {self.timeout} s "
-                                     "([store] timeout in syndicate.toml): run again when it has finished"
-                                     ) from None
-            time.sleep(_POLL_SECONDS)
-
     # Writing
 
     def upsert(self, records: Sequence[StoredRecord]) -> None:
         """Write each record as one .json file: over the file that holds its id, else as
-        <section>/<file_stem(id)>.json; all or none (see the module docstring). An id held
+        <section>/<file_stem(id)>.json; all or none (see syndicate.store.journal). An id held
         by a .jsonl line cannot be replaced in place."""
         if self.single_file:
             raise StoreError(f"{self.location}: a single record file is read-only as a store; "
@@ -547,15 +286,15 @@ class FileStore:
         token = secrets.token_hex(8)
         staged: list[tuple[Path, Path]] = []
         journaled = False
-        staging: int | None = self._open_lock(STAGING_LOCK_NAME, create=True)
+        staging: int | None = self._journal.open_lock(STAGING_LOCK_NAME, create=True)
         try:
-            self._wait_for(staging, fcntl.LOCK_SH, f"another import is cleaning {self.location}")
+            self._journal.wait_for(staging, fcntl.LOCK_SH, f"another import is cleaning {self.location}")
             before, read = self._read_consistently(self._read_all)
             self._stage(self._plan(wanted, documents, read), token, staged)
-            lock = self._open_lock(LOCK_NAME, create=True)
+            lock = self._journal.open_lock(LOCK_NAME, create=True)
             try:
-                self._wait_for(lock, fcntl.LOCK_EX, f"another import or an export is using {self.location}")
-                self._recover()
+                self._journal.wait_for(lock, fcntl.LOCK_EX, f"another import or an export is using {self.location}")
+                self._journal.recover()
                 now = self._list()
                 if now.fingerprint != before.fingerprint:
                     # Another import was committed since we read the store: plan again, under the lock.
@@ -565,13 +304,13 @@ class FileStore:
                     _now, read = self._read_all()
                     self._stage(self._plan(wanted, documents, read), token, staged)
                 if staged:
-                    self._write_journal(staged, token)
+                    self._journal.write(staged, token)
                     journaled = True
                 os.close(staging)  # our staged files are in the journal: no longer anyone's to remove
                 staging = None
                 if journaled:
-                    self._complete(staged)
-                self._remove_temporaries()
+                    self._journal.complete(staged)
+                self._journal.remove_temporaries(lambda: self._list().temporaries)
             finally:
                 os.close(lock)
         except BaseException:
