@@ -46,6 +46,65 @@ _DROPPED_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "noscri
                          "form", "textarea", "select", "button", "svg", "math"}
 _URL_ATTRIBUTES = {"href", "src", "cite"}
 
+# HTML nested deeper than this is flattened before it is parsed: the HTML parser under nh3
+# spends time proportional to the depth on every tag (a body of 100,000 nested <div>s took
+# minutes), and lxml drops the text of elements nested more than about 250 deep.
+MAX_HTML_DEPTH = 100
+# A tag, as far as nesting goes: start or end, its name; '[^<>]*' keeps the scan linear
+# (an unterminated tag ends at the next '<').
+_NESTING_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)[^<>]*>")
+# Elements whose end tag may be left out, closed by a start tag of the same kind (or, for p,
+# of a block); enough to count the depth of flat documents written without end tags.
+_CLOSED_BY = {"p": {"p"}, "li": {"li"}, "dt": {"dt", "dd"}, "dd": {"dt", "dd"}, "option": {"option"},
+              "tr": {"tr"}, "td": {"td", "th"}, "th": {"td", "th"}, "rt": {"rt", "rp"}, "rp": {"rt", "rp"}}
+_CLOSES_P = {"address", "article", "aside", "blockquote", "div", "dl", "fieldset", "figure", "footer", "form",
+             "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "main", "nav", "ol", "pre", "section", "table",
+             "ul", "figcaption", "details", "menu"}
+# How far down the open elements an end tag is looked for (a bound, so that stray end tags
+# cannot make the scan quadratic).
+_END_TAG_REACH = 32
+
+
+def bounded_nesting(html: str, *, limit: int = MAX_HTML_DEPTH) -> str:
+    """HTML with every element nested more than LIMIT deep unwrapped (its tags dropped, its
+    text and its shallower children kept), in one linear pass; HTML within the limit is
+    returned unchanged. Depth is counted as an HTML parser would, roughly: void elements
+    do not nest, and an element whose end tag may be omitted (p, li, td...) is closed by
+    the next one of its kind."""
+    if html.count("<") <= limit:
+        return html
+    stack: list[str] = []
+    dropped: dict[str, int] = {}
+    pieces: list[str] = []
+    position = 0
+    for match in _NESTING_TAG.finditer(html):
+        closing, name = match[1], match[2].lower()
+        keep = True
+        if closing:
+            if dropped.get(name):
+                dropped[name] -= 1
+                keep = False
+            else:
+                for depth in range(len(stack) - 1, max(-1, len(stack) - 1 - _END_TAG_REACH), -1):
+                    if stack[depth] == name:
+                        del stack[depth:]
+                        break
+        elif name not in _VOID_ELEMENTS:
+            if stack and (name in _CLOSED_BY.get(stack[-1], ()) or (stack[-1] == "p" and name in _CLOSES_P)):
+                stack.pop()
+            if len(stack) >= limit:
+                dropped[name] = dropped.get(name, 0) + 1
+                keep = False
+            else:
+                stack.append(name)
+        if not keep:
+            pieces.append(html[position:match.start()])
+            position = match.end()
+    if position == 0:
+        return html
+    pieces.append(html[position:])
+    return "".join(pieces)
+
 
 def xml_legal(text: str) -> tuple[str, int]:
     """TEXT without the characters XML 1.0 cannot carry, and how many were removed."""
@@ -205,14 +264,15 @@ def sanitize_html(html: str, *, base_url: str) -> str:
 
     Scripts, styles, frames, plugins and forms go with their content; event
     handlers and every URL scheme but http, https and mailto go too. Links and
-    image sources are written as RFC 3986 URIs (see to_uri).
+    image sources are written as RFC 3986 URIs (see to_uri). Elements nested more
+    than MAX_HTML_DEPTH deep are unwrapped (see bounded_nesting).
     """
 
     def absolutise(tag: str, attribute: str, value: str) -> str | None:
         return _body_url(value, base_url) if attribute in _URL_ATTRIBUTES else value
 
     return nh3.clean(
-        html,
+        bounded_nesting(html),
         tags=_ALLOWED_TAGS,
         attributes=_ALLOWED_ATTRIBUTES,
         clean_content_tags=_DROPPED_WITH_CONTENT,
@@ -232,7 +292,7 @@ def html_to_text(html: str) -> str:
     content, tags dropped, entities decoded, blocks separated, spaces collapsed."""
     from lxml import html as lxml_html  # lxml is already a dependency; local to keep import light
 
-    cleaned = nh3.clean(html, clean_content_tags=_DROPPED_WITH_CONTENT, strip_comments=True)
+    cleaned = nh3.clean(bounded_nesting(html), clean_content_tags=_DROPPED_WITH_CONTENT, strip_comments=True)
     if not cleaned.strip():
         return ""
     fragment = lxml_html.fragment_fromstring(cleaned, create_parent="div")
