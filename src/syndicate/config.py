@@ -32,12 +32,15 @@ _KEYS = {
              "dayfirst", "publisher", "rights", "logo"),
     "store": ("location", "path", "timeout"),
     "defaults": ("formats", "limit", "opml_format"),
-    "limits": ("max_record_bytes",),
+    "limits": ("max_record_bytes", "max_feed_bytes"),
     "sections": ("slug", "title", "description", "url", "language", "limit"),
 }
 # A record (one .json file, one .jsonl line) larger than this is refused unread, so
 # that a runaway import cannot exhaust memory. Large photo stories stay far below it.
 DEFAULT_MAX_RECORD_BYTES = 2 * 1024 * 1024
+# A feed file `import` reads (RSS, Atom, JSON Feed, NewsML-G2, ninjs) larger than this is
+# refused before it is parsed; a gzip file is refused once this many bytes have come out of it.
+DEFAULT_MAX_FEED_BYTES = 50 * 1024 * 1024
 # How long a command waits for a database lock (or a query) before giving up with a message.
 DEFAULT_STORE_TIMEOUT = 30
 
@@ -77,6 +80,7 @@ class Config:
     limit: int
     opml_format: str = DEFAULT_OPML_FORMAT  # the format index.opml offers each feed in
     max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
+    max_feed_bytes: int = DEFAULT_MAX_FEED_BYTES
     store_timeout: int = DEFAULT_STORE_TIMEOUT  # seconds a command waits for a database lock or query
 
     def section(self, slug: str) -> Section | None:
@@ -228,6 +232,7 @@ def load_config(path: str | Path) -> Config:
 
     limits = _Table(raw.get("limits", {}), "limits", path)
     max_record_bytes = limits.positive_int("max_record_bytes", DEFAULT_MAX_RECORD_BYTES)
+    max_feed_bytes = limits.positive_int("max_feed_bytes", DEFAULT_MAX_FEED_BYTES)
 
     raw_sections = raw.get("sections", [])
     if not isinstance(raw_sections, list):
@@ -257,5 +262,6 @@ def load_config(path: str | Path) -> Config:
         raise ConfigError(f"{path}: no [[sections]] configured; add one per section slug of the store")
     return Config(
         path=path, site=site, store=store, sections=tuple(sections), formats=tuple(formats), limit=limit,
-        opml_format=opml_format, max_record_bytes=max_record_bytes, store_timeout=store_timeout,
+        opml_format=opml_format, max_record_bytes=max_record_bytes, max_feed_bytes=max_feed_bytes,
+        store_timeout=store_timeout,
     )
