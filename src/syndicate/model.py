@@ -72,7 +72,9 @@ class Category:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Article:
     id: str  # the record's id
-    item_id: str  # the permanent id of the item in every format (records.item_id says how it is made)
+    item_id: str  # the permanent id of the item (records.item_id says how it is made)
+    # The same where a format requires an absolute URI (Atom id, ninjs uri): records.item_uri.
+    item_uri: str = ""
     url: str
     title: str
     summary: str | None

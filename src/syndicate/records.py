@@ -8,6 +8,7 @@ the export (the default) or only skips the records concerned.
 from __future__ import annotations
 
 import mimetypes
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,7 +33,8 @@ _EXPECTATIONS = {
     "id": "an id of letters, digits and - . _ ~ : @ ! $ & ' ( ) * + , ; = /",
     "slug": "a slug of lower-case letters, digits and single hyphens, e.g. 'society'",
     "http_url": "an absolute http(s) URL such as 'https://example.org/a/'",
-    "guid": "an absolute URI such as 'tag:news.example.org,2014:a1' or 'https://example.org/?p=1'",
+    "guid": "an id without control characters or surrounding whitespace, such as 'post-17@example' or "
+            "'tag:news.example.org,2014:a1'",
 }
 _JSON_TYPES = {"string": "a string", "array": "a list", "object": "an object", "integer": "a whole number",
                "number": "a number", "boolean": "true or false"}
@@ -127,10 +129,22 @@ def media_type(url: str, given: str | None) -> str | None:
 
 
 def item_id(data: dict[str, Any], config: Config) -> str:
-    """The item's permanent id in every format: the record's `guid` when it has one, else
-    the site's `id_prefix` plus the record's id. Neither depends on the article's URL,
-    its dates, or the site's zone, so correcting them never changes the id."""
+    """The item's permanent id: the record's `guid` when it has one, else the site's
+    `id_prefix` plus the record's id. Neither depends on the article's URL, its dates, or
+    the site's zone, so correcting them never changes the id."""
     return data.get("guid") or config.site.id_prefix + data["id"]
+
+
+# A guid that is an absolute URI, as the Atom id and the ninjs uri must be.
+_URI_GUID = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[A-Za-z0-9._~:@!$&'()*+,;=/?#%-]+$")
+
+
+def item_uri(data: dict[str, Any], config: Config) -> str:
+    """The item's permanent id where a format requires an absolute URI (Atom, ninjs): the
+    item id when it is one, else the site's `id_prefix` plus the record's id. A guid that
+    is not a URI (an RSS guid such as '12345') is kept unchanged where any text will do."""
+    guid = data.get("guid")
+    return guid if guid and _URI_GUID.match(guid) else config.site.id_prefix + data["id"]
 
 
 def _article(data: dict[str, Any], origin: str, config: Config, problems: list[Problem],
@@ -201,6 +215,7 @@ def _article(data: dict[str, Any], origin: str, config: Config, problems: list[P
     article = Article(
         id=record_id,
         item_id=item_id(data, config),
+        item_uri=item_uri(data, config),
         url=url,
         title=title,
         summary=summary or None,
@@ -266,14 +281,19 @@ def load_articles(records: Iterable[RawRecord], config: Config) -> LoadResult:
     for record in records:
         before = len(problems)
         article = _load_one(record, validator, config, problems, warnings, first_seen)
-        if article is not None and article.item_id in item_ids:
+        taken = next((i for i in dict.fromkeys((article.item_id, article.item_uri)) if i in item_ids), None) \
+            if article is not None else None
+        if taken is not None:
             problems.append(Problem(origin=record.origin, record_id=article.id, field="guid",
-                                    message=f"item id {article.item_id!r} is already the item id of "
-                                            f"{item_ids[article.item_id]}; expected a guid no other record has"))
+                                    message=f"item id {taken!r} is already the item id of "
+                                            f"{item_ids[taken]}; expected a guid no other record has"))
             article = None
         if article is not None:
-            item_ids[article.item_id] = article.origin
+            item_ids.setdefault(article.item_id, article.origin)
+            item_ids.setdefault(article.item_uri, article.origin)
             articles.append(article)
+            # What a feed reader filled in or repaired (syndicate.feeds_in.FeedRecord.notes).
+            warnings.extend(f"{record.origin} id={article.id} {note}" for note in getattr(record, "notes", ()))
         elif len(problems) > before:
             skipped += 1
     return LoadResult(articles=tuple(articles), problems=tuple(problems), warnings=tuple(warnings),

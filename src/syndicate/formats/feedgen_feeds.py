@@ -94,6 +94,9 @@ class _Extras(BaseEntryExtension):
 
     def extend_rss(self, item: etree._Element) -> etree._Element:
         article = self.article
+        # The RSS guid (isPermaLink="false": it is not a URL) is the item id unchanged, which
+        # may be any text; the entry id feedgen wrote here is the Atom one, which must be a URI.
+        item.find("guid").text = article.item_id
         item.find("pubDate").text = rfc822(article.published)
         description = item.find("description")
         text = _summary(article)
@@ -186,7 +189,7 @@ def _generator(feed: Feed, *, filename: str) -> FeedGenerator:
 
 def _add_entry(generator: FeedGenerator, article: Article) -> None:
     entry = generator.add_entry(order="append")
-    entry.id(article.item_id)  # also the RSS guid, isPermaLink="false": it is not a URL
+    entry.id(article.item_uri or article.item_id)  # Atom's id must be a URI: see _Extras.extend_rss
     entry.title(article.title)
     entry.link(href=article.url, rel="alternate")
     entry.published(article.published)

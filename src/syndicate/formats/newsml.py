@@ -27,7 +27,8 @@ Mapping (IPTC NewsML-G2 guidelines):
 
 Media: every item of Article.media becomes its own newsItem, guid
 "<item_id>:media:<n>" with n its 1-based position in Article.media (the ninjs
-association of the same media has this uri). Its itemClass, from the IPTC
+association of the same media has this uri, unless the item id is a guid that is not
+a URI: ninjs then uses id_prefix + the record id, see records.item_uri). Its itemClass, from the IPTC
 NewsItem Nature vocabulary (ninat), follows Media.kind:
 
   image/*   ninat:picture      audio/*   ninat:audio      video/*   ninat:video

@@ -5,7 +5,8 @@ feed order. ninjs 2.2 forbids properties it does not define (its schema says
 `unevaluatedProperties: false`), so there is no extension object: what 2.2
 has no place for is left out (see "Not carried" below). Every item:
 
-  uri               Article.item_id (the same id as the NewsML-G2 newsItem guid)
+  uri               Article.item_uri: the item id (the NewsML-G2 newsItem guid) when it is
+                    an absolute URI, as ninjs requires; else id_prefix + the record id
   version           str(Article.version)
   standard          {"name": "ninjs", "version": "2.2", "schema": <IPTC schema URL>}
   type              "text"
@@ -36,7 +37,7 @@ has no place for is left out (see "Not carried" below). Every item:
                     the article's page. ninjs 2.2 has no `links` property; the
                     published web page is the article's HTML rendition.
   associations      one per media in Article.media, every one, in order:
-                    {"name": "<type><n>", "uri": item_id + ":media:<n>",
+                    {"name": "<type><n>", "uri": uri + ":media:<n>",
                      "type": <type>,
                      "descriptions": [{"role": "caption", "value": caption}],
                      "by": credit,
@@ -74,7 +75,6 @@ from syndicate.formats import Format
 from syndicate.formats.json_checks import (
     compact, external_json_schema_problems, json_schema_problems, parse_json, sniff_json,
 )
-from syndicate.formats.newsml import media_guid
 from syndicate.model import Article, Category, Feed, Media
 from syndicate.resources import json_schema
 
@@ -110,7 +110,7 @@ def _association(article: Article, number: int, media: Media) -> dict[str, Any]:
     visual = media.kind in ("image", "video")  # pixels only for what is seen
     return compact({
         "name": f"{news_type}{number}",
-        "uri": media_guid(article, number),
+        "uri": f"{article.item_uri or article.item_id}:media:{number}",
         "type": news_type,
         "descriptions": [{"role": "caption", "value": media.caption}] if media.caption else None,
         "by": media.credit,
@@ -124,7 +124,7 @@ def _association(article: Article, number: int, media: Media) -> dict[str, Any]:
 def _item(article: Article, feed: Feed) -> dict[str, Any]:
     associations = [_association(article, n, m) for n, m in enumerate(article.media, start=1)]
     return compact({
-        "uri": article.item_id,
+        "uri": article.item_uri or article.item_id,  # ninjs requires a URI (records.item_uri)
         "version": str(article.version),
         "standard": STANDARD,
         "type": "text",
