@@ -99,8 +99,9 @@ def test_a_feed_item_without_a_section_is_a_named_error(tmp_path: Path):
     (tmp_path / "rss.xml").write_text(FOREIGN_RSS, encoding="utf-8")
     with pytest.raises(InvalidRecords) as caught:
         api.import_records([tmp_path / "rss.xml"], into=tmp_path / "store", config_path=EXAMPLE_CONFIG)
-    assert [(p.origin.rsplit(" ", 2)[-2:], p.field) for p in caught.value.problems] == [
-        (["item", "1"], "section"), (["item", "2"], "section")]
+    assert [(p.origin, p.field) for p in caught.value.problems] == [
+        (f"{tmp_path / 'rss.xml'} item 1", "section"),
+        (f"{tmp_path / 'rss.xml'} item 2 (guid 'https://elsewhere.example/news/2?ref=rss')", "section")]
     assert not (tmp_path / "store").exists()
 
 
@@ -124,9 +125,14 @@ def test_external_entity_in_an_imported_feed_reads_nothing(tmp_path: Path):
     store = tmp_path / "store"
     result = runner.invoke(app, ["import", str(hostile), "--into", str(store), "-c", str(EXAMPLE_CONFIG)])
     assert "TOP-SECRET-VALUE" not in result.output
-    assert result.exit_code == 2  # the title is an unresolved entity: no title, a named error
-    assert "xxe.xml item 1 id=https://h.example/1 title: is required" in result.output
-    assert not store.exists()
+    # The DTD is dropped unread: the references are unknown entities, kept as the text they are.
+    assert result.exit_code == 0, result.output
+    exported = tmp_path / "out"
+    api.export(EXAMPLE_CONFIG, out_dir=exported, store=store, formats=["jsonfeed"])
+    text = (exported / "society" / "feed.json").read_text(encoding="utf-8")
+    assert "TOP-SECRET-VALUE" not in text
+    item = json.loads(text)["items"][0]
+    assert (item["title"], item["content_html"]) == ("&xxe;", "&amp;remote;")
 
 
 def test_entity_expansion_in_an_imported_feed_is_refused(tmp_path: Path):
@@ -137,6 +143,9 @@ def test_entity_expansion_in_an_imported_feed_is_refused(tmp_path: Path):
     started = time.monotonic()
     result = runner.invoke(app, ["import", str(hostile), "--into", str(store), "-c", str(EXAMPLE_CONFIG)])
     assert time.monotonic() - started < 10
-    assert result.exit_code == 2 and "lollollol" not in result.output
-    assert "laughs.xml record: not a well-formed feed" in result.output
-    assert not store.exists()
+    # The DTD is dropped unread: '&lol9;' is an unknown entity, kept as the text it is.
+    assert result.exit_code == 0 and "lollollol" not in result.output
+    exported = tmp_path / "out"
+    api.export(EXAMPLE_CONFIG, out_dir=exported, store=store, formats=["jsonfeed"])
+    item = json.loads((exported / "society" / "feed.json").read_text(encoding="utf-8"))["items"][0]
+    assert (item["title"], item["content_html"]) == ("Laughs", "&amp;lol9;")

@@ -1,0 +1,193 @@
+"""RSS 0.9x, 1.0 and 2.0 and Atom 0.3 and 1.0 items, read with feedparser (see _feedparser.py).
+
+Each entry becomes one record dict; checking it is records.py's job. Dates are the
+strings the feed wrote, read later by syndicate's own date rules, never feedparser's
+parsed struct (which drops the offset and accepts offsets and years the rules refuse):
+published is the first of pubDate / published / dcterms:issued, dc:date,
+dcterms:created, then updated / dcterms:modified, then (RSS) the channel's date;
+updated is updated / dcterms:modified when it differs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from feedparser.util import FeedParserDict
+
+from syndicate.feeds_in import _feedparser
+from syndicate.feeds_in._common import (
+    FeedRecord, Site, digest_id, html_of, http_url, language, make_record, origin, shown, text_of,
+    whole_number,
+)
+
+# feedparser's content types -> the kind of text construct.
+_KINDS = {"text/plain": "text", "text/html": "html", "application/xhtml+xml": "html"}
+# RSS <author>: 'address (Name)', or an address alone.
+_RSS_AUTHOR = re.compile(r"^(?P<email>[^@\s()]+@[^@\s()]+)\s*(?:\((?P<name>[^()]*)\))?$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _kind(detail: Any) -> str:
+    return _KINDS.get((detail or {}).get("type", "text/plain"), "text")
+
+
+def _text(entry: FeedParserDict, key: str) -> str | None:
+    """Plain text of the text construct KEY (title, rights...), None when absent."""
+    if not isinstance(_raw(entry, key), str):
+        return None
+    return text_of(_raw(entry, key), _kind(_raw(entry, f"{key}_detail")))
+
+
+def _body(entry: FeedParserDict, *, atom: bool) -> tuple[str | None, str | None]:
+    """(summary as plain text, body as HTML). feedparser copies a lone content into the summary:
+    only a summary the feed wrote (one with its details) is one."""
+    contents = [c for c in _raw(entry, "content") or [] if isinstance(c.get("value"), str) and c["value"].strip()]
+    summary = _raw(entry, "summary") if _raw(entry, "summary_detail") else None
+    summary_kind = _kind(_raw(entry, "summary_detail"))
+    if contents:
+        content = next((c for c in contents if _kind(c) == "html"), contents[0])
+        return text_of(summary, summary_kind), html_of(content["value"], _kind(content))
+    if atom or summary_kind == "text":
+        return text_of(summary, summary_kind), None
+    # An RSS description holding HTML and no content:encoded: the item's text, both its body
+    # and (as text) its summary.
+    return text_of(summary, summary_kind), html_of(summary, summary_kind)
+
+
+def _authors(entry: FeedParserDict, feed: FeedParserDict, *, atom: bool) -> list[dict[str, str]]:
+    if not atom:
+        return [_rss_author(value) for value in _raw(entry, "syndicate_authors") or []]
+    details = (_raw(entry, "authors") or (_raw(entry, "source") or {}).get("authors")
+               or (None if _own_feed(feed) else _raw(feed, "authors")) or [])
+    authors = []
+    for detail in details:
+        name = (detail.get("name") or "").strip()
+        email = (detail.get("email") or "").strip()
+        if not name and not email:
+            continue
+        author = {"name": name or email}
+        if email and _EMAIL.match(email):
+            author["email"] = email
+        if http_url(detail.get("href")):
+            author["url"] = detail["href"].strip()
+        authors.append(author)
+    return authors
+
+
+def _rss_author(value: str) -> dict[str, str]:
+    """RSS <author> is 'address (Name)', or an address; dc:creator is a name."""
+    match = _RSS_AUTHOR.match(value)
+    if not match:
+        return {"name": value}
+    author = {"name": (match["name"] or "").strip() or match["email"]}
+    if _EMAIL.match(match["email"]):
+        author["email"] = match["email"]
+    return author
+
+
+def _media(entry: FeedParserDict, base: str | None) -> list[dict[str, Any]]:
+    media: list[dict[str, Any]] = []
+    for item in (_raw(entry, "media_content") or []):
+        url = http_url(item.get("url"), base)
+        if not url:
+            continue
+        caption = item.get("syndicate_description")
+        if caption and item.get("syndicate_description_type") == "html":
+            caption = text_of(caption, "html")
+        media.append({k: v for k, v in {
+            "url": url, "type": item.get("type"), "width": whole_number(item.get("width")),
+            "height": whole_number(item.get("height")), "length": whole_number(item.get("filesize")),
+            "caption": caption, "credit": item.get("syndicate_credit"),
+        }.items() if v not in (None, "")})
+    known = {m["url"] for m in media}
+    for link in (_raw(entry, "links") or []):
+        url = http_url(link.get("href"), base)
+        if link.get("rel") == "enclosure" and url and url not in known:
+            known.add(url)
+            media.append({k: v for k, v in {
+                "url": url, "type": link.get("type"), "length": whole_number(link.get("length")),
+                "caption": link.get("title"),
+            }.items() if v not in (None, "")})
+    for item in media:
+        if item.get("length") is not None and item["length"] < 0 or item.get("length") == 0:
+            item.pop("length")
+        if item.get("type") and not re.fullmatch(r"[a-z]+/[A-Za-z0-9.+-]+", item["type"]):
+            item.pop("type")  # a media type the record format cannot hold: implied by the URL instead
+    return media
+
+
+def _source(entry: FeedParserDict, notes: list[str]) -> dict[str, str] | None:
+    source = _raw(entry, "source")
+    if not source:
+        return None
+    url = http_url(source.get("href")) or http_url(source.get("link")) or http_url(source.get("id"))
+    name = _text(source, "title") or (source.get("author_detail") or {}).get("name")
+    if url and not name:
+        name = url.split("//", 1)[1].split("/", 1)[0]
+        notes.append(f"source: no title in the feed; named by its host {shown(name)}")
+    if not url:
+        if name:
+            notes.append(f"source: {shown(name)} has no http(s) link; left out")
+        return None
+    return {"name": name, "url": url}
+
+
+def _raw(entry: FeedParserDict, key: str) -> Any:
+    """ENTRY[KEY] as feedparser stored it (its get() answers for some keys with another's value)."""
+    return dict.get(entry, key)
+
+
+def _date(entry: FeedParserDict, *keys: str) -> str | None:
+    return next((_raw(entry, key).strip() for key in keys
+                 if isinstance(_raw(entry, key), str) and _raw(entry, key).strip()), None)
+
+
+def _own_feed(feed: FeedParserDict) -> bool:
+    """Whether syndicate wrote the feed: its feed-level author is then only the stand-in RFC 4287
+    requires (the publisher), not the author of the entries."""
+    return (_raw(feed, "generator") or "") == "syndicate" and "syndicate" in (
+        (_raw(feed, "generator_detail") or {}).get("href") or "")
+
+
+def read(data: bytes, path: str, site: Site) -> Iterator[FeedRecord]:
+    parsed = _feedparser.parse(data)
+    version = parsed.get("version") or ""
+    feed = parsed["feed"]
+    if not version and not parsed["entries"]:
+        yield FeedRecord(origin=path, error="not an RSS, Atom, JSON Feed, NewsML-G2 or ninjs document")
+        return
+    atom = version.startswith("atom")
+    kind, id_name = ("entry", "id") if atom else ("item", "guid")
+    base = http_url(_raw(feed, "link"))
+    feed_date = _date(feed, "published", "syndicate_dc_date", "updated")
+    feed_language = language(_raw(feed, "language"))
+    for number, entry in enumerate(parsed["entries"], start=1):
+        notes: list[str] = []
+        identifier = _raw(entry, "id").strip() if isinstance(_raw(entry, "id"), str) and _raw(entry, "id").strip() else None
+        where = origin(path, kind, number, id_name, identifier)
+        link = next((l.get("href") for l in (_raw(entry, "links") or [])
+                     if l.get("rel", "alternate") == "alternate" and l.get("href")), None) or _raw(entry, "link")
+        url = http_url(link, base) if link and link != identifier else None
+        if url is None and link and link == identifier and http_url(identifier):
+            url = identifier  # a permalink guid serves as the link
+        elif url is None and link and link != identifier:
+            url = link  # kept as written: the record check says why it is not a URL
+        summary, body = _body(entry, atom=atom)
+        sections, tags = site.split([(t.get("term") or t.get("label") or "", t.get("scheme"))
+                                     for t in (_raw(entry, "tags") or []) if (t.get("term") or t.get("label"))])
+        title = _text(entry, "title")
+        updated = _date(entry, "updated")
+        published = (_date(entry, "published", "syndicate_dc_date", "created") or updated
+                     or (None if atom else feed_date))
+        record = make_record(
+            site, identifier=identifier, fallback_id=url or digest_id(title, summary, body, published),
+            url=url, title=title, summary=summary, body=body, published=published,
+            updated=updated if updated != published else None, sections=sections, tags=tags,
+            authors=_authors(entry, feed, atom=atom),
+            language=language(_raw(entry, "language")) or language((_raw(entry, "title_detail") or {}).get("language"))
+            or feed_language, rights=_text(entry, "rights"), source=_source(entry, notes),
+            media=_media(entry, base), notes=notes,
+        )
+        yield FeedRecord(origin=where, data=record, notes=tuple(notes))
