@@ -180,7 +180,9 @@ def http_url(value: Any, base: str | None = None) -> str | None:
         parts.port  # noqa: B018 (raises ValueError for a port that is not one)
     except ValueError:
         return None
-    return url if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return parts.scheme.lower() + url[len(parts.scheme):]  # schemes are case-insensitive (RFC 3986)
 
 
 def whole_number(value: Any) -> int | None:
@@ -207,7 +209,7 @@ def make_record(site: Site, *, identifier: str | None, fallback_id: str, url: st
     if not (title and title.strip()):
         made = title_from(summary or (html_to_text(body) if body else None))
         if made:
-            notes.append(f"title: none in the feed; made from the start of its text: {shown(made)}")
+            notes.append(f"title: none in the feed; made from the start of its text: {made!r}")
             title = made
     record: dict[str, Any] = {
         "id": record_id, "guid": guid,

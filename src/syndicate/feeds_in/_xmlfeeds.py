@@ -171,7 +171,7 @@ def read(data: bytes, path: str, site: Site) -> Iterator[FeedRecord]:
                      if l.get("rel", "alternate") == "alternate" and l.get("href")), None) or _raw(entry, "link")
         url = http_url(link, base) if link and link != identifier else None
         if url is None and link and link == identifier and http_url(identifier):
-            url = identifier  # a permalink guid serves as the link
+            url = http_url(identifier)  # a permalink guid serves as the link
         elif url is None and link and link != identifier:
             url = link  # kept as written: the record check says why it is not a URL
         summary, body = _body(entry, atom=atom)
