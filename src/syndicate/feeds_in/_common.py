@@ -27,6 +27,7 @@ _GUID = re.compile("^[^\\s\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]"
 _CONTROL_REFERENCE = re.compile(r"&#(?:[xX]0*(?P<hex>[0-9A-Fa-f]{1,6})|0*(?P<dec>[0-9]{1,7}));?")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*$")
 TITLE_FROM_TEXT = 100  # characters of a description that stand in for a missing title
+MAX_SUMMARY = 10_000  # the record format's longest summary (schemas/article.schema.json)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -206,6 +207,12 @@ def make_record(site: Site, *, identifier: str | None, fallback_id: str, url: st
     record_id, guid = record_identity(identifier or fallback_id, id_prefix=site.id_prefix)
     if identifier is None and fallback_id.startswith("imported-"):
         record_id, guid = fallback_id, None
+    if summary and len(summary) > MAX_SUMMARY:
+        notes.append(f"summary: {len(summary):,} characters, more than a summary holds ({MAX_SUMMARY:,}); "
+                     + ("left out" if body else "kept as the body") + ", the summary made from the body's start")
+        body = body or "".join(f"<p>{html.escape(p.strip(), quote=False)}</p>"
+                               for p in re.split(r"\n\s*\n", summary) if p.strip())
+        summary = None
     if not (title and title.strip()):
         made = title_from(summary or (html_to_text(body) if body else None))
         if made:

@@ -40,27 +40,28 @@ def _text(entry: FeedParserDict, key: str) -> str | None:
     return text_of(_raw(entry, key), _kind(_raw(entry, f"{key}_detail")))
 
 
-def _body(entry: FeedParserDict, *, atom: bool) -> tuple[str | None, str | None]:
+def _body(entry: FeedParserDict, *, atom: bool, own: bool) -> tuple[str | None, str | None]:
     """(summary as plain text, body as HTML). feedparser copies a lone content into the summary:
-    only a summary the feed wrote (one with its details) is one."""
+    only a summary the feed wrote (one with its details) is one. syndicate's own RSS writes the
+    summary as the description, and the body (if any) as content:encoded."""
     contents = [c for c in _raw(entry, "content") or [] if isinstance(c.get("value"), str) and c["value"].strip()]
     summary = _raw(entry, "summary") if _raw(entry, "summary_detail") else None
     summary_kind = _kind(_raw(entry, "summary_detail"))
     if contents:
         content = next((c for c in contents if _kind(c) == "html"), contents[0])
         return text_of(summary, summary_kind), html_of(content["value"], _kind(content))
-    if atom or summary_kind == "text":
+    if atom or own or summary_kind == "text":
         return text_of(summary, summary_kind), None
-    # An RSS description holding HTML and no content:encoded: the item's text, both its body
-    # and (as text) its summary.
-    return text_of(summary, summary_kind), html_of(summary, summary_kind)
+    # An RSS description holding HTML and no content:encoded: the item's text, its body (the
+    # record check makes the summary from its start).
+    return None, html_of(summary, summary_kind)
 
 
 def _authors(entry: FeedParserDict, feed: FeedParserDict, *, atom: bool) -> list[dict[str, str]]:
     if not atom:
         return [_rss_author(value) for value in _raw(entry, "syndicate_authors") or []]
     details = (_raw(entry, "authors") or (_raw(entry, "source") or {}).get("authors")
-               or (None if _own_feed(feed) else _raw(feed, "authors")) or [])
+               or (None if _own_feed(feed, atom=True) else _raw(feed, "authors")) or [])
     authors = []
     for detail in details:
         name = (detail.get("name") or "").strip()
@@ -144,11 +145,13 @@ def _date(entry: FeedParserDict, *keys: str) -> str | None:
                  if isinstance(_raw(entry, key), str) and _raw(entry, key).strip()), None)
 
 
-def _own_feed(feed: FeedParserDict) -> bool:
-    """Whether syndicate wrote the feed: its feed-level author is then only the stand-in RFC 4287
-    requires (the publisher), not the author of the entries."""
-    return (_raw(feed, "generator") or "") == "syndicate" and "syndicate" in (
-        (_raw(feed, "generator_detail") or {}).get("href") or "")
+def _own_feed(feed: FeedParserDict, *, atom: bool) -> bool:
+    """Whether syndicate wrote the feed (its generator says so): in Atom its feed-level author
+    is then only the stand-in RFC 4287 requires (the publisher), not the entries' author; in
+    RSS its description is the summary, never the body."""
+    if (_raw(feed, "generator") or "") != "syndicate":
+        return False
+    return not atom or "syndicate" in ((_raw(feed, "generator_detail") or {}).get("href") or "")
 
 
 def read(data: bytes, path: str, site: Site) -> Iterator[FeedRecord]:
@@ -174,7 +177,7 @@ def read(data: bytes, path: str, site: Site) -> Iterator[FeedRecord]:
             url = http_url(identifier)  # a permalink guid serves as the link
         elif url is None and link and link != identifier:
             url = link  # kept as written: the record check says why it is not a URL
-        summary, body = _body(entry, atom=atom)
+        summary, body = _body(entry, atom=atom, own=_own_feed(feed, atom=atom))
         sections, tags = site.split([(t.get("term") or t.get("label") or "", t.get("scheme"))
                                      for t in (_raw(entry, "tags") or []) if (t.get("term") or t.get("label"))])
         title = _text(entry, "title")
