@@ -152,7 +152,7 @@ def _control(low: int) -> str:
 
 def html_of(value: str | None, kind: str) -> str | None:
     """An HTML fragment of a text construct of KIND ('text' or 'html')."""
-    if value is None or not value.strip():
+    if value is None or not value.strip(" \t\n\r\f"):  # a lone no-break space is content
         return None
     if kind == "html":
         return with_raw_controls(value)

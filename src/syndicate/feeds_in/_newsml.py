@@ -86,7 +86,7 @@ def _body(item: etree._Element) -> str | None:
         body = next((e for e in document.iter() if _local(e.tag) == "body.content"), body)
     if body is None:
         return html_of(_text(document), "text")
-    return with_raw_controls(_markup(body)).strip() or None
+    return with_raw_controls(_markup(body)).strip(" \t\n\r\f") or None  # NBSP is content
 
 
 def _media(item: etree._Element) -> dict[str, Any] | None:
@@ -152,6 +152,8 @@ def read(root: etree._Element, path: str, site: Site) -> Iterator[FeedRecord]:
         title = _text(_first(meta, "n:headline")) if meta is not None else None
         summary = _text(_first(meta, "n:description[@role='drol:summary']")) if meta is not None else None
         body = _body(item)
+        if body is not None and body in (f"<p>{html.escape(t, quote=False)}</p>" for t in (summary, title) if t):
+            body = None  # syndicate's stand-in for an article without a body: its summary, else its title
 
         def when(*paths: str) -> str | None:
             return next((_text(_first(item, p)) for p in paths if _text(_first(item, p))), None)

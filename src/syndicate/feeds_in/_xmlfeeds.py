@@ -16,6 +16,7 @@ from typing import Any
 
 from feedparser.util import FeedParserDict
 
+from syndicate.content import holds_html
 from syndicate.feeds_in import _feedparser
 from syndicate.feeds_in._common import (
     FeedRecord, Site, digest_id, html_of, http_url, language, make_record, origin, shown, text_of,
@@ -27,6 +28,17 @@ _KINDS = {"text/plain": "text", "text/html": "html", "application/xhtml+xml": "h
 # RSS <author>: 'address (Name)', or an address alone.
 _RSS_AUTHOR = re.compile(r"^(?P<email>[^@\s()]+@[^@\s()]+)\s*(?:\((?P<name>[^()]*)\))?$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_REFERENCE = re.compile(r"&(#[0-9]+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);")
+
+
+def _rss_plain(value: str | None) -> str | None:
+    """An RSS text element without a type (category, dc:creator, author, source, media text):
+    readers take it for HTML when it holds a reference or an HTML element, and syndicate's RSS
+    escapes such text once more (formats/feedgen_feeds.py), so it is read as HTML once then;
+    other text ('List<String>', 'AT&T') is kept as written."""
+    if value is None:
+        return None
+    return text_of(value, "html" if _REFERENCE.search(value) or holds_html(value) else "text")
 
 
 def _kind(detail: Any) -> str:
@@ -44,12 +56,16 @@ def _body(entry: FeedParserDict, *, atom: bool, own: bool) -> tuple[str | None, 
     """(summary as plain text, body as HTML). feedparser copies a lone content into the summary:
     only a summary the feed wrote (one with its details) is one. syndicate's own RSS writes the
     summary as the description, and the body (if any) as content:encoded."""
-    contents = [c for c in _raw(entry, "content") or [] if isinstance(c.get("value"), str) and c["value"].strip()]
+    contents = [c for c in _raw(entry, "content") or [] if isinstance(c.get("value"), str) and c["value"].strip(" \t\n\r\f")]
     summary = _raw(entry, "summary") if _raw(entry, "summary_detail") else None
     summary_kind = _kind(_raw(entry, "summary_detail"))
     if contents:
         content = next((c for c in contents if _kind(c) == "html"), contents[0])
         return text_of(summary, summary_kind), html_of(content["value"], _kind(content))
+    if own and summary and not text_of(summary, summary_kind):
+        # syndicate's RSS (feedgen) writes the body as the description of an article without a
+        # summary, which is one whose body has no text (only an image, say).
+        return None, html_of(summary, "html")
     if atom or own or summary_kind == "text":
         return text_of(summary, summary_kind), None
     # An RSS description holding HTML and no content:encoded: the item's text, its body (the
@@ -59,7 +75,7 @@ def _body(entry: FeedParserDict, *, atom: bool, own: bool) -> tuple[str | None, 
 
 def _authors(entry: FeedParserDict, feed: FeedParserDict, *, atom: bool) -> list[dict[str, str]]:
     if not atom:
-        return [_rss_author(value) for value in _raw(entry, "syndicate_authors") or []]
+        return [_rss_author(value) for value in map(_rss_plain, _raw(entry, "syndicate_authors") or []) if value]
     details = (_raw(entry, "authors") or (_raw(entry, "source") or {}).get("authors")
                or (None if _own_feed(feed, atom=True) else _raw(feed, "authors")) or [])
     authors = []
@@ -88,19 +104,21 @@ def _rss_author(value: str) -> dict[str, str]:
     return author
 
 
-def _media(entry: FeedParserDict, base: str | None) -> list[dict[str, Any]]:
+def _media(entry: FeedParserDict, base: str | None, *, atom: bool) -> list[dict[str, Any]]:
     media: list[dict[str, Any]] = []
     for item in (_raw(entry, "media_content") or []):
         url = http_url(item.get("url"), base)
         if not url:
             continue
         caption = item.get("syndicate_description")
-        if caption and item.get("syndicate_description_type") == "html":
-            caption = text_of(caption, "html")
+        if caption:
+            caption = text_of(caption, "html") if item.get("syndicate_description_type") == "html" else (
+                caption.strip() if atom else _rss_plain(caption))
         media.append({k: v for k, v in {
             "url": url, "type": item.get("type"), "width": whole_number(item.get("width")),
             "height": whole_number(item.get("height")), "length": whole_number(item.get("filesize")),
-            "caption": caption, "credit": item.get("syndicate_credit"),
+            "caption": caption, "credit": (item.get("syndicate_credit") or "").strip() if atom
+            else _rss_plain(item.get("syndicate_credit")),
         }.items() if v not in (None, "")})
     known = {m["url"] for m in media}
     for link in (_raw(entry, "links") or []):
@@ -119,12 +137,13 @@ def _media(entry: FeedParserDict, base: str | None) -> list[dict[str, Any]]:
     return media
 
 
-def _source(entry: FeedParserDict, notes: list[str]) -> dict[str, str] | None:
+def _source(entry: FeedParserDict, notes: list[str], *, atom: bool) -> dict[str, str] | None:
     source = _raw(entry, "source")
     if not source:
         return None
     url = http_url(source.get("href")) or http_url(source.get("link")) or http_url(source.get("id"))
-    name = _text(source, "title") or (source.get("author_detail") or {}).get("name")
+    name = (_text(source, "title") if atom else _rss_plain(source.get("title"))) or (
+        source.get("author_detail") or {}).get("name")
     if url and not name:
         name = url.split("//", 1)[1].split("/", 1)[0]
         notes.append(f"source: no title in the feed; named by its host {shown(name)}")
@@ -178,7 +197,8 @@ def read(data: bytes, path: str, site: Site) -> Iterator[FeedRecord]:
         elif url is None and link and link != identifier:
             url = link  # kept as written: the record check says why it is not a URL
         summary, body = _body(entry, atom=atom, own=_own_feed(feed, atom=atom))
-        sections, tags = site.split([(t.get("term") or t.get("label") or "", t.get("scheme"))
+        sections, tags = site.split([((t.get("term") or t.get("label") or "") if atom
+                                      else _rss_plain(t.get("term") or t.get("label") or "") or "", t.get("scheme"))
                                      for t in (_raw(entry, "tags") or []) if (t.get("term") or t.get("label"))])
         title = _text(entry, "title")
         updated = _date(entry, "updated")
@@ -190,7 +210,7 @@ def read(data: bytes, path: str, site: Site) -> Iterator[FeedRecord]:
             updated=updated if updated != published else None, sections=sections, tags=tags,
             authors=_authors(entry, feed, atom=atom),
             language=language(_raw(entry, "language")) or language((_raw(entry, "title_detail") or {}).get("language"))
-            or feed_language, rights=_text(entry, "rights"), source=_source(entry, notes),
-            media=_media(entry, base), notes=notes,
+            or feed_language, rights=_text(entry, "rights"), source=_source(entry, notes, atom=atom),
+            media=_media(entry, base, atom=atom), notes=notes,
         )
         yield FeedRecord(origin=where, data=record, notes=tuple(notes))
