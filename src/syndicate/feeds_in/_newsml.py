@@ -152,8 +152,8 @@ def read(root: etree._Element, path: str, site: Site) -> Iterator[FeedRecord]:
         title = _text(_first(meta, "n:headline")) if meta is not None else None
         summary = _text(_first(meta, "n:description[@role='drol:summary']")) if meta is not None else None
         body = _body(item)
-        if body is not None and body in (f"<p>{html.escape(t, quote=False)}</p>" for t in (summary, title) if t):
-            body = None  # syndicate's stand-in for an article without a body: its summary, else its title
+        if summary is None and title and body == f"<p>{html.escape(title, quote=False)}</p>":
+            body = None  # syndicate's stand-in for an article with neither body nor summary
 
         def when(*paths: str) -> str | None:
             return next((_text(_first(item, p)) for p in paths if _text(_first(item, p))), None)

@@ -1,0 +1,84 @@
+"""Every feed of feedparser's own test corpus (about 2,100 real-world and crafted feeds) goes
+through `syndicate import`, with and without --skip-invalid: each is imported (exit 0) or
+refused with named problems (exit 2), never an internal error or a traceback.
+
+The corpus is not part of this project. It is read from a git copy of feedparser's repository
+(kurtmckee/feedparser, its tests/ folder): the one named by SYNDICATE_FEEDPARSER_REPO, else
+../.mirror/kurtmckee+feedparser/repo beside the checkout. Without one, the test is skipped.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import tarfile
+from pathlib import Path
+
+import pytest
+import typer.testing
+from typer.main import get_command
+from typer.testing import CliRunner
+
+from syndicate.cli import app
+
+from tests.conftest import PROJECT
+
+CONFIG = """
+[site]
+title = "Corpus"
+home_url = "https://corpus.example.org/"
+id_prefix = "tag:corpus.example.org,2024:"
+
+[[sections]]
+slug = "society"
+title = "Society"
+"""
+
+
+def _repository() -> Path:
+    named = os.environ.get("SYNDICATE_FEEDPARSER_REPO")
+    repository = Path(named) if named else PROJECT.parent / ".mirror" / "kurtmckee+feedparser" / "repo"
+    if not repository.exists():
+        pytest.skip(f"feedparser's test corpus not found: no git copy of kurtmckee/feedparser at {repository} "
+                    "(set SYNDICATE_FEEDPARSER_REPO to one)")
+    return repository
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    repository = _repository()
+    archive = subprocess.run(["git", "-C", str(repository), "archive", "--format=tar", "HEAD", "tests"],
+                             capture_output=True, check=False)
+    if archive.returncode != 0:
+        pytest.skip(f"feedparser's test corpus at {repository} cannot be read: {archive.stderr.decode()[:200]}")
+    folder = tmp_path_factory.mktemp("feedparser-corpus")
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(folder, filter="data")
+    files = sorted(p for p in (folder / "tests").rglob("*") if p.is_file() and p.suffix in (".xml", ".json"))
+    assert len(files) > 2000
+    return files
+
+
+def test_every_corpus_feed_is_imported_or_refused_by_name(corpus: list[Path], tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch):
+    config = tmp_path / "syndicate.toml"
+    config.write_text(CONFIG, encoding="utf-8")
+    command = get_command(app)  # built once: typer rebuilds it on every invoke, half the time
+    monkeypatch.setattr(typer.testing, "_get_command", lambda _: command)
+    runner = CliRunner()
+    failures = []
+    exits = {}
+    for number, source in enumerate(corpus):
+        for options in ([], ["--skip-invalid"]):
+            store = tmp_path / f"store-{number}-{len(options)}.db"
+            result = runner.invoke(
+                app, ["import", str(source), "--into", str(store), "-c", str(config), "--section", "society",
+                          *options])
+            exits[result.exit_code] = exits.get(result.exit_code, 0) + 1
+            crashed = result.exception is not None and not isinstance(result.exception, SystemExit)
+            if crashed or result.exit_code not in (0, 2) or "Traceback" in result.output:
+                failures.append(f"{source} {options}: exit {result.exit_code} {result.exception!r}")
+            store.unlink(missing_ok=True)
+    assert not failures, "\n".join(failures[:20])
+    assert exits.get(0, 0) >= len(corpus)  # at least every --skip-invalid run
