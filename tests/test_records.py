@@ -1,3 +1,5 @@
+from syndicate import api
+
 from tests.conftest import load_store, write_record
 
 
@@ -86,3 +88,13 @@ def test_required_text_emptied_by_hygiene_is_an_error(site):
     problems = _problems(site)
     assert [p.split(" ", 2)[2].split(":")[0] for p in problems] == ["title", "authors[1].name", "source.name"]
     assert all("is empty once characters XML cannot carry and markup are removed" in p for p in problems)
+
+
+def test_a_character_reference_to_a_control_character_in_a_body_is_removed_with_a_warning(site):
+    write_record(site, "ref", body="<p>a &#1; b &#x1b;[31m c &#x85;</p>")
+    (article,), warnings = _load(site)
+    assert article.body_html == "<p>a  b [31m c …</p>"  # HTML reads &#x85; as windows-1252: an ellipsis
+    assert any("id=ref body: removed 2 character(s)" in w for w in warnings)
+    out = site / "out"
+    api.export(site / "syndicate.toml", out_dir=out, formats=["rss", "atom", "jsonfeed", "newsml", "ninjs"])
+    assert all(report.valid for report in api.validate([out]))

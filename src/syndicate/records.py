@@ -208,7 +208,8 @@ def _article(data: dict[str, Any], origin: str, config: Config, problems: list[P
         return None
     tags = tuple(t for t in (_plain(t, fix=fix, field="tags") for t in data.get("tags", ())) if t)
     body_source = _text(data.get("body"), fix=fix, field="body")
-    body = sanitize_html(body_source, base_url=url) if body_source else None
+    # Sanitising decodes character references ('&#1;'): what they decode to is checked too.
+    body = _text(sanitize_html(body_source, base_url=url), fix=fix, field="body") if body_source else None
     summary = _plain(data.get("summary"), fix=fix, field="summary")
     if summary is None and body:
         summary = teaser(html_to_text(body))
