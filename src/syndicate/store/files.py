@@ -106,10 +106,33 @@ class FileStore:
         yield _Snapshot(raws, list(loaded.articles), loaded.problems, state)
 
     def records(self) -> Iterator[RawRecord]:
-        """Every record, in path order; the files are all read (under the lock) before the first is given."""
+        """Every record, in path order; the files of a directory are all read (under the lock) before
+        the first is given. A single .jsonl file (no lock, no journal) is read a line at a time, so
+        that importing from one takes memory for one record, not for the file."""
+        if self.single_file and self.root.suffix == ".jsonl":
+            yield from self._stream_lines(self.root)
+            return
         _listing, read = self._read_consistently(self._read_all)
         for r in read:
             yield r.raw
+
+    def _stream_lines(self, path: Path) -> Iterator[RawRecord]:
+        """The records of the .jsonl file PATH as _read_file gives them, read as they are given."""
+        self._list()  # a file that cannot even be looked at is a StoreError, as for the other reads
+        where = _display(path)
+        try:
+            descriptor, _status = _open_regular(path)
+        except _Refused as refused:
+            yield RawRecord(origin=where, error=str(refused))
+            return
+        except OSError as error:
+            yield RawRecord(origin=where, error=f"cannot read: {error.strerror}")
+            return
+        with os.fdopen(descriptor, "rb") as stream:
+            try:
+                yield from self._lines(stream, where)
+            except OSError as error:
+                yield RawRecord(origin=where, error=f"cannot read: {error.strerror}")
 
     def stats(self, *, as_of: datetime) -> StoreStats:
         """Counts of every record as it is written, valid or not (an unreadable one counts
