@@ -374,7 +374,7 @@ elif moment == "renames":  # after COUNT renames (COUNT = all: before the journa
         fsync_directory(path)
     journal._rename, journal._fsync_directory = counting_rename, fsync_after_renames
 # One batch, so that one journal holds the whole edition (an import of several batches is all or
-# none per batch: tests/test_import_pipeline.py).
+# none per batch: tests/store/test_upsert_scale.py).
 api.import_records([source], into=into, config_path=config, batch_size=count_total)
 """
 
