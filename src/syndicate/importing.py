@@ -23,6 +23,7 @@ of records:
 
 from __future__ import annotations
 
+import gc
 import itertools
 import json
 import multiprocessing
@@ -283,6 +284,7 @@ def _check_into(raws: Iterable[RawRecord], config, spool: _Spool, progress: Prog
     pool: ProcessPoolExecutor | None = None
     pending: deque[tuple[list[RawRecord], Future | list[_Alone]]] = deque()
     read = 0
+    thaw = False
 
     def settle(raws: list[RawRecord], result: Future | list[_Alone]) -> None:
         nonlocal read
@@ -321,6 +323,9 @@ def _check_into(raws: Iterable[RawRecord], config, spool: _Spool, progress: Prog
     try:
         for chunk in _chunks(raws, _CHUNK):
             if pool is None and count and read >= _PARALLEL_AFTER:
+                # The heap the workers inherit is frozen: their collector leaves it alone, so they share it.
+                thaw = gc.get_freeze_count() == 0  # unless the application froze some of it itself
+                gc.freeze()
                 pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork"),
                                            initializer=_start_worker, initargs=(config, os.getpid()))
             result: Future | list[_Alone] | None = None
@@ -341,6 +346,8 @@ def _check_into(raws: Iterable[RawRecord], config, spool: _Spool, progress: Prog
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+        if thaw:
+            gc.unfreeze()
     if progress is not None:
         progress("check", read, None)
     return checked
