@@ -77,7 +77,8 @@ def test_an_invalid_record_after_5000_valid_ones_means_nothing_is_written(tmp_pa
 
 def _tricky(site: Path) -> Path:
     """The varied newsroom's records as one .jsonl file, with later duplicates of earlier ids (one of them
-    also invalid), a guid that is another record's item id, lines that are not records, and bad dates."""
+    also invalid), a guid that is another record's item id or
+    item URI, lines that are not records, and bad dates."""
     site.mkdir()
     newsroom.build(site)
     records = [json.loads(path.read_text(encoding="utf-8")) for path in sorted((site / "store").rglob("*.json"))]
@@ -87,9 +88,13 @@ def _tricky(site: Path) -> Path:
     taken = records[5].get("guid") or "tag:naviny.example.org,2014:" + records[5]["id"]  # its item id
     guid = dict(records[0], id="other-id", guid=taken)
     late = dict(records[2], id="late-date", published="31.31.2014")
+    # A guid that is no URI: Atom and ninjs write the record's tag URI, which a later guid then takes.
+    plain = dict(records[1], id="plain-guid", guid="wp-post-4711")
+    uri_taken = dict(records[4], id="takes-a-uri", guid="tag:naviny.example.org,2014:plain-guid")
     extra = ["{not json", "[1, 2]", json.dumps({"id": 7, "title": "an id that is not text"}),
              json.dumps(copy, ensure_ascii=False), json.dumps(broken, ensure_ascii=False),
-             json.dumps(guid, ensure_ascii=False), json.dumps(late, ensure_ascii=False)]
+             json.dumps(guid, ensure_ascii=False), json.dumps(late, ensure_ascii=False),
+             json.dumps(plain, ensure_ascii=False), json.dumps(uri_taken, ensure_ascii=False)]
     # Interleaved so that duplicates fall in other chunks than the records they repeat.
     mixed = lines[:20] + extra[:3] + lines[20:] + extra[3:] + [json.dumps(records[3], ensure_ascii=False)]
     source = site / "tricky.jsonl"
@@ -133,6 +138,7 @@ def test_records_are_checked_exactly_as_export_checks_them_in_worker_processes_o
         assert (report.new, report.replaced) == (len(expected.articles), 0)
     assert any("duplicate id, first used in" in str(p) for p in expected.problems)
     assert any("is already the item id of" in str(p) for p in expected.problems)
+    assert any("takes-a-uri" in str(p) and "is already the item id of" in str(p) for p in expected.problems)
 
     def contents(path: Path) -> list:
         import sqlite3

@@ -204,7 +204,7 @@ class _Alone:
     problems: list[Problem]
     warnings: list[str]
     row: tuple | None = None  # None: not usable
-    item_id: str | None = None
+    item_ids: tuple[str, ...] = ()  # the article's item id and item URI (one when they are the same)
 
 
 class _Checker:
@@ -221,7 +221,7 @@ class _Checker:
         if article is None:
             return _Alone(problems, warnings)
         return _Alone(problems, warnings, _Spool.row(stored_record(xml_legal_record(raw.data), article)),
-                      article.item_id)
+                      tuple(dict.fromkeys((article.item_id, article.item_uri))))
 
     def chunk(self, raws: list[RawRecord]) -> list[_Alone]:
         return [self.alone(raw) for raw in raws]
@@ -306,14 +306,18 @@ def _check_into(raws: Iterable[RawRecord], config, spool: _Spool, progress: Prog
                 problems.extend(alone.problems)
                 warnings.extend(alone.warnings)
                 row = alone.row
-                if row is not None and (first := spool.item_ids.get(alone.item_id)) is not None:
+                taken = next((i for i in alone.item_ids if i in spool.item_ids), None) if row is not None else None
+                if taken is not None:
                     problems.append(Problem(origin=raw.origin, record_id=record_id, field="guid",
-                                            message=f"item id {alone.item_id!r} is already the item id of "
-                                                    f"{first}; expected a guid no other record has"))
+                                            message=f"item id {taken!r} is already the item id of "
+                                                    f"{spool.item_ids[taken]}; expected a guid no other record has"))
                     row = None
             if row is not None:
-                spool.item_ids[alone.item_id] = raw.origin
+                for item_id in alone.item_ids:
+                    spool.item_ids[item_id] = raw.origin
                 spool.add(row)
+                # What a feed reader filled in or repaired (syndicate.feeds_in.FeedRecord.notes).
+                warnings.extend(f"{raw.origin} id={record_id} {note}" for note in getattr(raw, "notes", ()))
             elif len(problems) > before:
                 checked.skipped += 1
         read += len(raws)
