@@ -24,11 +24,13 @@ AUTHORS = ("Ігар Губарэвіч", "Ganna Mackevič", "Вольга См�
            "Tatsiana Kulikova", "Сяргей Мартынаў")
 
 
-def write_config(folder: Path, *, sections: int, limit: int | None = None) -> Path:
-    """FOLDER/syndicate.toml for a site of SECTIONS sections (section-0 ...); returns its path."""
+def write_config(folder: Path, *, sections: int, limit: int | None = None, max_feed_bytes: int | None = None) -> Path:
+    """FOLDER/syndicate.toml for a site of SECTIONS sections (section-0 ...), feeds of LIMIT items,
+    feed files to import of at most MAX_FEED_BYTES; returns its path."""
     section_tables = "".join(
         f'\n[[sections]]\nslug = "section-{n}"\ntitle = "Section {n}"\n' for n in range(sections))
     defaults = f"\n[defaults]\nlimit = {limit}\n" if limit else ""
+    defaults += f"\n[limits]\nmax_feed_bytes = {max_feed_bytes}\n" if max_feed_bytes else ""
     config = folder / "syndicate.toml"
     config.write_text(
         '[site]\ntitle = "Benchmark News"\nhome_url = "https://bench.example.org/"\n'

@@ -305,7 +305,9 @@ def main() -> int:
         with tempfile.TemporaryDirectory(prefix="syndicate-bench-") as folder:
             root = Path(folder)
             counter = itertools.count()
-            config = write_config(root, sections=arguments.sections, limit=max(arguments.feed_items, 50))
+            # The feed of 20,000 items is about 140 MB, above the default [limits] max_feed_bytes.
+            config = write_config(root, sections=arguments.sections, limit=max(arguments.feed_items, 50),
+                                  max_feed_bytes=2 ** 30)
             started = time.perf_counter()
             most = max(arguments.records, arguments.large, arguments.feed_items)
             everything = write_newsroom(root / "all.jsonl", records=most, sections=arguments.sections)
