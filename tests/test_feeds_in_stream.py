@@ -213,3 +213,16 @@ def test_memory_of_a_streamed_feed_does_not_grow_with_its_items(tmp_path: Path):
         peaks[items] = peak
     assert (tmp_path / "30000.xml").stat().st_size > 15 * 2 ** 20
     assert peaks[30_000] - peaks[1_000] < 10 * 1024, peaks  # KiB: 30 times the items, not 30 times the memory
+
+
+def test_entity_expansion_in_a_streamed_feed_expands_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    config = _config(tmp_path)
+    entities = '<!ENTITY lol "lol">' + "".join(
+        f'<!ENTITY lol{n} "{f"&lol{n - 1};" * 10 if n > 1 else "&lol;" * 10}">' for n in range(1, 10))
+    path = tmp_path / "laughs.xml"
+    path.write_text(f'<?xml version="1.0"?><!DOCTYPE rss [{entities}]>'
+                    + FEEDS["rss-2.0.xml"].split("?>", 1)[1].replace("Channel date", "&lol9;"), encoding="utf-8")
+    streamed = _streamed(path, config, monkeypatch, 4096)
+    assert streamed == _records(path, config)
+    assert streamed[2][1]["title"] == "&lol9;"  # an entity no longer declared: kept as the text it is
+    assert "lollol" not in repr(streamed)
