@@ -10,10 +10,10 @@ from pathlib import Path
 from syndicate.errors import SyndicateError, UsageError
 from syndicate.exporting import ExportReport, OutputInvalid, export
 from syndicate.formats import FORMATS, Format
-from syndicate.importing import ImportReport, import_records, store_stats
+from syndicate.importing import ImportReport, Progress, import_records, store_stats
 from syndicate.opml import INDEX_FILE, CheckedFile
 
-__all__ = ["ExportReport", "FileReport", "ImportReport", "OutputInvalid", "SyndicateError", "export",
+__all__ = ["ExportReport", "FileReport", "ImportReport", "OutputInvalid", "Progress", "SyndicateError", "export",
            "import_records", "store_stats", "validate"]
 
 

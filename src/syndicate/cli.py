@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import re
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timezone
 from pathlib import Path
 from typing import Annotated, Optional
@@ -50,6 +53,51 @@ _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 def _say(text: str, *, err: bool = False) -> None:
     typer.echo(_CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text)), err=err)
+
+
+def _stderr_is_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
+@contextmanager
+def _progress_bar(shown: bool) -> Iterator[api.Progress | None]:
+    """A progress callback drawing one bar per phase (checking, then writing) on standard error,
+    with rich (which typer uses), or None when SHOWN is false. The bar is redrawn by the callback,
+    at most ten times a second, not by a thread of its own: the import may start worker processes."""
+    if not shown:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn,
+                               TimeElapsedColumn, TimeRemainingColumn)
+    from rich.text import Text
+
+    class Rate(ProgressColumn):
+        def render(self, task) -> Text:
+            speed = task.finished_speed or task.speed
+            return Text(f"{speed:,.0f} records/s" if speed else "", style="progress.data.speed")
+
+    names = {"check": "checking", "write": "writing"}
+    columns = (TextColumn("{task.description:<8}"), BarColumn(), MofNCompleteColumn(), Rate(),
+               TimeElapsedColumn(), TimeRemainingColumn(), TextColumn("left"))
+    console = Console(file=sys.stderr, force_terminal=True)
+    with Progress(*columns, console=console, auto_refresh=False, redirect_stdout=False,
+                  redirect_stderr=False) as bar:
+        tasks: dict[str, int] = {}
+        drawn = 0.0
+
+        def update(phase: str, done: int, total: int | None) -> None:
+            nonlocal drawn
+            if phase not in tasks:
+                for earlier in tasks.values():  # the checking phase is over: its total is what it read
+                    bar.update(earlier, total=bar.tasks[earlier].completed)
+                tasks[phase] = bar.add_task(names.get(phase, phase), total=total)
+            bar.update(tasks[phase], completed=done, total=total)
+            if time.monotonic() - drawn >= 0.1 or done == total:
+                bar.refresh()
+                drawn = time.monotonic()
+
+        yield update
 
 
 def _print_skipped_and_warnings(skipped, warnings) -> None:
@@ -146,15 +194,18 @@ def import_(
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
 ) -> None:
-    """Copy records into a store, upserting by id, each checked as export checks it."""
+    """Copy records into a store, upserting by id, each checked as export checks it; on a terminal,
+    a progress bar on standard error."""
     try:
-        report = api.import_records(sources, into=into, config_path=config, section=section,
-                                    skip_invalid=skip_invalid)
+        with _progress_bar(not quiet and _stderr_is_terminal()) as progress:
+            report = api.import_records(sources, into=into, config_path=config, section=section,
+                                        skip_invalid=skip_invalid, progress=progress)
     except SyndicateError as error:
         raise _fail(error) from None
     _print_skipped_and_warnings(report.skipped, report.warnings)
     if not quiet:
-        _say(f"imported {report.imported} records into {redacted(report.into)}")
+        _say(f"imported {report.imported} records into {redacted(report.into)}: {report.new} new, "
+             f"{report.replaced} replaced, {report.skipped_records} skipped")
 
 
 @app.command()

@@ -354,7 +354,7 @@ import os, signal, sys
 from syndicate import api
 from syndicate.store import journal
 
-moment, count, source, into, config = sys.argv[1], int(sys.argv[2]), *sys.argv[3:]
+moment, count, count_total, source, into, config = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), *sys.argv[4:]
 
 def die():
     os.kill(os.getpid(), signal.SIGKILL)
@@ -373,7 +373,9 @@ elif moment == "renames":  # after COUNT renames (COUNT = all: before the journa
             die()
         fsync_directory(path)
     journal._rename, journal._fsync_directory = counting_rename, fsync_after_renames
-api.import_records([source], into=into, config_path=config)
+# One batch, so that one journal holds the whole edition (an import of several batches is all or
+# none per batch: tests/store/test_upsert_scale.py).
+api.import_records([source], into=into, config_path=config, batch_size=count_total)
 """
 
 
@@ -405,7 +407,7 @@ def test_sigkill_during_an_import_leaves_all_old_or_all_new(editions, tmp_path: 
     shutil.copytree(old_store, store, copy_function=lambda source, target: (
         shutil.copy2 if Path(source).name.startswith(".") else os.link)(source, target))
     killed = subprocess.run(
-        [sys.executable, "-c", KILLER, moment, str(count), str(new_edition), str(store), str(config)],
+        [sys.executable, "-c", KILLER, moment, str(count), str(TOTAL), str(new_edition), str(store), str(config)],
         env=_environment(),
         capture_output=True, text=True, timeout=120)
     killed_at = time.monotonic()

@@ -180,7 +180,7 @@ def test_the_password_in_a_working_url_is_never_printed(postgres_url: str, tmp_p
     assert result.exit_code == 2 and result.output.startswith(f"error: {shown}: no syndicate store"), result.output
     config = example_config(tmp_path)
     result = _cli("import", EXAMPLE_STORE, "--into", url, "--config", config)
-    assert result.output.strip() == f"imported 25 records into {shown}"
+    assert result.output.strip() == f"imported 25 records into {shown}: 25 new, 0 replaced, 0 skipped"
     result = _cli("stats", "--store", url)
     assert result.exit_code == 0 and result.output.splitlines()[0] == f"store: {shown}"
     opened = open_store(url, config=None)

@@ -19,7 +19,7 @@ from syndicate import api
 from syndicate.cli import app
 from syndicate.config import load_config
 from syndicate.store import FeedQuery, StoreError, open_store
-from syndicate.store.sqlite import APPLICATION_ID, SCHEMA_VERSION
+from syndicate.store.sqlite import APPLICATION_ID, SCHEMA_VERSION, SqliteStore
 
 from tests.store.configs import EXAMPLE_STORE, example_config, write_many, write_story
 
@@ -192,19 +192,19 @@ def test_a_full_disk_during_an_import_is_a_store_error_and_the_store_is_as_it_wa
     """'cannot rollback - no transaction is active' hid 'database or disk is full': exit 3."""
     config = example_config(tmp_path, store=store)
     pages = sqlite3.connect(store).execute("PRAGMA page_count").fetchone()[0]
-    connect = sqlite3.connect
+    connect = SqliteStore._connect
 
-    def full_disk(*args, **kwargs):  # the database may not grow beyond its present size
-        connection = connect(*args, **kwargs)
+    def full_disk(self, *args, **kwargs):  # the store's database may not grow beyond its present size
+        connection = connect(self, *args, **kwargs)
         connection.execute(f"PRAGMA max_page_count = {pages}")
         return connection
 
-    monkeypatch.setattr(sqlite3, "connect", full_disk)
+    monkeypatch.setattr(SqliteStore, "_connect", full_disk)
     result = _cli("import", write_many(tmp_path / "many.jsonl", 300), "--into", store, "--config", config)
     assert result.exit_code == 2, result.output
     assert result.output.strip() == (f"error: {store}: cannot import: the disk is full, or the database reached "
                                      "its size limit (database or disk is full); the store is as it was")
-    monkeypatch.setattr(sqlite3, "connect", connect)
+    monkeypatch.setattr(SqliteStore, "_connect", connect)
     assert _state(store, config).version == 1  # the fixture's import only
     assert api.store_stats(store, config_path=config)[1].total == 25
 

@@ -124,8 +124,9 @@ def _prolog_end(data: bytes, start: int) -> int:
 _PROLOG_ITEM = re.compile(rb"\s+|<\?.*?\?>|<!--.*?-->", re.DOTALL)
 
 
-def without_doctype(data: bytes) -> bytes:
-    """DATA (UTF-8) without its document type declaration, if it has one before its root."""
+def doctype_span(data: bytes) -> tuple[int, int] | None:
+    """Where the document type declaration of DATA (UTF-8) begins and ends, if it has one before
+    its root; it ends at len(DATA) when DATA ends inside it."""
     position = 0
     while True:
         match = _PROLOG_ITEM.match(data, position)
@@ -133,8 +134,14 @@ def without_doctype(data: bytes) -> bytes:
             break
         position = match.end()
     if not data.startswith(_DOCTYPE, position):
-        return data
-    return data[:position] + data[_prolog_end(data, position):]
+        return None
+    return position, _prolog_end(data, position)
+
+
+def without_doctype(data: bytes) -> bytes:
+    """DATA (UTF-8) without its document type declaration, if it has one before its root."""
+    span = doctype_span(data)
+    return data if span is None else data[:span[0]] + data[span[1]:]
 
 
 def parse(data: bytes) -> FeedParserDict:
@@ -147,19 +154,8 @@ def parse(data: bytes) -> FeedParserDict:
     result["version"] = None
     parser = None
     if result.get("encoding"):
-        parser = _Strict("", None, "UTF-8")
-        parser.resolve_relative_uris = False
-        parser.sanitize_html = False
-        sax = xml.sax.make_parser()
-        sax.setFeature(xml.sax.handler.feature_namespaces, 1)
-        for feature in (xml.sax.handler.feature_external_ges, xml.sax.handler.feature_external_pes):
-            try:
-                sax.setFeature(feature, 0)
-            except xml.sax.SAXNotSupportedException:
-                pass
-        sax.setContentHandler(parser)
-        sax.setErrorHandler(parser)
-        sax.setEntityResolver(_NoEntities())
+        parser = _strict()
+        sax = _sax_reader(parser)
         source = xml.sax.xmlreader.InputSource()
         source.setByteStream(io.BytesIO(data))
         try:
@@ -178,6 +174,61 @@ def parse(data: bytes) -> FeedParserDict:
     result["version"] = parser.version
     result["namespaces"] = parser.namespaces_in_use
     return result
+
+
+def _strict() -> _Strict:
+    parser = _Strict("", None, "UTF-8")
+    parser.resolve_relative_uris = False
+    parser.sanitize_html = False
+    return parser
+
+
+def _sax_reader(parser: _Strict) -> xml.sax.xmlreader.IncrementalParser:
+    """expat, with namespaces, without external entities, reporting to PARSER."""
+    sax = xml.sax.make_parser()
+    sax.setFeature(xml.sax.handler.feature_namespaces, 1)
+    for feature in (xml.sax.handler.feature_external_ges, xml.sax.handler.feature_external_pes):
+        try:
+            sax.setFeature(feature, 0)
+        except xml.sax.SAXNotSupportedException:
+            pass
+    sax.setContentHandler(parser)
+    sax.setErrorHandler(parser)
+    sax.setEntityResolver(_NoEntities())
+    return sax
+
+
+class Stream:
+    """feedparser's strict parser fed a document in pieces (as sax.parse itself feeds expat), its
+    entries taken from it as each ends: the memory it needs does not grow with the number of
+    entries. The feed-level data (feed, version) is what the document said before the piece last
+    fed. For a well-formed document in an encoding expat reads (UTF-8, UTF-16, ISO-8859-1,
+    US-ASCII, and single-byte codecs Python knows); feed() raises xml.sax.SAXException otherwise."""
+
+    def __init__(self) -> None:
+        self._parser = _strict()
+        self._sax = _sax_reader(self._parser)
+
+    @property
+    def feed(self) -> FeedParserDict:
+        return self._parser.feeddata
+
+    @property
+    def version(self) -> str:
+        return self._parser.version or ""
+
+    def feed_bytes(self, data: bytes, *, last: bool = False) -> list[FeedParserDict]:
+        """The entries that ended in DATA, the next piece of the document (LAST: its end)."""
+        self._sax.feed(data)
+        if last:
+            self._sax.close()
+        entries = self._parser.entries
+        ended = len(entries) - (1 if self._parser.inentry else 0)
+        done = entries[:ended]
+        del entries[:ended]  # the entry still open, if any, stays where feedparser looks for it
+        for entry in done:  # feedparser keeps, per entry it has read, the depth of each of its elements
+            self._parser.property_depth_map.pop(entry, None)
+        return done
 
 
 class _NoEntities(xml.sax.handler.EntityResolver):

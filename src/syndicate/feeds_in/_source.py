@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import codecs
 import gzip
-import io
 import json
 import re
 import zlib
@@ -12,6 +11,10 @@ from pathlib import Path
 
 GZIP_MAGIC = b"\x1f\x8b"
 SNIFF_BYTES = 64 * 1024
+# An RSS or Atom file larger than this is read as it streams, STREAM_PIECE bytes at a time (feeds_in
+# says when); a smaller one is read whole.
+STREAM_ABOVE = 8 * 2 ** 20
+STREAM_PIECE = 2 ** 20
 _STORE_SUFFIXES = (".db", ".sqlite", ".sqlite3", ".jsonl")
 # Byte-order marks, longest first (UTF-32's LE mark begins with UTF-16's).
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF8, "utf-8"),
@@ -76,33 +79,70 @@ def is_feed_file(path: Path) -> bool:
     return text.startswith("{") and bool(_JSON_FEED.search(text) or _NINJS_KEY.search(text))
 
 
+class FeedReader:
+    """The bytes of the feed file at PATH, decompressed if it is gzip, read as they are asked for;
+    FeedFileError when it holds (or would decompress to) more than LIMIT bytes, before more than
+    that is read. A context manager."""
+
+    def __init__(self, path: Path, limit: int) -> None:
+        self.limit = limit
+        self.count = 0
+        try:
+            size = path.stat().st_size
+            if size > limit:
+                raise FeedFileError(f"is {size:,} bytes, more than [limits] max_feed_bytes ({limit:,}); "
+                                    "nothing of it was read")
+            self._file = path.open("rb")
+        except OSError as error:
+            raise FeedFileError(f"cannot be read: {error.strerror or error}") from None
+        self._gzip: gzip.GzipFile | None = None
+        try:
+            magic = self._file.read(len(GZIP_MAGIC))
+            self._file.seek(0)
+        except OSError as error:
+            self.close()
+            raise FeedFileError(f"cannot be read: {error.strerror or error}") from None
+        if magic == GZIP_MAGIC:
+            self._gzip = gzip.GzipFile(fileobj=self._file)
+        elif path.suffix.lower() == ".gz":
+            self.close()
+            raise FeedFileError("is named .gz but is not a gzip file")
+
+    def read(self, size: int) -> bytes:
+        """Up to SIZE more bytes (fewer only at the end)."""
+        try:
+            data = (self._gzip or self._file).read(min(size, self.limit + 1 - self.count))
+        except (EOFError, zlib.error) as error:
+            raise FeedFileError(f"is not a readable gzip file: {error}") from None
+        except OSError as error:
+            if self._gzip is not None:
+                raise FeedFileError(f"is not a readable gzip file: {error}") from None
+            raise FeedFileError(f"cannot be read: {error.strerror or error}") from None
+        self.count += len(data)
+        if self.count > self.limit:
+            if self._gzip is not None:
+                raise FeedFileError(f"decompresses to more than [limits] max_feed_bytes ({self.limit:,}); "
+                                    "it was not decompressed further")
+            raise FeedFileError(f"holds more than [limits] max_feed_bytes ({self.limit:,})")
+        return data
+
+    def close(self) -> None:
+        if self._gzip is not None:
+            self._gzip.close()
+        self._file.close()
+
+    def __enter__(self) -> FeedReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 def read_bytes(path: Path, limit: int) -> bytes:
     """The bytes of the feed file at PATH, decompressed if it is gzip; FeedFileError when it holds
     (or would decompress to) more than LIMIT bytes, before more than that is read."""
-    try:
-        size = path.stat().st_size
-        if size > limit:
-            raise FeedFileError(f"is {size:,} bytes, more than [limits] max_feed_bytes ({limit:,}); "
-                                "nothing of it was read")
-        with path.open("rb") as file:
-            data = file.read(limit + 1)
-    except OSError as error:
-        raise FeedFileError(f"cannot be read: {error.strerror or error}") from None
-    if len(data) > limit:
-        raise FeedFileError(f"holds more than [limits] max_feed_bytes ({limit:,})")
-    if not data.startswith(GZIP_MAGIC):
-        if path.suffix.lower() == ".gz":
-            raise FeedFileError("is named .gz but is not a gzip file")
-        return data
-    try:
-        with gzip.GzipFile(fileobj=io.BytesIO(data)) as unzipped:
-            content = unzipped.read(limit + 1)
-    except (OSError, EOFError, zlib.error) as error:
-        raise FeedFileError(f"is not a readable gzip file: {error}") from None
-    if len(content) > limit:
-        raise FeedFileError(f"decompresses to more than [limits] max_feed_bytes ({limit:,}); "
-                            "it was not decompressed further")
-    return content
+    with FeedReader(path, limit) as reader:
+        return reader.read(limit + 1)
 
 
 def load_json(data: bytes):

@@ -11,13 +11,15 @@ updated is updated / dcterms:modified when it differs.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import xml.sax
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from feedparser.util import FeedParserDict
 
 from syndicate.content import holds_html
 from syndicate.feeds_in import _feedparser
+from syndicate.feeds_in._source import FeedReader
 from syndicate.feeds_in._common import (
     FeedRecord, Site, digest_id, html_of, http_url, language, make_record, origin, shown, text_of,
     whole_number,
@@ -174,21 +176,90 @@ def _own_feed(feed: FeedParserDict, *, atom: bool) -> bool:
 
 
 def read(data: bytes, path: str, site: Site) -> Iterator[FeedRecord]:
+    """The items of the feed document DATA, parsed whole."""
     parsed = _feedparser.parse(data)
     version = parsed.get("version") or ""
-    feed = parsed["feed"]
     if not version and not parsed["entries"]:
         yield FeedRecord(origin=path, error="not an RSS, Atom, JSON Feed, NewsML-G2 or ninjs document")
         return
-    atom = version.startswith("atom")
-    kind, id_name = ("entry", "id") if atom else ("item", "guid")
-    base = http_url(_raw(feed, "link"))
-    feed_date = _date(feed, "published", "syndicate_dc_date", "updated")
-    feed_language = language(_raw(feed, "language"))
-    for number, entry in enumerate(parsed["entries"], start=1):
+    yield from _Items(parsed["feed"], version, path, site).records(parsed["entries"], start=1)
+
+
+# What an item takes from the feed around it, when it has none of its own.
+_FEED_LEVEL = ("link", "published", "syndicate_dc_date", "updated", "language", "generator", "generator_detail",
+               "authors")
+
+
+def read_stream(head: bytes, reader: FeedReader, path: str, site: Site, *, piece: int) -> Iterator[FeedRecord]:
+    """The items of the feed document that starts with HEAD and goes on in READER, parsed as it
+    streams (_feedparser.Stream), so that memory does not grow with the file. Raises
+    StreamRefused, before the first item, when the document is not one a stream can read (not
+    well-formed, an encoding expat does not read): the caller then reads it whole. After the first
+    item, the problem is a record whose error says where the document went wrong."""
+    stream = _feedparser.Stream()
+    span = _feedparser.doctype_span(head)
+    if span is not None and span[1] >= len(head):
+        raise StreamRefused("its document type declaration does not end in its first piece")
+    data = head if span is None else head[:span[0]] + head[span[1]:]
+    items: _Items | None = None
+    number = 1
+    seen: dict[str, Any] = {}
+    while True:
+        last = not data
+        try:
+            entries = stream.feed_bytes(data, last=last)
+        except xml.sax.SAXException as error:
+            if items is None:
+                raise StreamRefused(str(error)) from None
+            yield FeedRecord(origin=path, error=f"is not well-formed XML after its item {number - 1}: {error}; "
+                                                "a feed file this large is read as it streams, and must be "
+                                                "well-formed (the items before it were read)")
+            return
+        if entries and items is None:
+            items = _Items(stream.feed, stream.version, path, site)
+            seen = {key: _raw(stream.feed, key) for key in _FEED_LEVEL}
+        if items is not None:
+            yield from items.records(entries, start=number)
+            number += len(entries)
+        if last:
+            break
+        data = reader.read(piece)
+    if items is None:
+        if not stream.version:
+            yield FeedRecord(origin=path, error="not an RSS, Atom, JSON Feed, NewsML-G2 or ninjs document")
+        return
+    late = [key for key in _FEED_LEVEL if _raw(stream.feed, key) != seen[key]]
+    if late:
+        yield FeedRecord(origin=path, error=f"its feed-level {', '.join(late)} come after its first item; a feed "
+                                            "file this large is read as it streams, so what its items take from "
+                                            "the feed must come before them")
+
+
+class StreamRefused(Exception):
+    """A feed document a stream cannot read (before its first item): read it whole instead."""
+
+
+class _Items:
+    """The records of a feed's entries, given what the feed around them says."""
+
+    def __init__(self, feed: FeedParserDict, version: str, path: str, site: Site) -> None:
+        self.feed, self.path, self.site = feed, path, site
+        self.atom = version.startswith("atom")
+        self.base = http_url(_raw(feed, "link"))
+        self.feed_date = _date(feed, "published", "syndicate_dc_date", "updated")
+        self.feed_language = language(_raw(feed, "language"))
+        self.own = _own_feed(feed, atom=self.atom)
+
+    def records(self, entries: Iterable[FeedParserDict], *, start: int) -> Iterator[FeedRecord]:
+        for number, entry in enumerate(entries, start=start):
+            yield self.record(entry, number)
+
+    def record(self, entry: FeedParserDict, number: int) -> FeedRecord:
+        site, feed, atom, base = self.site, self.feed, self.atom, self.base
+        kind, id_name = ("entry", "id") if atom else ("item", "guid")
         notes: list[str] = []
         identifier = _raw(entry, "id").strip() if isinstance(_raw(entry, "id"), str) and _raw(entry, "id").strip() else None
-        where = origin(path, kind, number, id_name, identifier)
+        where = origin(self.path, kind, number, id_name, identifier)
         link = next((l.get("href") for l in (_raw(entry, "links") or [])
                      if l.get("rel", "alternate") == "alternate" and l.get("href")), None) or _raw(entry, "link")
         url = http_url(link, base) if link and link != identifier else None
@@ -196,21 +267,21 @@ def read(data: bytes, path: str, site: Site) -> Iterator[FeedRecord]:
             url = http_url(identifier)  # a permalink guid serves as the link
         elif url is None and link and link != identifier:
             url = link  # kept as written: the record check says why it is not a URL
-        summary, body = _body(entry, atom=atom, own=_own_feed(feed, atom=atom))
+        summary, body = _body(entry, atom=atom, own=self.own)
         sections, tags = site.split([((t.get("term") or t.get("label") or "") if atom
                                       else _rss_plain(t.get("term") or t.get("label") or "") or "", t.get("scheme"))
                                      for t in (_raw(entry, "tags") or []) if (t.get("term") or t.get("label"))])
         title = _text(entry, "title")
         updated = _date(entry, "updated")
         published = (_date(entry, "published", "syndicate_dc_date", "created") or updated
-                     or (None if atom else feed_date))
+                     or (None if atom else self.feed_date))
         record = make_record(
             site, identifier=identifier, fallback_id=url or digest_id(title, summary, body, published),
             url=url, title=title, summary=summary, body=body, published=published,
             updated=updated if updated != published else None, sections=sections, tags=tags,
             authors=_authors(entry, feed, atom=atom),
             language=language(_raw(entry, "language")) or language((_raw(entry, "title_detail") or {}).get("language"))
-            or feed_language, rights=_text(entry, "rights"), source=_source(entry, notes, atom=atom),
+            or self.feed_language, rights=_text(entry, "rights"), source=_source(entry, notes, atom=atom),
             media=_media(entry, base, atom=atom), notes=notes,
         )
-        yield FeedRecord(origin=where, data=record, notes=tuple(notes))
+        return FeedRecord(origin=where, data=record, notes=tuple(notes))

@@ -13,6 +13,7 @@ open_store() picks the driver from the location:
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
@@ -50,12 +51,29 @@ class StoredRecord:
     """A checked record with the columns an indexed store keeps beside it."""
 
     id: str
-    record: dict[str, Any]  # the canonical record, whole
+    record: dict[str, Any] | None  # the canonical record, whole (None when it is given as text)
     sections: tuple[str, ...]  # its own section first
     published: datetime
     updated: datetime
     status: str
     embargo_until: datetime | None = None
+    text: str | None = None  # the record as JSON text, json.dumps(record, ensure_ascii=False), when at hand
+
+    def json_text(self) -> str:
+        """The record as JSON text (UTF-8 characters as they are, not escaped)."""
+        return self.text if self.text is not None else json.dumps(self.record, ensure_ascii=False)
+
+    def data(self) -> dict[str, Any]:
+        """The record as a dict."""
+        return self.record if self.record is not None else json.loads(self.text or "null")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Upserted:
+    """What one upsert did: records whose id the store did not hold, and records it replaced."""
+
+    new: int = 0
+    replaced: int = 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -103,8 +121,10 @@ class Store(Protocol):
 
     def snapshot(self) -> AbstractContextManager[Snapshot]: ...
 
-    def upsert(self, records: Sequence[StoredRecord]) -> None:
-        """Insert or replace RECORDS by id, all or none."""
+    def upsert(self, records: Sequence[StoredRecord]) -> Upserted:
+        """Insert or replace RECORDS by id, all or none, in one transaction (or one journal), and
+        say how many were new and how many replaced a record of the same id. Of two records with
+        the same id in RECORDS the later wins. An import calls it once per batch."""
 
     def stats(self, *, as_of: datetime) -> StoreStats:
         """Counts per (section, status) of every record, and the dates of StoreStats as of AS_OF."""

@@ -49,7 +49,7 @@ from syndicate.config import DEFAULT_MAX_RECORD_BYTES, DEFAULT_STORE_TIMEOUT
 from syndicate.dates import DateError, parse_date
 from syndicate.errors import Problem
 from syndicate.model import Article
-from syndicate.store import FeedQuery, RawRecord, StoredRecord, StoreError, StoreState, StoreStats
+from syndicate.store import FeedQuery, RawRecord, StoredRecord, StoreError, StoreState, StoreStats, Upserted
 from syndicate.store.fileio import _display, _fsync_directory, _kind, _open_regular, _Refused, _write_new, file_stem
 from syndicate.store.journal import (_TEMPORARY, JOURNAL_FORMAT, JOURNAL_NAME, LOCK_NAME, STAGING_LOCK_NAME,
                                      ImportJournal)
@@ -106,10 +106,33 @@ class FileStore:
         yield _Snapshot(raws, list(loaded.articles), loaded.problems, state)
 
     def records(self) -> Iterator[RawRecord]:
-        """Every record, in path order; the files are all read (under the lock) before the first is given."""
+        """Every record, in path order; the files of a directory are all read (under the lock) before
+        the first is given. A single .jsonl file (no lock, no journal) is read a line at a time, so
+        that importing from one takes memory for one record, not for the file."""
+        if self.single_file and self.root.suffix == ".jsonl":
+            yield from self._stream_lines(self.root)
+            return
         _listing, read = self._read_consistently(self._read_all)
         for r in read:
             yield r.raw
+
+    def _stream_lines(self, path: Path) -> Iterator[RawRecord]:
+        """The records of the .jsonl file PATH as _read_file gives them, read as they are given."""
+        self._list()  # a file that cannot even be looked at is a StoreError, as for the other reads
+        where = _display(path)
+        try:
+            descriptor, _status = _open_regular(path)
+        except _Refused as refused:
+            yield RawRecord(origin=where, error=str(refused))
+            return
+        except OSError as error:
+            yield RawRecord(origin=where, error=f"cannot read: {error.strerror}")
+            return
+        with os.fdopen(descriptor, "rb") as stream:
+            try:
+                yield from self._lines(stream, where)
+            except OSError as error:
+                yield RawRecord(origin=where, error=f"cannot read: {error.strerror}")
 
     def stats(self, *, as_of: datetime) -> StoreStats:
         """Counts of every record as it is written, valid or not (an unreadable one counts
@@ -269,10 +292,11 @@ class FileStore:
 
     # Writing
 
-    def upsert(self, records: Sequence[StoredRecord]) -> None:
+    def upsert(self, records: Sequence[StoredRecord]) -> Upserted:
         """Write each record as one .json file: over the file that holds its id, else as
-        <section>/<file_stem(id)>.json; all or none (see syndicate.store.journal). An id held
-        by a .jsonl line cannot be replaced in place."""
+        <section>/<file_stem(id)>.json; all or none, one journal per call (a batch of an import;
+        see syndicate.store.journal). An id held by a .jsonl line cannot be replaced in place.
+        A record already there byte for byte is not rewritten, and counts as replaced."""
         if self.single_file:
             raise StoreError(f"{self.location}: a single record file is read-only as a store; "
                              "import into a directory")
@@ -281,7 +305,7 @@ class FileStore:
         except OSError as error:
             raise StoreError(f"cannot create the store {self.location}: {error.strerror}") from None
         wanted = {stored.id: stored for stored in records}
-        documents = {record_id: (json.dumps(stored.record, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        documents = {record_id: (json.dumps(stored.data(), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
                      for record_id, stored in wanted.items()}
         token = secrets.token_hex(8)
         staged: list[tuple[Path, Path]] = []
@@ -290,7 +314,9 @@ class FileStore:
         try:
             self._journal.wait_for(staging, fcntl.LOCK_SH, f"another import is cleaning {self.location}")
             before, read = self._read_consistently(self._read_all)
-            self._stage(self._plan(wanted, documents, read), token, staged)
+            plan, held = self._plan(wanted, documents, read)
+            del read  # the whole store: not kept while the batch is written
+            self._stage(plan, token, staged)
             lock = self._journal.open_lock(LOCK_NAME, create=True)
             try:
                 self._journal.wait_for(lock, fcntl.LOCK_EX, f"another import or an export is using {self.location}")
@@ -302,7 +328,9 @@ class FileStore:
                         path.unlink(missing_ok=True)
                     staged.clear()
                     _now, read = self._read_all()
-                    self._stage(self._plan(wanted, documents, read), token, staged)
+                    plan, held = self._plan(wanted, documents, read)
+                    del read
+                    self._stage(plan, token, staged)
                 if staged:
                     self._journal.write(staged, token)
                     journaled = True
@@ -321,10 +349,12 @@ class FileStore:
         finally:
             if staging is not None:
                 os.close(staging)
+        return Upserted(new=len(wanted) - held, replaced=held)
 
     def _plan(self, wanted: dict[str, StoredRecord], documents: dict[str, bytes],
-              read: list[_Read]) -> dict[Path, bytes]:
-        """final path -> bytes for every record that changes, from READ (the store as it is)."""
+              read: list[_Read]) -> tuple[dict[Path, bytes], int]:
+        """(final path -> bytes for every record that changes, how many of WANTED the store holds),
+        from READ (the store as it is)."""
         where: dict[str, Path] = {}
         digests: dict[Path, str] = {}
         taken: set[str] = set()
@@ -335,16 +365,19 @@ class FileStore:
             if isinstance(r.raw.data, dict) and isinstance(record_id := r.raw.data.get("id"), str):
                 where.setdefault(record_id, r.final)  # the first in path order: the one readers keep
         plan: dict[Path, bytes] = {}
+        held = 0
         for record_id, stored in wanted.items():
             final = where.get(record_id)
             if final is None:
                 final = self._new_path(stored, taken)
-            elif final.suffix == ".jsonl":
+            else:
+                held += 1
+            if final.suffix == ".jsonl":
                 raise StoreError(f"{final}: id {record_id} is held by a line of this .jsonl file, which import "
                                  "cannot replace; move it to a .json file of its own; nothing was imported")
             if digests.get(final) != hashlib.sha256(documents[record_id]).hexdigest():
                 plan[final] = documents[record_id]
-        return plan
+        return plan, held
 
     def _key(self, path: Path) -> str:
         # Case folded: on a case-insensitive file system A.json and a.json are one file.

@@ -12,7 +12,11 @@ Opening a store only reads the catalog and the metadata row: no lock is taken an
 nothing is created, so a role that may only SELECT can export. Only `import --into`
 creates the schema's tables (in a new or empty schema) or moves syndicate 0.1's
 tables (syndicate_articles and syndicate_article_sections in the search path)
-into it, and that waits at most a few seconds for its locks. An export reads one
+into it, and that waits at most a few seconds for its locks. An upsert finds the
+section rows of a record it replaces through the index article_sections_id (id);
+a store made before that index gets it from the first import into it by the
+tables' owner (the layout version stays 2), and another role imports without it,
+slower, with a warning that says how to add it. An export reads one
 REPEATABLE READ, READ ONLY transaction, so a writer committing meanwhile is either
 wholly in the export or wholly out of it, and neither waits for the other. Every
 wait for a lock or a query is bounded by [store] timeout (lock_timeout,
@@ -34,10 +38,10 @@ from urllib.parse import unquote
 import psycopg
 from psycopg import errors, sql
 from psycopg.pq import TransactionStatus
-from psycopg.types.json import Jsonb
 
 from syndicate.config import DEFAULT_STORE_TIMEOUT
-from syndicate.store import FeedQuery, RawRecord, StoredRecord, StoreError, StoreState, StoreStats, redacted
+from syndicate.store import (FeedQuery, RawRecord, StoredRecord, StoreError, StoreState, StoreStats, Upserted,
+                             redacted)
 
 SCHEMA_VERSION = 2  # 1: syndicate 0.1's syndicate_articles and syndicate_article_sections, in the search path
 DEFAULT_SCHEMA = "syndicate"
@@ -70,6 +74,7 @@ CREATE_TABLES = (
 )""",
     "CREATE INDEX article_sections_latest ON {schema}.article_sections (section, published DESC, id)",
     "CREATE INDEX articles_latest ON {schema}.articles (published DESC, id)",
+    "CREATE INDEX article_sections_id ON {schema}.article_sections (id)",
     """CREATE TABLE {schema}.metadata (
     singleton      boolean PRIMARY KEY DEFAULT true CHECK (singleton),
     schema_version integer NOT NULL,
@@ -77,6 +82,22 @@ CREATE_TABLES = (
     changes        bigint NOT NULL
 )""",
 )
+# The section rows of one article, for an upsert that replaces it (the primary key leads with section).
+SECTIONS_BY_ID = "article_sections_id"
+CREATE_SECTIONS_BY_ID = "CREATE INDEX IF NOT EXISTS article_sections_id ON {sections} (id)"
+
+# An upsert of a batch, in one transaction; each statement finds its rows through an index, and the
+# rows of a batch travel in one pipeline (executemany), not one round trip each.
+BUMP_CHANGES = "UPDATE {metadata} SET changes = changes + 1"
+HELD = "SELECT id FROM {articles} WHERE id = ANY(%s)"
+DELETE_SECTIONS = "DELETE FROM {sections} WHERE id = ANY(%s)"
+UPSERT_ARTICLE = (
+    "INSERT INTO {articles} (id, record, section, published, updated, status, embargo_until) "
+    "VALUES (%s, %s::jsonb, %s, %s, %s, %s, %s) ON CONFLICT (id) DO UPDATE SET record = excluded.record, "
+    "section = excluded.section, published = excluded.published, updated = excluded.updated, "
+    "status = excluded.status, embargo_until = excluded.embargo_until")
+INSERT_SECTION = "INSERT INTO {sections} (section, id, published, status, embargo_until) VALUES (%s, %s, %s, %s, %s)"
+
 # Public: published, or embargoed with the embargo lifted (build.is_public says the same).
 LATEST_IN_SECTION = """
 SELECT a.id, a.record FROM {sections} AS s JOIN {articles} AS a ON a.id = s.id
@@ -155,6 +176,7 @@ class PostgresStore:
         self.timeout = store_timeout(config)
         self.writable = create
         self.old = False  # syndicate 0.1's layout, read as it is (records and stats; no snapshot)
+        self.warnings: list[str] = []  # for the import's report: what it could not do, and why
         self.connection: psycopg.Connection | None = None
         conninfo, self.schema = split_url(url)
         self._use(self.schema)
@@ -170,6 +192,8 @@ class PostgresStore:
             layout = self._inspect()
             if create and layout.kind in ("empty", "old"):
                 self._create_or_upgrade()
+            elif create and layout.kind == "current":
+                self._add_sections_by_id()
             elif layout.kind == "old":
                 self.old = True
                 self._use(layout.old_schema or "public", old=True)
@@ -293,6 +317,35 @@ class PostgresStore:
             self._rollback()
             raise
 
+    def _has_sections_by_id(self) -> bool:
+        assert self.connection is not None
+        return self.connection.execute("SELECT to_regclass(%s) IS NOT NULL",
+                                       (f"{self.schema}.{SECTIONS_BY_ID}",)).fetchone()[0]
+
+    def _add_sections_by_id(self) -> None:
+        """Give a store of this layout made before article_sections_id existed that index (the layout
+        version stays: nothing a reader relies on changes). Only the tables' owner may; for another
+        role the import goes on without it, slower, and says so."""
+        assert self.connection is not None
+        if self._has_sections_by_id():
+            return
+        wait = min(self.timeout, DDL_LOCK_WAIT)
+        try:
+            self.connection.execute("BEGIN")
+            self.connection.execute("SELECT set_config('lock_timeout', %s, true)", (f"{wait * 1000}",))
+            self.connection.execute("SELECT pg_advisory_xact_lock(%s, %s)",
+                                    (0x53594E44, zlib.crc32(self.schema.encode()) - (1 << 31)))
+            self.connection.execute(self._sql(CREATE_SECTIONS_BY_ID))
+            self.connection.execute("COMMIT")
+        except (errors.InsufficientPrivilege, errors.LockNotAvailable, errors.QueryCanceled) as error:
+            self._rollback()
+            why = ("this role does not own the tables" if isinstance(error, errors.InsufficientPrivilege)
+                   else "the table was busy, or building it took longer than [store] timeout")
+            self.warnings.append(
+                f"{self.location}: the index {SECTIONS_BY_ID}, which keeps imports into a large store fast, is "
+                f"missing and could not be created ({why}); the tables' owner can create it once: CREATE INDEX "
+                f"{SECTIONS_BY_ID} ON {self.schema}.article_sections (id);")
+
     # Transactions and errors
 
     def _alive(self) -> bool:
@@ -397,34 +450,33 @@ class PostgresStore:
             store_id, changes = row
             yield _Snapshot(self, StoreState(store=str(store_id), version=changes))
 
-    def upsert(self, records: Sequence[StoredRecord]) -> None:
-        """Insert or replace RECORDS by id and raise the change counter, all in one transaction."""
+    def upsert(self, records: Sequence[StoredRecord]) -> Upserted:
+        """Insert or replace RECORDS by id and raise the change counter, all in one transaction:
+        a batch of an import. The rows of the batch are sent in pipelines (executemany), and each
+        statement finds its rows through an index."""
         if not self.writable:
             raise RuntimeError(f"{self.location}: opened to read; open_store(..., create=True) to write")
         if not records:
-            return
+            return Upserted()
         assert self.connection is not None
+        wanted = {stored.id: stored for stored in records}  # of one id twice, the later wins
+        ids = list(wanted)
+        articles = [(stored.id, stored.json_text(), stored.sections[0], stored.published, stored.updated,
+                     stored.status, stored.embargo_until) for stored in wanted.values()]
+        sections = [(section, stored.id, stored.published, stored.status, stored.embargo_until)
+                    for stored in wanted.values() for section in dict.fromkeys(stored.sections)]
         committing = False
         try:
             self.connection.execute("BEGIN")
-            # First: the counter's row lock makes concurrent imports take turns (within [store] timeout).
-            self.connection.execute(self._sql("UPDATE {metadata} SET changes = changes + 1"))
-            delete = self._sql("DELETE FROM {sections} WHERE id = %s")
-            insert = self._sql(
-                "INSERT INTO {articles} (id, record, section, published, updated, status, "
-                "embargo_until) VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO UPDATE SET "
-                "record = excluded.record, section = excluded.section, published = excluded.published, "
-                "updated = excluded.updated, status = excluded.status, embargo_until = excluded.embargo_until")
-            insert_sections = self._sql(
-                "INSERT INTO {sections} (section, id, published, status, embargo_until) VALUES (%s, %s, %s, %s, %s)")
             with self.connection.cursor() as cursor:
-                for stored in records:
-                    cursor.execute(delete, (stored.id,))
-                    cursor.execute(insert, (stored.id, Jsonb(stored.record), stored.sections[0], stored.published,
-                                            stored.updated, stored.status, stored.embargo_until))
-                    cursor.executemany(insert_sections,
-                                       [(section, stored.id, stored.published, stored.status, stored.embargo_until)
-                                        for section in stored.sections])
+                # First: the counter's row lock makes concurrent imports take turns (within [store] timeout),
+                # so the ids held now are those the batch replaces.
+                cursor.execute(self._sql(BUMP_CHANGES))
+                held = [row[0] for row in cursor.execute(self._sql(HELD), (ids,))]
+                if held:
+                    cursor.execute(self._sql(DELETE_SECTIONS), (held,))
+                cursor.executemany(self._sql(UPSERT_ARTICLE), articles)
+                cursor.executemany(self._sql(INSERT_SECTION), sections)
             committing = True
             self.connection.execute("COMMIT")
         except psycopg.Error as error:
@@ -437,6 +489,7 @@ class PostgresStore:
         except BaseException:
             self._rollback()
             raise
+        return Upserted(new=len(ids) - len(held), replaced=len(held))
 
     def stats(self, *, as_of: datetime) -> StoreStats:
         when = {"as_of": as_of}

@@ -5,16 +5,21 @@ UTC text 'YYYY-MM-DDTHH:MM:SSZ', which sorts as it reads. article_sections holds
 one row per (section, article), so that "the latest N of a section" is one
 walk down the index (section, published DESC, id) that stops after N public rows.
 metadata holds the store's id and a counter every import raises (StoreState).
+An upsert finds the section rows of a record it replaces through the index
+article_sections_id (id): one search per record, never a scan of the table.
 
 A file is syndicate's when its header says so (application_id "SYND",
 user_version 2), or when it has exactly the two tables of syndicate 0.1's layout
 (user_version 1), which `import --into` upgrades. Any other database is another
 application's and is refused. Only `import --into` writes: it creates the tables
-in a new or empty database, or upgrades an old layout, and then upserts. Export,
-stats and import sources open the file read-only (a `mode=ro` URI) and change
-nothing in it; reading a store in WAL mode may leave SQLite's own -wal and -shm
-files beside it, as any reader does, but a file that is not a store is refused
-before SQLite opens it for reading in a way that would create them.
+in a new or empty database, or upgrades an old layout, and then upserts. A store
+of layout 2 made before article_sections_id existed gets that index from the
+first import into it; the layout stays 2, since the index changes nothing a
+reader (or an older syndicate) relies on. Export, stats and import sources open
+the file read-only (a `mode=ro` URI) and change nothing in it; reading a store in
+WAL mode may leave SQLite's own -wal and -shm files beside it, as any reader
+does, but a file that is not a store is refused before SQLite opens it for
+reading in a way that would create them.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from syndicate.config import DEFAULT_STORE_TIMEOUT
-from syndicate.store import FeedQuery, RawRecord, StoredRecord, StoreError, StoreState, StoreStats
+from syndicate.store import FeedQuery, RawRecord, StoredRecord, StoreError, StoreState, StoreStats, Upserted
 
 APPLICATION_ID = 0x53594E44  # "SYND", in the database header (PRAGMA application_id)
 SCHEMA_VERSION = 2  # 1: syndicate 0.1's articles and article_sections, without metadata
@@ -57,11 +62,29 @@ CREATE_TABLES = (
     "CREATE INDEX article_sections_latest ON article_sections (section, published DESC, id)",
     "CREATE INDEX articles_latest ON articles (published DESC, id)",
 )
+# The section rows of one article, for an upsert that replaces it (the primary key leads with section).
+SECTIONS_BY_ID = "article_sections_id"
+CREATE_SECTIONS_BY_ID = f"CREATE INDEX IF NOT EXISTS {SECTIONS_BY_ID} ON article_sections (id)"
 CREATE_METADATA = """CREATE TABLE metadata (
     singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
     store_id  TEXT NOT NULL,
     changes   INTEGER NOT NULL
 )"""
+
+# An upsert of a batch, in one transaction: the counter, which ids the store holds already, their
+# section rows removed, the articles inserted or replaced, their section rows inserted. Each
+# statement finds its rows through an index (upsert_plans() shows how SQLite runs them).
+BUMP_CHANGES = "UPDATE metadata SET changes = changes + 1 WHERE singleton = 1"
+_HELD_CHUNK = 500  # ids per query: well below SQLite's limit on parameters
+HELD = "SELECT id FROM articles WHERE id IN ({marks})"
+DELETE_SECTIONS = "DELETE FROM article_sections WHERE id = ?"
+UPSERT_ARTICLE = (
+    "INSERT INTO articles (id, record, section, published, updated, status, embargo_until) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET record = excluded.record, "
+    "section = excluded.section, published = excluded.published, updated = excluded.updated, "
+    "status = excluded.status, embargo_until = excluded.embargo_until")
+INSERT_SECTION = ("INSERT INTO article_sections (section, id, published, status, embargo_until) "
+                  "VALUES (?, ?, ?, ?, ?)")
 
 # Public: published, or embargoed with the embargo lifted (build.is_public says the same).
 LATEST_IN_SECTION = """
@@ -269,7 +292,7 @@ class SqliteStore:
         self.connection.execute("PRAGMA foreign_keys = ON")
         layout = self._live_layout()
         self._refuse(layout, writing=True)
-        if layout.kind == "current":
+        if layout.kind == "current" and self._has_sections_by_id():
             return
         if self.connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             self.connection.execute("PRAGMA journal_mode = WAL")  # readers never block the writer
@@ -288,6 +311,8 @@ class SqliteStore:
                                         (str(uuid.uuid4()),))
                 self.connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                 self.connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            # New stores, old ones, and stores of this layout made before the index existed.
+            self.connection.execute(CREATE_SECTIONS_BY_ID)
             self.connection.execute("COMMIT")
         except sqlite3.Error as error:
             self._rollback()
@@ -296,6 +321,11 @@ class SqliteStore:
         except BaseException:
             self._rollback()
             raise
+
+    def _has_sections_by_id(self) -> bool:
+        assert self.connection is not None
+        return self.connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?",
+                                       (SECTIONS_BY_ID,)).fetchone() is not None
 
     # Transactions and errors
 
@@ -373,34 +403,36 @@ class SqliteStore:
             store_id, changes = row
             yield _Snapshot(self, StoreState(store=store_id, version=changes))
 
-    def upsert(self, records: Sequence[StoredRecord]) -> None:
-        """Insert or replace RECORDS by id and raise the change counter, all in one transaction."""
+    def upsert(self, records: Sequence[StoredRecord]) -> Upserted:
+        """Insert or replace RECORDS by id and raise the change counter, all in one transaction:
+        a batch of an import. Every statement is run for the whole batch (executemany), and
+        each finds its rows through an index."""
         if not self.writable:
             raise RuntimeError(f"{self.location}: opened to read; open_store(..., create=True) to write")
         if not records:
-            return
+            return Upserted()
         assert self.connection is not None
+        wanted = {stored.id: stored for stored in records}  # of one id twice, the later wins
+        ids = list(wanted)
+        articles, sections = [], []
+        for stored in wanted.values():
+            published, embargo_until = utc_text(stored.published), (
+                utc_text(stored.embargo_until) if stored.embargo_until else None)
+            articles.append((stored.id, stored.json_text(), stored.sections[0],
+                             published, utc_text(stored.updated), stored.status, embargo_until))
+            sections += [(section, stored.id, published, stored.status, embargo_until)
+                         for section in dict.fromkeys(stored.sections)]
         try:
             self.connection.execute("BEGIN IMMEDIATE")
-            self.connection.execute("UPDATE metadata SET changes = changes + 1")
-            for stored in records:
-                self.connection.execute("DELETE FROM article_sections WHERE id = ?", (stored.id,))
-                self.connection.execute(
-                    "INSERT INTO articles (id, record, section, published, updated, status, embargo_until) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET record = excluded.record, "
-                    "section = excluded.section, published = excluded.published, updated = excluded.updated, "
-                    "status = excluded.status, embargo_until = excluded.embargo_until",
-                    (stored.id, json.dumps(stored.record, ensure_ascii=False), stored.sections[0],
-                     utc_text(stored.published), utc_text(stored.updated), stored.status,
-                     utc_text(stored.embargo_until) if stored.embargo_until else None),
-                )
-                self.connection.executemany(
-                    "INSERT INTO article_sections (section, id, published, status, embargo_until) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    [(section, stored.id, utc_text(stored.published), stored.status,
-                      utc_text(stored.embargo_until) if stored.embargo_until else None)
-                     for section in stored.sections],
-                )
+            self.connection.execute(BUMP_CHANGES)
+            held: list[str] = []
+            for start in range(0, len(ids), _HELD_CHUNK):
+                chunk = ids[start:start + _HELD_CHUNK]
+                held += [row[0] for row in self.connection.execute(
+                    HELD.format(marks=", ".join("?" * len(chunk))), chunk)]
+            self.connection.executemany(DELETE_SECTIONS, [(record_id,) for record_id in held])
+            self.connection.executemany(UPSERT_ARTICLE, articles)
+            self.connection.executemany(INSERT_SECTION, sections)
             self.connection.execute("COMMIT")
         except sqlite3.Error as error:
             self._rollback()
@@ -408,6 +440,20 @@ class SqliteStore:
         except BaseException:
             self._rollback()
             raise
+        return Upserted(new=len(ids) - len(held), replaced=len(held))
+
+    def upsert_plans(self) -> dict[str, list[str]]:
+        """How SQLite runs each statement of an upsert (EXPLAIN QUERY PLAN), for tests and diagnosis."""
+        assert self.connection is not None
+        statements = {
+            "bump changes": (BUMP_CHANGES, ()),
+            "held ids": (HELD.format(marks="?, ?"), ("a", "b")),
+            "delete sections": (DELETE_SECTIONS, ("a",)),
+            "upsert article": (UPSERT_ARTICLE, ("a", "{}", "s", "t", "t", "published", None)),
+            "insert section": (INSERT_SECTION, ("s", "a", "t", "published", None)),
+        }
+        return {name: [row[-1] for row in self.connection.execute("EXPLAIN QUERY PLAN " + text, parameters)]
+                for name, (text, parameters) in statements.items()}
 
     def stats(self, *, as_of: datetime) -> StoreStats:
         when = {"as_of": utc_text(as_of)}
