@@ -10,8 +10,9 @@ from pathlib import Path
 from syndicate.errors import SyndicateError, UsageError
 from syndicate.exporting import ExportReport, OutputInvalid, export
 from syndicate.formats import FORMATS, Format
-from syndicate.importing import ImportReport, Progress, import_records, store_stats
+from syndicate.importing import ImportReport, import_records, store_stats
 from syndicate.opml import INDEX_FILE, CheckedFile
+from syndicate.progress import Progress
 
 __all__ = ["ExportReport", "FileReport", "ImportReport", "OutputInvalid", "Progress", "SyndicateError", "export",
            "import_records", "store_stats", "validate"]
@@ -47,7 +48,8 @@ def _kind_of(filename: str, data: bytes) -> Format | CheckedFile | None:
 
 
 def validate(paths: Sequence[str | Path], *,
-             external_schemas: Mapping[str, str | Path] | None = None) -> list[FileReport]:
+             external_schemas: Mapping[str, str | Path] | None = None,
+             progress: Progress | None = None) -> list[FileReport]:
     """Check every feed file, and index.opml, at PATHS (files, or directories searched recursively).
 
     A file is recognised by its name (rss.xml, atom.xml, feed.json, ..., index.opml)
@@ -55,6 +57,7 @@ def validate(paths: Sequence[str | Path], *,
     directory and reported when named directly. EXTERNAL_SCHEMAS maps a format
     name (or "opml") to a further schema its files must pass (e.g. "newsml" to
     IPTC's NewsML-G2 XSD): XSD or RELAX NG for XML formats, JSON Schema for JSON ones.
+    PROGRESS, when given, is called with ("check", files checked, files found) as they are checked.
     """
     external = {name: Path(path) for name, path in (external_schemas or {}).items()}
     known = [kind.name for kind in CHECKED_FILES]
@@ -64,23 +67,29 @@ def validate(paths: Sequence[str | Path], *,
     for name, path in external.items():
         if not path.is_file():
             raise UsageError(f"the {name} schema {path} does not exist")
+    # Every file first, so that progress knows how many there are.
+    targets = [(given, path) for given in map(Path, paths)
+               for path in (_files_under(given) if given.exists() else [None])]
     reports: list[FileReport] = []
-    for given in map(Path, paths):
-        if not given.exists():
+    for done, (given, path) in enumerate(targets, start=1):
+        if progress is not None:
+            progress("check", done - 1, len(targets))
+        if path is None:
             reports.append(FileReport(path=given, format_name=None, problems=("no such file or directory",)))
             continue
-        for path in _files_under(given):
-            try:
-                data = path.read_bytes()
-            except OSError as error:
-                reports.append(FileReport(path=path, format_name=None, problems=(f"cannot read: {error.strerror}",)))
-                continue
-            kind = _kind_of(path.name, data)
-            if kind is None:
-                if path == given:
-                    reports.append(FileReport(path=path, format_name=None, problems=(
-                        f"not a file syndicate knows ({', '.join(k.name for k in CHECKED_FILES)})",)))
-                continue
-            problems = kind.check(data, external.get(kind.name))
-            reports.append(FileReport(path=path, format_name=kind.name, problems=tuple(problems)))
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            reports.append(FileReport(path=path, format_name=None, problems=(f"cannot read: {error.strerror}",)))
+            continue
+        kind = _kind_of(path.name, data)
+        if kind is None:
+            if path == given:
+                reports.append(FileReport(path=path, format_name=None, problems=(
+                    f"not a file syndicate knows ({', '.join(k.name for k in CHECKED_FILES)})",)))
+            continue
+        problems = kind.check(data, external.get(kind.name))
+        reports.append(FileReport(path=path, format_name=kind.name, problems=tuple(problems)))
+    if progress is not None:
+        progress("check", len(targets), len(targets))
     return reports

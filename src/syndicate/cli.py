@@ -8,6 +8,7 @@ rerun with --debug for the traceback and report it).
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 import time
@@ -19,7 +20,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from syndicate import api
+from syndicate import api, reports
 from syndicate.errors import InvalidRecords, SyndicateError
 from syndicate.store import redacted
 
@@ -59,11 +60,18 @@ def _stderr_is_terminal() -> bool:
     return sys.stderr.isatty()
 
 
+# What each phase of work is called on a progress bar.
+_PHASES = {"check": "checking", "write": "writing", "render": "rendering"}
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document (the README's "
+                                                          "'JSON reports') instead of text.")]
+
+
 @contextmanager
-def _progress_bar(shown: bool) -> Iterator[api.Progress | None]:
-    """A progress callback drawing one bar per phase (checking, then writing) on standard error,
-    with rich (which typer uses), or None when SHOWN is false. The bar is redrawn by the callback,
-    at most ten times a second, not by a thread of its own: the import may start worker processes."""
+def _progress_bar(shown: bool, *, unit: str = "records") -> Iterator[api.Progress | None]:
+    """A progress callback drawing one bar per phase (checking, then writing; rendering) on
+    standard error, with rich (which typer uses), or None when SHOWN is false. The bar is redrawn
+    by the callback, at most ten times a second, not by a thread of its own: an import may start
+    worker processes."""
     if not shown:
         yield None
         return
@@ -75,10 +83,9 @@ def _progress_bar(shown: bool) -> Iterator[api.Progress | None]:
     class Rate(ProgressColumn):
         def render(self, task) -> Text:
             speed = task.finished_speed or task.speed
-            return Text(f"{speed:,.0f} records/s" if speed else "", style="progress.data.speed")
+            return Text(f"{speed:,.0f} {unit}/s" if speed else "", style="progress.data.speed")
 
-    names = {"check": "checking", "write": "writing"}
-    columns = (TextColumn("{task.description:<8}"), BarColumn(), MofNCompleteColumn(), Rate(),
+    columns = (TextColumn("{task.description:<9}"), BarColumn(), MofNCompleteColumn(), Rate(),
                TimeElapsedColumn(), TimeRemainingColumn(), TextColumn("left"))
     console = Console(file=sys.stderr, force_terminal=True)
     with Progress(*columns, console=console, auto_refresh=False, redirect_stdout=False,
@@ -89,15 +96,19 @@ def _progress_bar(shown: bool) -> Iterator[api.Progress | None]:
         def update(phase: str, done: int, total: int | None) -> None:
             nonlocal drawn
             if phase not in tasks:
-                for earlier in tasks.values():  # the checking phase is over: its total is what it read
+                for earlier in tasks.values():  # the earlier phase is over: its total is what it did
                     bar.update(earlier, total=bar.tasks[earlier].completed)
-                tasks[phase] = bar.add_task(names.get(phase, phase), total=total)
+                tasks[phase] = bar.add_task(_PHASES.get(phase, phase), total=total)
             bar.update(tasks[phase], completed=done, total=total)
             if time.monotonic() - drawn >= 0.1 or done == total:
                 bar.refresh()
                 drawn = time.monotonic()
 
         yield update
+
+
+def _print_json(document: dict) -> None:
+    typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
 
 
 def _print_skipped_and_warnings(skipped, warnings) -> None:
@@ -107,7 +118,9 @@ def _print_skipped_and_warnings(skipped, warnings) -> None:
         _say(f"warning: {warning}", err=True)
 
 
-def _fail(error: SyndicateError) -> typer.Exit:
+def _fail(error: SyndicateError, *, json_command: str | None = None, started: float = 0.0) -> typer.Exit:
+    """The exit for ERROR, having said why (on standard error; and as a JSON document on standard
+    output when JSON_COMMAND names the command run with --json)."""
     if _debug:
         raise error
     if isinstance(error, InvalidRecords):
@@ -119,6 +132,8 @@ def _fail(error: SyndicateError) -> typer.Exit:
     else:
         _say(f"error: {error}", err=True)
     code = EXIT_INVALID_OUTPUT if isinstance(error, api.OutputInvalid) else EXIT_BAD_INPUT
+    if json_command is not None:
+        _print_json(reports.failure(json_command, error, exit_code=code, seconds=time.monotonic() - started))
     return typer.Exit(code)
 
 
@@ -151,15 +166,23 @@ def export(
                                            "published files were made from (a store restored on purpose).")
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
+    json_report: JsonOption = False,
 ) -> None:
     """Write DIR/<section>/{rss.xml,atom.xml,feed.json,newsml.xml}, DIR/all/..., DIR/index.opml
-    and DIR/manifest.json; only what changed is rendered and rewritten."""
+    and DIR/manifest.json; only what changed is rendered and rewritten. On a terminal, a progress
+    bar on standard error."""
+    started = time.monotonic()
     try:
-        report = api.export(config, out_dir=out, store=store, formats=formats, sections=sections,
-                            skip_invalid=skip_invalid, check=check, force=force)
+        with _progress_bar(not quiet and not json_report and _stderr_is_terminal(), unit="files") as progress:
+            report = api.export(config, out_dir=out, store=store, formats=formats, sections=sections,
+                                skip_invalid=skip_invalid, check=check, force=force, progress=progress)
     except SyndicateError as error:
-        raise _fail(error) from None
+        raise _fail(error, json_command="export" if json_report else None, started=started) from None
     _print_skipped_and_warnings(report.skipped, report.warnings)
+    if json_report:
+        code = EXIT_INVALID_OUTPUT if check and report.stale else 0
+        _print_json(reports.export(report, out=out, exit_code=code, seconds=time.monotonic() - started))
+        raise typer.Exit(code)
     if check:
         for path in report.written:
             _say(f"stale: {path}")
@@ -176,6 +199,20 @@ def export(
             f"{report.records} records, {report.feeds} feeds: {report.rendered} files rendered, "
             f"{len(report.written)} written, {len(report.unchanged)} unchanged"
         )
+        held_back = _held_back(report.held_back)
+        if held_back or report.skipped:
+            skipped = f"{len(report.skipped)} problem{'s' if len(report.skipped) != 1 else ''} skipped"
+            _say("not in any feed: " + ", ".join(filter(None, (held_back, skipped if report.skipped else ""))))
+
+
+def _held_back(held) -> str:
+    """The drafts and embargoed records of HELD (a store.HeldBack) in words; empty when none."""
+    parts = []
+    if held.drafts:
+        parts.append(f"{held.drafts} draft{'s' if held.drafts != 1 else ''}")
+    if held.embargoed:
+        parts.append(f"{held.embargoed} embargoed (the first lifts {_utc(held.next_lift)})")
+    return ", ".join(parts)
 
 
 @app.command("import")
@@ -193,17 +230,21 @@ def import_(
         bool, typer.Option("--skip-invalid", help="Import the valid records, list the invalid ones, exit 0.")
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
+    json_report: JsonOption = False,
 ) -> None:
     """Copy records into a store, upserting by id, each checked as export checks it; on a terminal,
     a progress bar on standard error."""
+    started = time.monotonic()
     try:
-        with _progress_bar(not quiet and _stderr_is_terminal()) as progress:
+        with _progress_bar(not quiet and not json_report and _stderr_is_terminal()) as progress:
             report = api.import_records(sources, into=into, config_path=config, section=section,
                                         skip_invalid=skip_invalid, progress=progress)
     except SyndicateError as error:
-        raise _fail(error) from None
+        raise _fail(error, json_command="import" if json_report else None, started=started) from None
     _print_skipped_and_warnings(report.skipped, report.warnings)
-    if not quiet:
+    if json_report:
+        _print_json(reports.import_(report, exit_code=0, seconds=time.monotonic() - started))
+    elif not quiet:
         _say(f"imported {report.imported} records into {redacted(report.into)}: {report.new} new, "
              f"{report.replaced} replaced, {report.skipped_records} skipped")
 
@@ -215,15 +256,20 @@ def stats(
     ] = None,
     config: Annotated[Optional[Path], typer.Option(
         "--config", "-c", help="The site's syndicate.toml (default: ./syndicate.toml when there is one).")] = None,
+    json_report: JsonOption = False,
 ) -> None:
     """Count records per section and status; print the oldest and newest publication dates of what
     an export would publish now, and the embargoes not yet lifted."""
     if config is None and Path("syndicate.toml").is_file():
         config = Path("syndicate.toml")
+    started = time.monotonic()
     try:
         location, counts = api.store_stats(store, config_path=config)
     except SyndicateError as error:
-        raise _fail(error) from None
+        raise _fail(error, json_command="stats" if json_report else None, started=started) from None
+    if json_report:
+        _print_json(reports.stats(location, counts, seconds=time.monotonic() - started))
+        return
     _say(f"store: {location}")
     _say(f"{'section':<24} {'status':<10} {'records':>8}")
     for (section, status), count in sorted(counts.counts.items()):
@@ -262,8 +308,11 @@ def validate(
                                       "repeatable."),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print problems only.")] = False,
+    json_report: JsonOption = False,
 ) -> None:
-    """Check feed files and index.opml against syndicate's schemas and the rules a schema cannot express."""
+    """Check feed files and index.opml against syndicate's schemas and the rules a schema cannot express;
+    on a terminal, a progress bar on standard error."""
+    started = time.monotonic()
     external: dict[str, Path] = {}
     for entry in schemas or ():
         name, separator, location = entry.partition("=")
@@ -274,21 +323,26 @@ def validate(
     if newsml_xsd is not None:
         external["newsml"] = newsml_xsd
     try:
-        reports = api.validate(paths, external_schemas=external)
+        with _progress_bar(not quiet and not json_report and _stderr_is_terminal(), unit="files") as progress:
+            checked = api.validate(paths, external_schemas=external, progress=progress)
     except SyndicateError as error:
-        raise _fail(error) from None
-    for report in reports:
+        raise _fail(error, json_command="validate" if json_report else None, started=started) from None
+    invalid = sum(not r.valid for r in checked)
+    code = EXIT_INVALID_OUTPUT if invalid or not checked else 0
+    if json_report:
+        _print_json(reports.validate(checked, exit_code=code, seconds=time.monotonic() - started))
+        raise typer.Exit(code)
+    for report in checked:
         for problem in report.problems:
             _say(f"{report.path}: {problem}")
         if report.valid and not quiet:
             _say(f"{report.path}: valid {report.format_name}")
-    invalid = sum(not r.valid for r in reports)
     if not quiet:
-        _say(f"{len(reports)} file{'s' if len(reports) != 1 else ''} checked, {invalid} invalid")
-    if invalid or not reports:
-        if not reports:
+        _say(f"{len(checked)} file{'s' if len(checked) != 1 else ''} checked, {invalid} invalid")
+    if code:
+        if not checked:
             _say("error: no feed files found", err=True)
-        raise typer.Exit(EXIT_INVALID_OUTPUT)
+        raise typer.Exit(code)
 
 
 def main() -> None:

@@ -30,9 +30,10 @@ from syndicate.errors import ConfigError, InvalidRecords, Problem, SyndicateErro
 from syndicate.formats import FORMATS, Format
 from syndicate.model import Article, Feed
 from syndicate.opml import INDEX_FILE, Subscription, write_opml
+from syndicate.progress import Progress
 from syndicate.publish import output_lock, publish, read_published, target_path
 from syndicate.records import load_articles
-from syndicate.store import FeedQuery, RawRecord, StoreState, open_store
+from syndicate.store import FeedQuery, HeldBack, RawRecord, StoreState, open_store
 
 INDEX = INDEX_FILE.filename
 MANIFEST = "manifest.json"
@@ -56,6 +57,7 @@ class ExportReport:
     warnings: tuple[str, ...] = ()
     skipped: tuple[Problem, ...] = ()  # with skip_invalid: why records were left out
     checked_only: bool = False
+    held_back: HeldBack = HeldBack()  # what the store holds that no feed shows yet
 
     @property
     def stale(self) -> bool:
@@ -74,11 +76,12 @@ def chosen_formats(names: Sequence[str] | None, default: Sequence[str]) -> list[
 _SITE_NEWEST = ""
 
 
-def _select(config: Config, specs: list[FeedSpec], *, store: str,
-            as_of: datetime) -> tuple[dict[str, list[RawRecord]], tuple[Problem, ...], StoreState]:
+def _select(config: Config, specs: list[FeedSpec], *, store: str, as_of: datetime
+            ) -> tuple[dict[str, list[RawRecord]], tuple[Problem, ...], StoreState, HeldBack]:
     """Each feed's records, newest first, and the site's newest public record (under
     _SITE_NEWEST), read from one snapshot of the store; the problems the store met
-    while indexing (a directory store checks every record); and the snapshot's state."""
+    while indexing (a directory store checks every record); the snapshot's state; and
+    what the store holds back (drafts, embargoes not yet lifted)."""
     opened = open_store(store, config=config)
     try:
         with opened.snapshot() as snapshot:
@@ -88,9 +91,10 @@ def _select(config: Config, specs: list[FeedSpec], *, store: str,
             chosen[_SITE_NEWEST] = site_wide[:1] if site_wide is not None else snapshot.latest(
                 FeedQuery(section=None, limit=1), as_of=as_of)
             problems, state = snapshot.problems, snapshot.state
+            held_back = snapshot.held_back(as_of=as_of)
     finally:
         opened.close()
-    return chosen, problems, state
+    return chosen, problems, state, held_back
 
 
 def _site_newest(raws: list[RawRecord], loaded: dict[str, Article], config: Config) -> Article | None:
@@ -147,6 +151,7 @@ def export(
     check: bool = False,
     force: bool = False,
     as_of: datetime | None = None,
+    progress: Progress | None = None,
 ) -> ExportReport:
     """Write every chosen feed of the store described by CONFIG_PATH into OUT_DIR.
 
@@ -156,7 +161,8 @@ def export(
     all under a lock on OUT_DIR. CHECK writes nothing and reports what would
     change. FORCE publishes even a store state older than the published one.
     AS_OF decides which embargoes have lifted; it defaults to SOURCE_DATE_EPOCH
-    or the clock.
+    or the clock. PROGRESS, when given, is called with ("render", files done, files)
+    as each file is rendered or found unchanged.
     """
     config = load_config(config_path)
     format_names = chosen_formats(formats, config.formats)
@@ -171,8 +177,8 @@ def export(
     # A writing export holds OUT's lock from before it reads the store to its last write;
     # --check writes nothing and takes none.
     with nullcontext() if check else output_lock(out):
-        chosen, index_problems, state = _select(config, specs, store=str(store or config.store),
-                                                as_of=as_of or build_time())
+        chosen, index_problems, state, held_back = _select(config, specs, store=str(store or config.store),
+                                                           as_of=as_of or build_time())
         manifest = _read_manifest(out)
         if not force:
             _refuse_going_back(manifest.store, state, out=out)
@@ -188,7 +194,8 @@ def export(
                             site_newest=site_newest)
                  for spec in specs]
 
-        files, entries, rendered = _render_changed(feeds, format_names, out=out, manifest=manifest.files)
+        files, entries, rendered = _render_changed(feeds, format_names, out=out, manifest=manifest.files,
+                                                   progress=progress)
         index_bytes = _index(config, offered, out=out, also=files)
         files[INDEX] = index_bytes
         entries[INDEX] = {"inputs": _sha256(index_bytes), "sha256": _sha256(index_bytes)}
@@ -197,7 +204,7 @@ def export(
         targets = {target_path(out, relative): data for relative, data in files.items()}
         targets[target_path(out, MANIFEST)] = _manifest_bytes({**manifest.files, **entries}, state)
         report = dict(feeds=len(feeds), records=len({a.origin for feed in feeds for a in feed.items}),
-                      warnings=loaded.warnings, skipped=problems, rendered=rendered)
+                      warnings=loaded.warnings, skipped=problems, rendered=rendered, held_back=held_back)
         if check:
             changed = [path for path, data in targets.items() if read_published(path) != data]
             return ExportReport(written=tuple(changed), unchanged=tuple(p for p in targets if p not in changed),
@@ -207,7 +214,8 @@ def export(
 
 
 def _render_changed(feeds: Sequence[Feed], format_names: Sequence[str], *, out: Path,
-                    manifest: dict[str, dict[str, str]]) -> tuple[dict[str, bytes], dict[str, dict[str, str]], int]:
+                    manifest: dict[str, dict[str, str]], progress: Progress | None = None,
+                    ) -> tuple[dict[str, bytes], dict[str, dict[str, str]], int]:
     """The bytes of every feed file, rendered and checked where its inputs changed, else read back."""
     files: dict[str, bytes] = {}
     entries: dict[str, dict[str, str]] = {}
@@ -230,6 +238,8 @@ def _render_changed(feeds: Sequence[Feed], format_names: Sequence[str], *, out: 
                 problems += [f"{relative}: {p}" for p in fmt.check(data, None)]
             files[relative] = data
             entries[relative] = {"inputs": inputs, "sha256": _sha256(data)}
+            if progress is not None:
+                progress("render", len(files), len(feeds) * len(format_names))
     if problems:
         raise OutputInvalid("rendered output failed its checks; nothing was written:\n" + "\n".join(problems))
     return files, entries, rendered

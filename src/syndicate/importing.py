@@ -34,7 +34,7 @@ import sys
 import tempfile
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -45,6 +45,7 @@ from syndicate.config import load_config
 from syndicate.dates import build_time
 from syndicate.errors import InvalidRecords, Problem, SyndicateError, UsageError
 from syndicate.feeds_in import is_feed_file, read_feed
+from syndicate.progress import Progress
 from syndicate.records import _load_one, _validator, stored_record, xml_legal_record
 from syndicate.store import RawRecord, StoredRecord, StoreError, StoreStats, open_store, redacted
 
@@ -56,10 +57,6 @@ DEFAULT_BATCH_SIZE = 1000
 _CHUNK = 64
 _PARALLEL_AFTER = 2000
 _MAX_WORKERS = 8
-
-# progress(phase, done, total): phase "check" (total None: the sources are read as they stream)
-# or "write" (total: the records to write).
-Progress = Callable[[str, int, "int | None"], None]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

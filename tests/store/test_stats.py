@@ -91,3 +91,19 @@ def test_a_bad_source_date_epoch_is_a_usage_error(mixed_store: tuple[str, Path],
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "tomorrow")
     result = CliRunner().invoke(app, ["stats", "--store", store, "--config", str(config)])
     assert result.exit_code == 2 and "SOURCE_DATE_EPOCH" in result.output
+
+
+@pytest.mark.parametrize(("as_of", "embargoed", "next_lift"), [(NOW, 1, LIFTS), (LIFTS, 0, None)])
+def test_every_store_says_what_it_holds_back_from_an_export(mixed_store: tuple[str, Path], as_of: datetime,
+                                                            embargoed: int, next_lift: datetime | None):
+    from syndicate.config import load_config
+    from syndicate.store import HeldBack, open_store
+
+    store, config = mixed_store
+    opened = open_store(store, config=load_config(config))
+    try:
+        with opened.snapshot() as snapshot:
+            held = snapshot.held_back(as_of=as_of)
+    finally:
+        opened.close()
+    assert held == HeldBack(drafts=1, embargoed=embargoed, next_lift=next_lift)

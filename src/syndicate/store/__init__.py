@@ -69,6 +69,16 @@ class StoredRecord:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class HeldBack:
+    """Records of a store that no feed shows as of a moment: drafts, and embargoed records whose
+    embargo has not lifted (with when the first of them lifts)."""
+
+    drafts: int = 0
+    embargoed: int = 0
+    next_lift: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Upserted:
     """What one upsert did: records whose id the store did not hold, and records it replaced."""
 
@@ -111,6 +121,9 @@ class Snapshot(Protocol):
 
     def latest(self, query: FeedQuery, *, as_of: datetime) -> list[RawRecord]:
         """The QUERY.limit newest public records of QUERY.section, newest first, ties by id."""
+
+    def held_back(self, *, as_of: datetime) -> HeldBack:
+        """The drafts, and the records still under embargo AS_OF, of the whole store."""
 
 
 class Store(Protocol):

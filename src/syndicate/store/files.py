@@ -49,7 +49,7 @@ from syndicate.config import DEFAULT_MAX_RECORD_BYTES, DEFAULT_STORE_TIMEOUT
 from syndicate.dates import DateError, parse_date
 from syndicate.errors import Problem
 from syndicate.model import Article
-from syndicate.store import FeedQuery, RawRecord, StoredRecord, StoreError, StoreState, StoreStats, Upserted
+from syndicate.store import FeedQuery, HeldBack, RawRecord, StoredRecord, StoreError, StoreState, StoreStats, Upserted
 from syndicate.store.fileio import _display, _fsync_directory, _kind, _open_regular, _Refused, _write_new, file_stem
 from syndicate.store.journal import (_TEMPORARY, JOURNAL_FORMAT, JOURNAL_NAME, LOCK_NAME, STAGING_LOCK_NAME,
                                      ImportJournal)
@@ -447,3 +447,10 @@ class _Snapshot:
         chosen = [a for a in self._articles if is_public(a, as_of=as_of)
                   and (query.section is None or query.section in a.all_sections)]
         return [self._raw[a.origin] for a in latest(chosen, query.limit)]
+
+    def held_back(self, *, as_of: datetime) -> HeldBack:
+        """Of the valid records: the drafts, and those still under embargo."""
+        drafts = sum(a.status == "draft" for a in self._articles)
+        lifts = [a.embargo_until for a in self._articles
+                 if a.status == "embargoed" and a.embargo_until is not None and a.embargo_until > as_of]
+        return HeldBack(drafts=drafts, embargoed=len(lifts), next_lift=min(lifts, default=None))

@@ -40,7 +40,8 @@ from psycopg import errors, sql
 from psycopg.pq import TransactionStatus
 
 from syndicate.config import DEFAULT_STORE_TIMEOUT
-from syndicate.store import (FeedQuery, RawRecord, StoredRecord, StoreError, StoreState, StoreStats, Upserted,
+from syndicate.store import (FeedQuery, HeldBack, RawRecord, StoredRecord, StoreError, StoreState, StoreStats,
+                             Upserted,
                              redacted)
 
 SCHEMA_VERSION = 2  # 1: syndicate 0.1's syndicate_articles and syndicate_article_sections, in the search path
@@ -533,3 +534,16 @@ class _Snapshot:
             return [RawRecord(origin=self.store._origin(record_id), data=record) for record_id, record in rows]
         except psycopg.Error as error:
             raise self.store._failure(error, "read the store") from None
+
+    def held_back(self, *, as_of: datetime) -> HeldBack:
+        """Drafts and records still under embargo, from the narrow section rows."""
+        assert self.store.connection is not None
+        try:
+            drafts, embargoed, lift = self.store.connection.execute(self.store._sql(
+                "SELECT COUNT(DISTINCT CASE WHEN status = 'draft' THEN id END), "
+                "COUNT(DISTINCT CASE WHEN status = 'embargoed' AND embargo_until > %(as_of)s THEN id END), "
+                "MIN(CASE WHEN status = 'embargoed' AND embargo_until > %(as_of)s THEN embargo_until END) "
+                "FROM {sections} WHERE status <> 'published'"), {"as_of": as_of}).fetchone()
+        except psycopg.Error as error:
+            raise self.store._failure(error, "read the store") from None
+        return HeldBack(drafts=drafts, embargoed=embargoed, next_lift=lift)

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from syndicate.config import DEFAULT_STORE_TIMEOUT
-from syndicate.store import FeedQuery, RawRecord, StoredRecord, StoreError, StoreState, StoreStats, Upserted
+from syndicate.store import FeedQuery, HeldBack, RawRecord, StoredRecord, StoreError, StoreState, StoreStats, Upserted
 
 APPLICATION_ID = 0x53594E44  # "SYND", in the database header (PRAGMA application_id)
 SCHEMA_VERSION = 2  # 1: syndicate 0.1's articles and article_sections, without metadata
@@ -123,6 +123,15 @@ def _raw(path: Path, record_id: str, record: str) -> RawRecord:
         return RawRecord(origin=origin, data=json.loads(record))
     except (TypeError, ValueError, RecursionError) as error:
         return RawRecord(origin=origin, error=f"the stored record is not valid JSON ({error})")
+
+
+# Drafts and records still under embargo, from the narrow section rows (one per section of an article).
+HELD_BACK = """
+SELECT COUNT(DISTINCT CASE WHEN status = 'draft' THEN id END),
+       COUNT(DISTINCT CASE WHEN status = 'embargoed' AND embargo_until > :as_of THEN id END),
+       MIN(CASE WHEN status = 'embargoed' AND embargo_until > :as_of THEN embargo_until END)
+FROM article_sections WHERE status != 'published'
+"""
 
 
 def latest_query(query: FeedQuery) -> str:
@@ -494,3 +503,11 @@ class _Snapshot:
             return [_raw(self.store.path, record_id, record) for record_id, record in rows]
         except sqlite3.Error as error:
             raise self.store._failure(error, "read the store") from None
+
+    def held_back(self, *, as_of: datetime) -> HeldBack:
+        assert self.store.connection is not None
+        try:
+            drafts, embargoed, lift = self.store.connection.execute(HELD_BACK, {"as_of": utc_text(as_of)}).fetchone()
+        except sqlite3.Error as error:
+            raise self.store._failure(error, "read the store") from None
+        return HeldBack(drafts=drafts, embargoed=embargoed, next_lift=_from_utc_text(lift))

@@ -1,0 +1,60 @@
+"""examples/ci/build-feeds.sh, the CI recipe's shell form: exports, validates, checks and stages
+what partners may fetch; a failing step stages nothing and keeps what was staged before."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = ROOT / "examples" / "ci" / "build-feeds.sh"
+
+
+def _run(site: Path, tmp_path: Path) -> subprocess.CompletedProcess:
+    import syndicate
+
+    bin_dir = tmp_path / "bin"  # a `syndicate` command running the code under test
+    if not bin_dir.exists():
+        bin_dir.mkdir()
+        command = bin_dir / "syndicate"
+        source = Path(syndicate.__file__).resolve().parents[1]
+        command.write_text(f"#!/bin/sh\nPYTHONPATH='{source}' exec '{sys.executable}' -c "
+                           "'from syndicate.cli import main; main()' \"$@\"\n", encoding="utf-8")
+        command.chmod(0o755)
+    environment = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    environment.pop("SYNDICATE_STORE", None)
+    return subprocess.run(["bash", str(SCRIPT)], cwd=site, env=environment, capture_output=True, text=True,
+                          timeout=300)
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="the recipe is a bash script")
+def test_the_ci_recipe_stages_valid_feeds_without_the_manifest(tmp_path: Path):
+    site = tmp_path / "site"
+    site.mkdir()
+    shutil.copytree(ROOT / "examples" / "store", site / "store")
+    shutil.copy(ROOT / "examples" / "syndicate.toml", site)
+
+    first = _run(site, tmp_path)
+    assert first.returncode == 0, first.stderr
+    staged = sorted(p.relative_to(site / "public" / "feeds").as_posix()
+                    for p in (site / "public" / "feeds").rglob("*") if p.is_file())
+    assert "index.opml" in staged and "all/rss.xml" in staged and len(staged) == 13
+    assert "manifest.json" not in staged and (site / "feeds" / "manifest.json").is_file()
+    reports = {name: json.loads((site / "reports" / f"{name}.json").read_text()) for name in ("export", "validate",
+                                                                                             "check")}
+    assert reports["validate"]["invalid"] == 0 and reports["check"]["files"]["stale"] == []
+
+
+    before = {p: p.read_bytes() for p in (site / "public").rglob("*") if p.is_file()}
+    record = next((site / "store").rglob("*.json"))
+    record.write_text(record.read_text(encoding="utf-8").replace('"title"', '"title": 5, "x"', 1), encoding="utf-8")
+    failed = _run(site, tmp_path)
+    assert failed.returncode == 2
+    assert "nothing was written" in failed.stderr
+    assert {p: p.read_bytes() for p in (site / "public").rglob("*") if p.is_file()} == before
