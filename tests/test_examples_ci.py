@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from jsonschema import Draft202012Validator
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "examples" / "ci" / "build-feeds.sh"
@@ -49,6 +50,9 @@ def test_the_ci_recipe_stages_valid_feeds_without_the_manifest(tmp_path: Path):
     reports = {name: json.loads((site / "reports" / f"{name}.json").read_text()) for name in ("export", "validate",
                                                                                              "check")}
     assert reports["validate"]["invalid"] == 0 and reports["check"]["files"]["stale"] == []
+    schema = Draft202012Validator(json.loads((ROOT / "schemas" / "cli-report.schema.json").read_text()))
+    for name, document in reports.items():  # the installed command's documents, as CI reads them
+        assert [error.message for error in schema.iter_errors(document)] == [], name
 
 
     before = {p: p.read_bytes() for p in (site / "public").rglob("*") if p.is_file()}
