@@ -10,7 +10,6 @@ import re
 import unicodedata
 from urllib.parse import quote, urljoin, urlsplit
 
-import idna
 import nh3
 
 # XML 1.0 section 2.2 Char (tab, LF, CR, U+0020-U+D7FF, U+E000-U+FFFD, U+10000-U+10FFFF), less
@@ -186,6 +185,8 @@ def _host(host: str) -> str:
             raise ValueError("its host name is not valid")
         return f"[{host}]"
     if not host.isascii():
+        import idna  # only international names need it; its tables take a while to load
+
         try:
             host = idna.encode(host, uts46=True).decode("ascii")
         except idna.IDNAError:
