@@ -234,8 +234,9 @@ def export(
 
 @app.command("import")
 def import_(
-    sources: Annotated[list[str], typer.Argument(metavar="SOURCE", help="Stores (directory, SQLite file, postgresql:// URL) or "
-                                                      "RSS 2.0 / Atom / JSON Feed files.")],
+    sources: Annotated[list[str], typer.Argument(
+        metavar="SOURCE...", help="Stores (directory, SQLite file, postgresql:// URL) or feed files: RSS 2.0 "
+                                  "(and 0.9x, 1.0), Atom 1.0, JSON Feed 1.1, NewsML-G2 or ninjs.")],
     into: Annotated[str, typer.Option("--into", metavar="STORE", help="The store to write into (created if missing, except "
                                                      "PostgreSQL databases).")],
     config: ConfigOption = Path("syndicate.toml"),
@@ -305,8 +306,8 @@ def _utc(moment) -> str:
 
 @app.command()
 def validate(
-    paths: Annotated[list[Path], typer.Argument(metavar="PATH", help="Feed files and index.opml, or directories searched "
-                                                       "recursively.")],
+    paths: Annotated[list[Path], typer.Argument(
+        metavar="PATH...", help="Feed files and index.opml, or directories searched recursively.")],
     newsml_xsd: Annotated[
         Optional[Path],
         typer.Option("--newsml-xsd", envvar="SYNDICATE_NEWSML_XSD", metavar="XSD",
