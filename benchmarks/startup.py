@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -50,7 +51,9 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--limit", type=float, default=2.0)
     arguments = parser.parse_args()
-    syndicate = [sys.executable, "-m", "syndicate"]
+    # The console script beside this Python, as a user runs it (`python -m` adds runpy's imports).
+    script = shutil.which("syndicate", path=os.path.dirname(sys.executable))
+    syndicate = [script] if script else [sys.executable, "-m", "syndicate"]
 
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "feeds"
@@ -74,7 +77,7 @@ def main() -> int:
 
     baseline_name = next(iter(commands))
     baseline = best[baseline_name]
-    print(f"best of {arguments.repeat} runs, Python {sys.version.split()[0]}")
+    print(f"best of {arguments.repeat} runs, Python {sys.version.split()[0]}, {' '.join(syndicate)}")
     print(f"{baseline_name:<40} {baseline * 1000:7.0f} ms")
     over = []
     for name in list(commands)[1:]:
