@@ -63,7 +63,8 @@ def main() -> int:
         commands = {
             'python -c "import typer"': [sys.executable, "-c", "import typer"],
             "syndicate --help": [*syndicate, "--help"],
-            "syndicate validate society/rss.xml": [*syndicate, "validate", "--quiet", str(out / "society" / "rss.xml")],
+            "syndicate validate society/rss.xml": [*syndicate, "validate", "--quiet",
+                                                   str(out / "society" / "rss.xml")],
             "syndicate validate society/feed.json": [*syndicate, "validate", "--quiet",
                                                      str(out / "society" / "feed.json")],
         }
@@ -82,7 +83,8 @@ def main() -> int:
     over = []
     for name in list(commands)[1:]:
         ratio = best[name] / baseline
-        print(f"{name:<40} {best[name] * 1000:7.0f} ms  x{ratio:.2f}{'' if name in held else '  (not held to the limit)'}")
+        note = "" if name in held else "  (not held to the limit)"
+        print(f"{name:<40} {best[name] * 1000:7.0f} ms  x{ratio:.2f}{note}")
         if name in held and ratio > arguments.limit:
             over.append(name)
     if over:

@@ -79,10 +79,10 @@ def _options(
     _debug = debug
 
 
-def _from_environment(context: typer.Context, parameter: str) -> bool:
-    """Whether PARAMETER's value was read from its environment variable rather than given."""
-    source = context.get_parameter_source(parameter)
-    return source is not None and source.name == "ENVIRONMENT"
+def _store_variable(context: typer.Context) -> str | None:
+    """STORE_VARIABLE when the command's --store value was read from it, else None."""
+    source = context.get_parameter_source("store")
+    return STORE_VARIABLE if source is not None and source.name == "ENVIRONMENT" else None
 
 
 # Every value has a metavar of its own: help then names what is given, not a Python type.
@@ -177,7 +177,8 @@ def _fail(error: SyndicateError, *, store_variable: str | None = None) -> typer.
 def export(
     context: typer.Context,
     config: ConfigOption = Path("syndicate.toml"),
-    out: Annotated[Path, typer.Option("--out", "-o", metavar="DIR", help="Output directory (created if missing).")] = ...,
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="DIR",
+                                      help="Output directory (created if missing).")] = ...,
     store: Annotated[
         Optional[str], typer.Option("--store", envvar=STORE_VARIABLE, metavar="STORE",
                                     help="Store: a directory, a SQLite file or a postgresql:// URL; "
@@ -185,12 +186,14 @@ def export(
     ] = None,
     formats: Annotated[
         Optional[list[str]],
-        typer.Option("--format", "-f", metavar="FORMAT", help="rss, atom, jsonfeed, newsml or ninjs; repeat for several. "
-                                            "Default: the config's defaults.formats."),
+        typer.Option("--format", "-f", metavar="FORMAT",
+                     help="rss, atom, jsonfeed, newsml or ninjs; repeat for several. "
+                          "Default: the config's defaults.formats."),
     ] = None,
     sections: Annotated[
         Optional[list[str]],
-        typer.Option("--section", "-s", metavar="SLUG", help="Section slug ('all' for the site-wide feed); repeat. Default: every one."),
+        typer.Option("--section", "-s", metavar="SLUG",
+                     help="Section slug ('all' for the site-wide feed); repeat. Default: every one."),
     ] = None,
     skip_invalid: Annotated[
         bool, typer.Option("--skip-invalid", help="Export the valid records, list the invalid ones, exit 0.")
@@ -212,7 +215,7 @@ def export(
         report = api.export(config, out_dir=out, store=store, formats=formats, sections=sections,
                             skip_invalid=skip_invalid, check=check, force=force)
     except SyndicateError as error:
-        raise _fail(error, store_variable=STORE_VARIABLE if _from_environment(context, "store") else None) from None
+        raise _fail(error, store_variable=_store_variable(context)) from None
     _print_skipped_and_warnings(report.skipped, report.warnings)
     if check:
         for path in report.written:
@@ -237,12 +240,13 @@ def import_(
     sources: Annotated[list[str], typer.Argument(
         metavar="SOURCE...", help="Stores (directory, SQLite file, postgresql:// URL) or feed files: RSS 2.0 "
                                   "(and 0.9x, 1.0), Atom 1.0, JSON Feed 1.1, NewsML-G2 or ninjs.")],
-    into: Annotated[str, typer.Option("--into", metavar="STORE", help="The store to write into (created if missing, except "
-                                                     "PostgreSQL databases).")],
+    into: Annotated[str, typer.Option("--into", metavar="STORE",
+                                      help="The store to write into (created if missing, except "
+                                           "PostgreSQL databases).")],
     config: ConfigOption = Path("syndicate.toml"),
     section: Annotated[
-        Optional[str], typer.Option("--section", "-s", metavar="SLUG", help="Section of feed items whose categories name no "
-                                                            "configured section.")
+        Optional[str], typer.Option("--section", "-s", metavar="SLUG",
+                                    help="Section of feed items whose categories name no configured section.")
     ] = None,
     skip_invalid: Annotated[
         bool, typer.Option("--skip-invalid", help="Import the valid records, list the invalid ones, exit 0.")
@@ -273,7 +277,8 @@ def stats(
                                     help="The store; default: the config's.")
     ] = None,
     config: Annotated[Optional[Path], typer.Option(
-        "--config", "-c", metavar="FILE", help="The site's syndicate.toml (default: ./syndicate.toml when there is one).")] = None,
+        "--config", "-c", metavar="FILE",
+        help="The site's syndicate.toml (default: ./syndicate.toml when there is one).")] = None,
 ) -> None:
     """Count records per section and status; print the oldest and newest publication dates of what
     an export would publish now, and the embargoes not yet lifted."""
@@ -282,7 +287,7 @@ def stats(
     try:
         location, counts = api.store_stats(store, config_path=config)
     except SyndicateError as error:
-        raise _fail(error, store_variable=STORE_VARIABLE if _from_environment(context, "store") else None) from None
+        raise _fail(error, store_variable=_store_variable(context)) from None
     _say(f"store: {location}")
     _say(f"{'section':<24} {'status':<10} {'records':>8}")
     for (section, status), count in sorted(counts.counts.items()):
@@ -316,9 +321,9 @@ def validate(
     ] = None,
     schemas: Annotated[
         Optional[list[str]],
-        typer.Option("--schema", metavar="FORMAT=PATH", help="FORMAT=PATH: a further schema for that format's files (XSD or "
-                                      "RELAX NG for XML formats and 'opml', JSON Schema for JSON ones); "
-                                      "repeatable."),
+        typer.Option("--schema", metavar="FORMAT=PATH",
+                     help="FORMAT=PATH: a further schema for that format's files (XSD or RELAX NG for XML "
+                          "formats and 'opml', JSON Schema for JSON ones); repeatable."),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print problems only.")] = False,
 ) -> None:
