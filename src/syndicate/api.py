@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,9 +35,7 @@ _DEFINED_IN = {
 
 def __getattr__(name: str):
     if name in _DEFINED_IN:
-        import importlib
-
-        value = getattr(importlib.import_module(_DEFINED_IN[name]), name)
+        value = getattr(import_module(_DEFINED_IN[name]), name)
         globals()[name] = value
         return value
     raise AttributeError(f"module 'syndicate.api' has no attribute {name!r}")
