@@ -5,17 +5,41 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
+from importlib import import_module
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from syndicate.errors import SyndicateError, UsageError
-from syndicate.exporting import ExportReport, OutputInvalid, export
-from syndicate.formats import FORMATS, Format
-from syndicate.importing import ImportReport, import_records, store_stats
-from syndicate.opml import INDEX_FILE, CheckedFile
-from syndicate.progress import Progress
+from syndicate.errors import OutputInvalid, SyndicateError, UsageError
+
+if TYPE_CHECKING:
+    from syndicate.exporting import ExportReport, export
+    from syndicate.formats import Format
+    from syndicate.importing import ImportReport, import_records, store_stats
+    from syndicate.opml import CheckedFile
+    from syndicate.progress import Progress
 
 __all__ = ["ExportReport", "FileReport", "ImportReport", "OutputInvalid", "Progress", "SyndicateError", "export",
            "import_records", "store_stats", "validate"]
+
+# Where each name of the surface is defined. Each module is imported when one of its names
+# is first used: a command loads what it needs, and `--help` loads none of them.
+_DEFINED_IN = {
+    "ExportReport": "syndicate.exporting",
+    "export": "syndicate.exporting",
+    "ImportReport": "syndicate.importing",
+    "Progress": "syndicate.progress",
+    "import_records": "syndicate.importing",
+    "store_stats": "syndicate.importing",
+}
+
+
+def __getattr__(name: str):
+    if name in _DEFINED_IN:
+        value = getattr(import_module(_DEFINED_IN[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'syndicate.api' has no attribute {name!r}")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -36,15 +60,20 @@ def _files_under(path: Path) -> list[Path]:
     return [path]
 
 
-# Every kind of file validate knows: the registry's feed formats, then the other files an export
-# writes. Each has a name, a filename, check() and sniff(); validate asks nothing else of them.
-CHECKED_FILES: tuple[Format | CheckedFile, ...] = (*FORMATS.values(), INDEX_FILE)
+@cache
+def _checked_files() -> tuple[Format | CheckedFile, ...]:
+    """Every kind of file validate knows: the registry's feed formats, then the other files an export
+    writes. Each has a name, a filename, check() and sniff(); validate asks nothing else of them."""
+    from syndicate.formats import FORMATS
+    from syndicate.opml import INDEX_FILE
+
+    return (*FORMATS.values(), INDEX_FILE)
 
 
 def _kind_of(filename: str, data: bytes) -> Format | CheckedFile | None:
     """What a file is, by its name first, else by its content (None: nothing validate knows)."""
-    by_name = next((kind for kind in CHECKED_FILES if kind.filename == filename), None)
-    return by_name or next((kind for kind in CHECKED_FILES if kind.sniff(data)), None)
+    by_name = next((kind for kind in _checked_files() if kind.filename == filename), None)
+    return by_name or next((kind for kind in _checked_files() if kind.sniff(data)), None)
 
 
 def validate(paths: Sequence[str | Path], *,
@@ -58,25 +87,26 @@ def validate(paths: Sequence[str | Path], *,
     name (or "opml") to a further schema its files must pass (e.g. "newsml" to
     IPTC's NewsML-G2 XSD): XSD or RELAX NG for XML formats, JSON Schema for JSON ones.
     PROGRESS, when given, is called with ("check", files checked, files found) as they are checked.
+    Raises UsageError, checking nothing, when a path or schema does not exist or a format is unknown.
     """
     external = {name: Path(path) for name, path in (external_schemas or {}).items()}
-    known = [kind.name for kind in CHECKED_FILES]
+    known = [kind.name for kind in _checked_files()]
     unknown = [name for name in external if name not in known]
     if unknown:
         raise UsageError(f"unknown format {', '.join(map(repr, unknown))}; known: {', '.join(known)}")
     for name, path in external.items():
         if not path.is_file():
             raise UsageError(f"the {name} schema {path} does not exist")
+    # A path that is not there is a mistake in the call, not an invalid file: nothing is checked.
+    missing = [given for given in map(Path, paths) if not given.exists()]
+    if missing:
+        raise UsageError("; ".join(f"{given}: no such file or directory" for given in missing))
     # Every file first, so that progress knows how many there are.
-    targets = [(given, path) for given in map(Path, paths)
-               for path in (_files_under(given) if given.exists() else [None])]
+    targets = [(given, path) for given in map(Path, paths) for path in _files_under(given)]
     reports: list[FileReport] = []
-    for done, (given, path) in enumerate(targets, start=1):
+    for done, (given, path) in enumerate(targets):
         if progress is not None:
-            progress("check", done - 1, len(targets))
-        if path is None:
-            reports.append(FileReport(path=given, format_name=None, problems=("no such file or directory",)))
-            continue
+            progress("check", done, len(targets))
         try:
             data = path.read_bytes()
         except OSError as error:
@@ -86,7 +116,7 @@ def validate(paths: Sequence[str | Path], *,
         if kind is None:
             if path == given:
                 reports.append(FileReport(path=path, format_name=None, problems=(
-                    f"not a file syndicate knows ({', '.join(k.name for k in CHECKED_FILES)})",)))
+                    f"not a file syndicate knows ({', '.join(k.name for k in _checked_files())})",)))
             continue
         problems = kind.check(data, external.get(kind.name))
         reports.append(FileReport(path=path, format_name=kind.name, problems=tuple(problems)))

@@ -3,7 +3,12 @@
 Exit codes: 0 success; 1 `validate` found an invalid file (or export rendered
 one); 2 bad input, bad configuration, bad usage or a fault of the machine (a full
 disk, an I/O error, a path too long); 3 an internal error (a bug:
-rerun with --debug for the traceback and report it).
+rerun with --debug for the traceback and report it). --debug adds tracebacks
+and never changes an exit code.
+
+Only what every command needs is imported here; each command imports the rest
+of the library when it runs (syndicate.api resolves its names on first use), so
+that `--help` and a small `validate` start as fast as typer itself.
 """
 
 from __future__ import annotations
@@ -16,37 +21,73 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timezone
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from syndicate import api, reports
-from syndicate.errors import InvalidRecords, SyndicateError
-from syndicate.store import redacted
+from syndicate import DISTRIBUTION, api, reports
+from syndicate.errors import InvalidRecords, OutputInvalid, SyndicateError
+
+if TYPE_CHECKING:
+    from syndicate.progress import Progress
 
 EXIT_INVALID_OUTPUT = 1
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 3
 _debug = False
 
+STORE_VARIABLE = "SYNDICATE_STORE"
+
 app = typer.Typer(
     name="syndicate",
-    help="Turn a newsroom's article store into RSS 2.0, Atom 1.0 and JSON Feed 1.1 per section, proven valid.",
+    help="Turn a newsroom's article store into RSS 2.0, Atom 1.0, JSON Feed 1.1, NewsML-G2 and ninjs feeds "
+         "per section, proven valid.",
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain help: help texts are printed as written (rich markup would swallow "[store]"), and
+    # flags are shown without a type.
+    rich_markup_mode=None,
 )
+
+
+def _version() -> str:
+    """The installed distribution's version; this package's own when it runs from a checkout
+    without being installed."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(DISTRIBUTION)
+    except PackageNotFoundError:
+        from syndicate import __version__
+
+        return __version__
+
+
+def _print_version(shown: bool) -> None:
+    if shown:
+        _say(f"syndicate {_version()}")
+        raise typer.Exit()
 
 
 @app.callback()
 def _options(
-    debug: Annotated[bool, typer.Option("--debug", help="Show Python tracebacks (for reporting bugs).")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Also print Python tracebacks (for reporting bugs); "
+                                                        "exit codes stay the same.")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                          help="Print syndicate's version and exit.")] = False,
 ) -> None:
     global _debug
     _debug = debug
 
 
-ConfigOption = Annotated[Path, typer.Option("--config", "-c", help="The site's syndicate.toml.")]
+def _store_variable(context: typer.Context) -> str | None:
+    """STORE_VARIABLE when the command's --store value was read from it, else None."""
+    source = context.get_parameter_source("store")
+    return STORE_VARIABLE if source is not None and source.name == "ENVIRONMENT" else None
+
+
+# Every value has a metavar of its own: help then names what is given, not a Python type.
+ConfigOption = Annotated[Path, typer.Option("--config", "-c", metavar="FILE", help="The site's syndicate.toml.")]
 # Control characters (but newline and tab) in what is printed: a record id or a file name
 # holding a terminal escape sequence must show as text, not act on the terminal.
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -67,7 +108,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON documen
 
 
 @contextmanager
-def _progress_bar(shown: bool, *, unit: str = "records") -> Iterator[api.Progress | None]:
+def _progress_bar(shown: bool, *, unit: str = "records") -> Iterator[Progress | None]:
     """A progress callback drawing one bar per phase (checking, then writing; rendering) on
     standard error, with rich (which typer uses), or None when SHOWN is false. The bar is redrawn
     by the callback, at most ten times a second, not by a thread of its own: an import may start
@@ -118,20 +159,30 @@ def _print_skipped_and_warnings(skipped, warnings) -> None:
         _say(f"warning: {warning}", err=True)
 
 
-def _fail(error: SyndicateError, *, json_command: str | None = None, started: float = 0.0) -> typer.Exit:
-    """The exit for ERROR, having said why (on standard error; and as a JSON document on standard
-    output when JSON_COMMAND names the command run with --json)."""
+def _print_traceback(error: BaseException) -> None:
+    import traceback
+
+    traceback.print_exception(error, file=sys.stderr)
+
+
+def _fail(error: SyndicateError, *, store_variable: str | None = None, json_command: str | None = None,
+          started: float = 0.0) -> typer.Exit:
+    """The exit for ERROR, after printing it (on standard error; and as a JSON document on standard
+    output when JSON_COMMAND names the command run with --json). STORE_VARIABLE: the environment
+    variable the store's location was read from, named in an error about opening that store."""
     if _debug:
-        raise error
+        _print_traceback(error)
     if isinstance(error, InvalidRecords):
         for problem in error.problems:
             _say(str(problem), err=True)
         count = len(error.problems)
         _say(f"error: {count} problem{'s' if count != 1 else ''} in the store; nothing was written",
                    err=True)
+    elif store_variable is not None and error.store_location is not None:
+        _say(f"error: {store_variable}: {error}", err=True)
     else:
         _say(f"error: {error}", err=True)
-    code = EXIT_INVALID_OUTPUT if isinstance(error, api.OutputInvalid) else EXIT_BAD_INPUT
+    code = EXIT_INVALID_OUTPUT if isinstance(error, OutputInvalid) else EXIT_BAD_INPUT
     if json_command is not None:
         _print_json(reports.failure(json_command, error, exit_code=code, seconds=time.monotonic() - started))
     return typer.Exit(code)
@@ -139,21 +190,25 @@ def _fail(error: SyndicateError, *, json_command: str | None = None, started: fl
 
 @app.command()
 def export(
+    context: typer.Context,
     config: ConfigOption = Path("syndicate.toml"),
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory (created if missing).")] = ...,
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="DIR",
+                                      help="Output directory (created if missing).")] = ...,
     store: Annotated[
-        Optional[str], typer.Option("--store", envvar="SYNDICATE_STORE",
+        Optional[str], typer.Option("--store", envvar=STORE_VARIABLE, metavar="STORE",
                                     help="Store: a directory, a SQLite file or a postgresql:// URL; "
                                          "overrides [store] in the config.")
     ] = None,
     formats: Annotated[
         Optional[list[str]],
-        typer.Option("--format", "-f", help="rss, atom, jsonfeed, newsml or ninjs; repeat for several. "
-                                            "Default: the config's defaults.formats."),
+        typer.Option("--format", "-f", metavar="FORMAT",
+                     help="rss, atom, jsonfeed, newsml or ninjs; repeat for several. "
+                          "Default: the config's defaults.formats."),
     ] = None,
     sections: Annotated[
         Optional[list[str]],
-        typer.Option("--section", "-s", help="Section slug ('all' for the site-wide feed); repeat. Default: every one."),
+        typer.Option("--section", "-s", metavar="SLUG",
+                     help="Section slug ('all' for the site-wide feed); repeat. Default: every one."),
     ] = None,
     skip_invalid: Annotated[
         bool, typer.Option("--skip-invalid", help="Export the valid records, list the invalid ones, exit 0.")
@@ -168,16 +223,18 @@ def export(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
     json_report: JsonOption = False,
 ) -> None:
-    """Write DIR/<section>/{rss.xml,atom.xml,feed.json,newsml.xml}, DIR/all/..., DIR/index.opml
-    and DIR/manifest.json; only what changed is rendered and rewritten. On a terminal, a progress
-    bar on standard error."""
+    """Write each section's feeds, in RSS 2.0 (rss.xml), Atom 1.0 (atom.xml), JSON Feed 1.1
+    (feed.json), NewsML-G2 (newsml.xml) or ninjs (ninjs.json), as DIR/<section>/<file>, the
+    site-wide ones as DIR/all/<file>, then DIR/index.opml and DIR/manifest.json; only what
+    changed is rendered and rewritten. On a terminal, a progress bar on standard error."""
     started = time.monotonic()
     try:
         with _progress_bar(not quiet and not json_report and _stderr_is_terminal(), unit="files") as progress:
             report = api.export(config, out_dir=out, store=store, formats=formats, sections=sections,
                                 skip_invalid=skip_invalid, check=check, force=force, progress=progress)
     except SyndicateError as error:
-        raise _fail(error, json_command="export" if json_report else None, started=started) from None
+        raise _fail(error, store_variable=_store_variable(context), json_command="export" if json_report else None,
+                    started=started) from None
     _print_skipped_and_warnings(report.skipped, report.warnings)
     if json_report:
         code = EXIT_INVALID_OUTPUT if check and report.stale else 0
@@ -217,14 +274,16 @@ def _held_back(held) -> str:
 
 @app.command("import")
 def import_(
-    sources: Annotated[list[str], typer.Argument(help="Stores (directory, SQLite file, postgresql:// URL) or "
-                                                      "RSS 2.0 / Atom / JSON Feed files.")],
-    into: Annotated[str, typer.Option("--into", help="The store to write into (created if missing, except "
-                                                     "PostgreSQL databases).")],
+    sources: Annotated[list[str], typer.Argument(
+        metavar="SOURCE...", help="Stores (directory, SQLite file, postgresql:// URL) or feed files: RSS 2.0 "
+                                  "(and 0.9x, 1.0), Atom 1.0, JSON Feed 1.1, NewsML-G2 or ninjs.")],
+    into: Annotated[str, typer.Option("--into", metavar="STORE",
+                                      help="The store to write into (created if missing, except "
+                                           "PostgreSQL databases).")],
     config: ConfigOption = Path("syndicate.toml"),
     section: Annotated[
-        Optional[str], typer.Option("--section", "-s", help="Section of feed items whose categories name no "
-                                                            "configured section.")
+        Optional[str], typer.Option("--section", "-s", metavar="SLUG",
+                                    help="Section of feed items whose categories name no configured section.")
     ] = None,
     skip_invalid: Annotated[
         bool, typer.Option("--skip-invalid", help="Import the valid records, list the invalid ones, exit 0.")
@@ -245,17 +304,22 @@ def import_(
     if json_report:
         _print_json(reports.import_(report, exit_code=0, seconds=time.monotonic() - started))
     elif not quiet:
+        from syndicate.store import redacted
+
         _say(f"imported {report.imported} records into {redacted(report.into)}: {report.new} new, "
              f"{report.replaced} replaced, {report.skipped_records} skipped")
 
 
 @app.command()
 def stats(
+    context: typer.Context,
     store: Annotated[
-        Optional[str], typer.Option("--store", envvar="SYNDICATE_STORE", help="The store; default: the config's.")
+        Optional[str], typer.Option("--store", envvar=STORE_VARIABLE, metavar="STORE",
+                                    help="The store; default: the config's.")
     ] = None,
     config: Annotated[Optional[Path], typer.Option(
-        "--config", "-c", help="The site's syndicate.toml (default: ./syndicate.toml when there is one).")] = None,
+        "--config", "-c", metavar="FILE",
+        help="The site's syndicate.toml (default: ./syndicate.toml when there is one).")] = None,
     json_report: JsonOption = False,
 ) -> None:
     """Count records per section and status; print the oldest and newest publication dates of what
@@ -266,7 +330,8 @@ def stats(
     try:
         location, counts = api.store_stats(store, config_path=config)
     except SyndicateError as error:
-        raise _fail(error, json_command="stats" if json_report else None, started=started) from None
+        raise _fail(error, store_variable=_store_variable(context), json_command="stats" if json_report else None,
+                    started=started) from None
     if json_report:
         _print_json(reports.stats(location, counts, seconds=time.monotonic() - started))
         return
@@ -293,25 +358,26 @@ def _utc(moment) -> str:
 
 @app.command()
 def validate(
-    paths: Annotated[list[Path], typer.Argument(help="Feed files and index.opml, or directories searched "
-                                                       "recursively.")],
+    paths: Annotated[list[Path], typer.Argument(
+        metavar="PATH...", help="Feed files and index.opml, or directories searched recursively.")],
     newsml_xsd: Annotated[
         Optional[Path],
-        typer.Option("--newsml-xsd", envvar="SYNDICATE_NEWSML_XSD",
+        typer.Option("--newsml-xsd", envvar="SYNDICATE_NEWSML_XSD", metavar="XSD",
                      help="IPTC's NewsML-G2 XSD (NewsML-G2_2.35-spec-All-Power.xsd, with xml.xsd beside it); "
                           "newsml.xml files must pass it too."),
     ] = None,
     schemas: Annotated[
         Optional[list[str]],
-        typer.Option("--schema", help="FORMAT=PATH: a further schema for that format's files (XSD or "
-                                      "RELAX NG for XML formats and 'opml', JSON Schema for JSON ones); "
-                                      "repeatable."),
+        typer.Option("--schema", metavar="FORMAT=PATH",
+                     help="FORMAT=PATH: a further schema for that format's files (XSD or RELAX NG for XML "
+                          "formats and 'opml', JSON Schema for JSON ones); repeatable."),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print problems only.")] = False,
     json_report: JsonOption = False,
 ) -> None:
-    """Check feed files and index.opml against syndicate's schemas and the rules a schema cannot express;
-    on a terminal, a progress bar on standard error."""
+    """Check feed files (RSS 2.0, Atom 1.0, JSON Feed 1.1, NewsML-G2, ninjs) and index.opml against
+    syndicate's schemas and the rules a schema cannot express; on a terminal, a progress bar on
+    standard error."""
     started = time.monotonic()
     external: dict[str, Path] = {}
     for entry in schemas or ():
@@ -347,16 +413,16 @@ def validate(
 
 def main() -> None:
     try:
-        app()
+        app(prog_name="syndicate")  # as installed, also when run as `python -m syndicate`
     except OSError as error:  # the machine's doing (a full disk, an I/O error, a path too long), not a bug
         if _debug or "--debug" in sys.argv[1:]:
-            raise
+            _print_traceback(error)
         where = f": {error.filename}" if error.filename else ""
         _say(f"error: {error.strerror or error}{where}", err=True)
         sys.exit(EXIT_BAD_INPUT)
     except Exception as error:  # a bug, not a user mistake: no traceback unless asked for
         if _debug or "--debug" in sys.argv[1:]:
-            raise
+            _print_traceback(error)
         _say(f"internal error: {type(error).__name__}: {error}\n"
              "This is a bug in syndicate; rerun with --debug for the traceback.", err=True)
         sys.exit(EXIT_INTERNAL)

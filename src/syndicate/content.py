@@ -8,15 +8,23 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
 from urllib.parse import quote, urljoin, urlsplit
 
-import idna
 import nh3
 
 # XML 1.0 section 2.2 Char (tab, LF, CR, U+0020-U+D7FF, U+E000-U+FFFD, U+10000-U+10FFFF), less
 # the controls it still admits: DEL and the C1 range U+0080-U+009F, which no text means to hold
 # (they are mostly windows-1252 read as latin-1) and which the W3C Feed Validator flags.
-_XML_ILLEGAL = re.compile("[^\t\n\r\u0020-\u007e\u00a0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Compiled on first use: it takes longer to compile than the rest of the module to import,
+# and checking a feed file does not use it.
+_XML_ILLEGAL = "[^\t\n\r\u0020-\u007e\u00a0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+
+
+@cache
+def _xml_illegal() -> re.Pattern[str]:
+    return re.compile(_XML_ILLEGAL)
+
 _WHITESPACE = re.compile(r"\s+")
 
 # Every element name HTML has had (HTML 4, HTML5 and the old presentational ones).
@@ -108,7 +116,7 @@ def bounded_nesting(html: str, *, limit: int = MAX_HTML_DEPTH) -> str:
 
 def xml_legal(text: str) -> tuple[str, int]:
     """TEXT without the characters XML 1.0 cannot carry, and how many were removed."""
-    cleaned, count = _XML_ILLEGAL.subn("", text)
+    cleaned, count = _xml_illegal().subn("", text)
     return cleaned, count
 
 
@@ -186,6 +194,8 @@ def _host(host: str) -> str:
             raise ValueError("its host name is not valid")
         return f"[{host}]"
     if not host.isascii():
+        import idna  # only international names need it; its tables take a while to load
+
         try:
             host = idna.encode(host, uts46=True).decode("ascii")
         except idna.IDNAError:

@@ -23,9 +23,9 @@ import os
 import re
 import warnings
 from datetime import date, datetime, timedelta, timezone, tzinfo
+from functools import cache
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
-
-from dateutil import parser as date_parser
 
 from syndicate.errors import UsageError
 from syndicate.zones import ZoneError, named_zone, offset_zone, shown_offset
@@ -193,19 +193,12 @@ _PIECE = re.compile(
     | [\s,./-]+                                              # separators
     | \+\d{1,2}(?::?\d{2})?                                  # +3, +0300, +03:00 (- is a separator)
     | (?:\d{1,2}h(?:\d{2})? | \d{1,2}(?:st|nd|rd|th)? | \d{4})(?!\d)   # 14h30, 6, 6th, 2014
-    | \(?[A-Za-z]+\)?                                         # words, checked against _WORDS
+    | \(?[A-Za-z]+\)?                                         # words, checked against _free_form().words
     """,
     re.VERBOSE | re.ASCII,
 )
 # Times and offsets, to find the first number of the date itself.
 _NOT_DATE_NUMBERS = re.compile(r"\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?|[+-]\d+(?::\d{2})?|\d{1,2}h\d*")
-_WORDS = {name.lower() for names in date_parser.parserinfo.MONTHS + date_parser.parserinfo.WEEKDAYS
-          for name in names} | {"am", "pm", "at", "on", "of", "the", "z"}
-
-_WEEKDAY_NAMES = {name.lower(): number for number, names in enumerate(date_parser.parserinfo.WEEKDAYS)
-                  for name in names}
-_NOT_ZONES = {name.lower() for names in date_parser.parserinfo.MONTHS + date_parser.parserinfo.WEEKDAYS
-              for name in names} | {"am", "pm", "a", "p", "m", "t", "at", "on", "of", "and"}
 
 # Two defaults that differ in year, month and day (leap years, days 1 and 15 so that
 # a weekday lands on different days): a field that differs between the two parses
@@ -217,17 +210,37 @@ class _TwoDigitYear(Exception):
     """Raised out of python-dateutil (not a ValueError, which it would swallow)."""
 
 
-class _ParserInfo(date_parser.parserinfo):
-    """python-dateutil's English names, but no two-digit years: it would complete
-    them from the clock (the century within 50 years of today)."""
-
-    def convertyear(self, year: int, century_specified: bool = False) -> int:
-        if year < 100 and not century_specified:
-            raise _TwoDigitYear
-        return year
+class _FreeForm(NamedTuple):
+    parser: Any  # a dateutil.parser.parser
+    words: set[str]  # the words a date may hold
+    weekdays: dict[str, int]  # weekday names and their numbers (Monday is 0)
+    not_zones: set[str]  # words that are not zone names
 
 
-_PARSER = date_parser.parser(_ParserInfo())
+@cache
+def _free_form() -> _FreeForm:
+    """python-dateutil's parser and the English names it knows, made on first use: only dates
+    in free forms need them, and checking a feed file should not wait for dateutil to load."""
+    from dateutil import parser as date_parser
+
+    class _ParserInfo(date_parser.parserinfo):
+        """python-dateutil's English names, but no two-digit years: it would complete
+        them from the clock (the century within 50 years of today)."""
+
+        def convertyear(self, year: int, century_specified: bool = False) -> int:
+            if year < 100 and not century_specified:
+                raise _TwoDigitYear
+            return year
+
+    names = {name.lower() for names in date_parser.parserinfo.MONTHS + date_parser.parserinfo.WEEKDAYS
+             for name in names}
+    return _FreeForm(
+        parser=date_parser.parser(_ParserInfo()),
+        words=names | {"am", "pm", "at", "on", "of", "the", "z"},
+        weekdays={name.lower(): number for number, names in enumerate(date_parser.parserinfo.WEEKDAYS)
+                  for name in names},
+        not_zones=names | {"am", "pm", "a", "p", "m", "t", "at", "on", "of", "and"},
+    )
 
 
 def _read_other(value: str, dayfirst: bool) -> tuple[datetime, tzinfo | None]:
@@ -244,7 +257,7 @@ def _read_other(value: str, dayfirst: bool) -> tuple[datetime, tzinfo | None]:
     text = _UTC_PLUS.sub(lambda m: f"{m[1]}{int(m[2]):02d}:{m[3] or '00'}", text)
     text = _OFFSET_THEN_NAME.sub(lambda m: m["offset"], text)
     for found in _NAME_THEN_OFFSET.finditer(text):
-        if found["name"].lower() not in _NOT_ZONES:
+        if found["name"].lower() not in _free_form().not_zones:
             raise DateError(f"{value!r}: a zone name followed by an offset ({found[0]}...) reads two ways "
                             "(POSIX counts hours west of UTC); write only the offset, e.g. '+03:00'")
     letter = _MILITARY_LETTER.search(text)
@@ -301,11 +314,12 @@ def _read_free(text: str, value: str, *, dayfirst: bool,
                ymd: tuple[int, int, int] | None) -> tuple[datetime, tzinfo | None]:
     """TEXT read by python-dateutil, its zone names resolved by zones.ZONE_NAMES, no field guessed."""
     text = _AM_PM.sub(lambda m: m[1].upper() + "M", text)
+    free_form = _free_form()
     position = 0
     while position < len(text):
         piece = _PIECE.match(text, position)
         word = piece[0].strip("()") if piece else ""
-        if not piece or (word.isalpha() and word.lower() not in _WORDS and not (word.isupper() and len(word) <= 5)):
+        if not piece or (word.isalpha() and word.lower() not in free_form.words and not (word.isupper() and len(word) <= 5)):
             shown = piece[0] if piece else text[position:].split()[0]
             raise DateError(f"cannot read {value!r} as a date ({shown!r} is not part of a date); {EXPECTED}")
         position = piece.end()
@@ -325,7 +339,7 @@ def _read_free(text: str, value: str, *, dayfirst: bool,
         warnings.simplefilter("always")
         try:
             for default in _DEFAULTS:
-                parsed.append(_PARSER.parse(text, default=default, dayfirst=dayfirst and not year_first,
+                parsed.append(free_form.parser.parse(text, default=default, dayfirst=dayfirst and not year_first,
                                             yearfirst=year_first, tzinfos=zone))
         except DateError:
             raise
@@ -345,7 +359,7 @@ def _read_free(text: str, value: str, *, dayfirst: bool,
     if ymd is not None and (first.year, first.month, first.day) != ymd:
         raise DateError(f"{value!r} is not a year-month-day date; {EXPECTED}")
     for word in _WORD.findall(text):
-        weekday = _WEEKDAY_NAMES.get(word.lower())
+        weekday = free_form.weekdays.get(word.lower())
         if weekday is not None and weekday != first.weekday():
             raise DateError(f"{value!r} says {word} but {first:%d %B %Y} is a {first:%A}; "
                             "one of the two is wrong")

@@ -8,6 +8,10 @@ from dataclasses import dataclass
 class SyndicateError(Exception):
     """Base class for every error a user can act on."""
 
+    # The location of the store the error is about when that store could not be opened, so that
+    # the command can say where the location came from (an option, the environment, the config).
+    store_location: str | None = None
+
 
 class ConfigError(SyndicateError):
     """The configuration file is missing, unreadable or inconsistent."""
@@ -15,6 +19,10 @@ class ConfigError(SyndicateError):
 
 class UsageError(SyndicateError):
     """Options that contradict each other or name things that do not exist."""
+
+
+class OutputInvalid(SyndicateError):
+    """A file syndicate rendered failed its own checks; nothing was published."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

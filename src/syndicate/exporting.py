@@ -26,7 +26,7 @@ from pathlib import Path
 from syndicate.build import FeedSpec, build_feed, feed_specs
 from syndicate.config import ALL_SLUG, Config, load_config
 from syndicate.dates import build_time
-from syndicate.errors import ConfigError, InvalidRecords, Problem, SyndicateError, UsageError
+from syndicate.errors import ConfigError, InvalidRecords, OutputInvalid, Problem, SyndicateError, UsageError
 from syndicate.formats import FORMATS, Format
 from syndicate.model import Article, Feed
 from syndicate.opml import INDEX_FILE, Subscription, write_opml
@@ -37,10 +37,6 @@ from syndicate.store import FeedQuery, HeldBack, RawRecord, StoreState, open_sto
 
 INDEX = INDEX_FILE.filename
 MANIFEST = "manifest.json"
-
-
-class OutputInvalid(SyndicateError):
-    """A file syndicate rendered failed its own checks; nothing was published."""
 
 
 class OlderThanPublished(SyndicateError):

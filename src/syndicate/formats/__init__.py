@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
-from syndicate.model import Feed
+if TYPE_CHECKING:  # annotations only: importing the model is left to the code that builds feeds
+    from syndicate.model import Feed
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -1,4 +1,4 @@
-"""RSS 2.0 and Atom 1.0, written with feedgen (the only module that imports it).
+"""RSS 2.0 and Atom 1.0, written with feedgen (the only module that imports it, when it writes).
 
 Both writers share one generator set up from the Feed; they differ only in the
 element hooks of _Extras (extend_rss / extend_atom), which also work around
@@ -25,16 +25,19 @@ from __future__ import annotations
 
 import html
 import re
-from typing import BinaryIO
+from functools import cache
+from typing import TYPE_CHECKING, BinaryIO
 
-from feedgen.ext.base import BaseEntryExtension, BaseExtension
-from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from syndicate.dates import rfc822, rfc3339
 from syndicate.formats import Format
 from syndicate.formats.xml_checks import check_atom, check_rss, root_is
-from syndicate.model import Article, Feed
+
+if TYPE_CHECKING:  # annotations only
+    from feedgen.feed import FeedGenerator
+
+    from syndicate.model import Article, Feed
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 DC_NS = "http://purl.org/dc/elements/1.1/"
@@ -72,84 +75,92 @@ def _hex_references(document: bytes) -> bytes:
     return document.replace(b"&amp;", b"&#x26;").replace(b"&lt;", b"&#x3C;")
 
 
-class _Namespaces(BaseExtension):
-    """Feed-level hook: declares the prefixes the entry hooks use, and mends the channel."""
+@cache
+def _hooks() -> tuple[type, type]:
+    """feedgen's extension classes for the feed and for each entry, defined on first use: only
+    writing needs feedgen, and `validate` should not wait for it to be imported."""
+    from feedgen.ext.base import BaseEntryExtension, BaseExtension
 
-    feed: Feed
+    class _Namespaces(BaseExtension):
+        """Feed-level hook: declares the prefixes the entry hooks use, and mends the channel."""
 
-    def extend_ns(self) -> dict[str, str]:
-        return {"dc": DC_NS, "media": MEDIA_NS}
+        feed: Feed
 
-    def extend_rss(self, rss: etree._Element) -> etree._Element:
-        channel = rss.find("channel")
-        channel.find("lastBuildDate").text = rfc822(self.feed.updated)
-        _plain_text(channel, _CHANNEL_TEXT)
-        return rss
+        def extend_ns(self) -> dict[str, str]:
+            return {"dc": DC_NS, "media": MEDIA_NS}
+
+        def extend_rss(self, rss: etree._Element) -> etree._Element:
+            channel = rss.find("channel")
+            channel.find("lastBuildDate").text = rfc822(self.feed.updated)
+            _plain_text(channel, _CHANNEL_TEXT)
+            return rss
 
 
-class _Extras(BaseEntryExtension):
-    """Entry-level hooks: what feedgen cannot write, or writes wrongly, per format."""
+    class _Extras(BaseEntryExtension):
+        """Entry-level hooks: what feedgen cannot write, or writes wrongly, per format."""
 
-    article: Article
+        article: Article
 
-    def extend_rss(self, item: etree._Element) -> etree._Element:
-        article = self.article
-        # The RSS guid (isPermaLink="false": it is not a URL) is the item id unchanged, which
-        # may be any text; the entry id feedgen wrote here is the Atom one, which must be a URI.
-        item.find("guid").text = article.item_id
-        item.find("pubDate").text = rfc822(article.published)
-        description = item.find("description")
-        text = _summary(article)
-        if description is not None and text:
-            # RSS readers render <description> as HTML: the plain-text summary is escaped
-            # once more so that a literal '<' or '&' in it shows as written.
-            description.text = html.escape(text, quote=False)
-        # RSS <author> holds one address and may not stand beside dc:creator (RSS Best
-        # Practices Profile): a sole author with an e-mail gets it, every other byline
-        # is a dc:creator.
-        if not (len(article.authors) == 1 and article.authors[0].email):
-            for author in item.findall("author"):
-                item.remove(author)
-            for author in article.authors:
-                _sub(item, f"{{{DC_NS}}}creator", author.byline)
-        _sub(item, f"{{{DC_NS}}}language", article.language)
-        if article.rights:
-            _sub(item, f"{{{DC_NS}}}rights", article.rights)
-        if article.source:
-            _sub(item, "source", article.source.name, url=article.source.url)
-        enclosure = next((m for m in article.media if m.kind in ("audio", "video")), None)
-        if enclosure:
-            # RSS 2.0 allows one enclosure; its length is required, 0 when unknown (RSS Profile).
-            _sub(item, "enclosure", url=enclosure.url, length=str(enclosure.length or 0), type=enclosure.type)
-        for media in article.media:
-            content = _sub(
-                item, f"{{{MEDIA_NS}}}content", url=media.url, type=media.type, fileSize=_int(media.length),
-                medium=media.kind, width=_int(media.width), height=_int(media.height),
-            )
-            if media.caption:
-                _sub(content, f"{{{MEDIA_NS}}}description", media.caption, type="plain")
-            if media.credit:
-                _sub(content, f"{{{MEDIA_NS}}}credit", media.credit)
-        _plain_text(item, _ITEM_TEXT)
-        return item
+        def extend_rss(self, item: etree._Element) -> etree._Element:
+            article = self.article
+            # The RSS guid (isPermaLink="false": it is not a URL) is the item id unchanged, which
+            # may be any text; the entry id feedgen wrote here is the Atom one, which must be a URI.
+            item.find("guid").text = article.item_id
+            item.find("pubDate").text = rfc822(article.published)
+            description = item.find("description")
+            text = _summary(article)
+            if description is not None and text:
+                # RSS readers render <description> as HTML: the plain-text summary is escaped
+                # once more so that a literal '<' or '&' in it shows as written.
+                description.text = html.escape(text, quote=False)
+            # RSS <author> holds one address and may not stand beside dc:creator (RSS Best
+            # Practices Profile): a sole author with an e-mail gets it, every other byline
+            # is a dc:creator.
+            if not (len(article.authors) == 1 and article.authors[0].email):
+                for author in item.findall("author"):
+                    item.remove(author)
+                for author in article.authors:
+                    _sub(item, f"{{{DC_NS}}}creator", author.byline)
+            _sub(item, f"{{{DC_NS}}}language", article.language)
+            if article.rights:
+                _sub(item, f"{{{DC_NS}}}rights", article.rights)
+            if article.source:
+                _sub(item, "source", article.source.name, url=article.source.url)
+            enclosure = next((m for m in article.media if m.kind in ("audio", "video")), None)
+            if enclosure:
+                # RSS 2.0 allows one enclosure; its length is required, 0 when unknown (RSS Profile).
+                _sub(item, "enclosure", url=enclosure.url, length=str(enclosure.length or 0), type=enclosure.type)
+            for media in article.media:
+                content = _sub(
+                    item, f"{{{MEDIA_NS}}}content", url=media.url, type=media.type, fileSize=_int(media.length),
+                    medium=media.kind, width=_int(media.width), height=_int(media.height),
+                )
+                if media.caption:
+                    _sub(content, f"{{{MEDIA_NS}}}description", media.caption, type="plain")
+                if media.credit:
+                    _sub(content, f"{{{MEDIA_NS}}}credit", media.credit)
+            _plain_text(item, _ITEM_TEXT)
+            return item
 
-    def extend_atom(self, entry: etree._Element) -> etree._Element:
-        # feedgen builds Atom elements without a namespace and declares the Atom
-        # namespace as the default on <feed>, so these unqualified names are Atom's.
-        article = self.article
-        entry.set(XML_LANG, article.language)
-        for media in article.media:
-            # RFC 4287 4.2.7.2: rel="enclosure" for a potentially large related resource.
-            _sub(entry, "link", rel="enclosure", href=media.url, type=media.type,
-                 length=_int(media.length), title=media.caption)
-        if article.source:
-            # RFC 4287 4.2.11: a copied entry keeps its source's metadata.
-            source = _sub(entry, "source")
-            _sub(source, "id", article.source.url)
-            _sub(source, "title", article.source.name)
-            _sub(source, "link", rel="alternate", href=article.source.url)
-            _sub(source, "updated", rfc3339(article.updated))
-        return entry
+        def extend_atom(self, entry: etree._Element) -> etree._Element:
+            # feedgen builds Atom elements without a namespace and declares the Atom
+            # namespace as the default on <feed>, so these unqualified names are Atom's.
+            article = self.article
+            entry.set(XML_LANG, article.language)
+            for media in article.media:
+                # RFC 4287 4.2.7.2: rel="enclosure" for a potentially large related resource.
+                _sub(entry, "link", rel="enclosure", href=media.url, type=media.type,
+                     length=_int(media.length), title=media.caption)
+            if article.source:
+                # RFC 4287 4.2.11: a copied entry keeps its source's metadata.
+                source = _sub(entry, "source")
+                _sub(source, "id", article.source.url)
+                _sub(source, "title", article.source.name)
+                _sub(source, "link", rel="alternate", href=article.source.url)
+                _sub(source, "updated", rfc3339(article.updated))
+            return entry
+
+    return _Namespaces, _Extras
 
 
 def _summary(article: Article) -> str | None:
@@ -163,8 +174,10 @@ def _int(value: int | None) -> str | None:
 
 
 def _generator(feed: Feed, *, filename: str) -> FeedGenerator:
+    from feedgen.feed import FeedGenerator
+
     generator = FeedGenerator()
-    generator.register_extension("syndicate", _Namespaces, _Extras)
+    generator.register_extension("syndicate", *_hooks())
     generator.syndicate.feed = feed
     generator.id(feed.url_for(filename))
     generator.title(feed.title)
@@ -176,7 +189,7 @@ def _generator(feed: Feed, *, filename: str) -> FeedGenerator:
     generator.link(href=feed.home_url, rel="alternate")  # last link() = the RSS channel <link>
     generator.updated(feed.updated)
     generator.lastBuildDate(feed.updated)
-    generator.generator("syndicate", uri="https://pypi.org/project/syndicate/")
+    generator.generator("syndicate", uri="https://pypi.org/project/syndicate-feeds/")
     generator.docs(RSS_SPEC)
     if feed.rights:
         generator.rights(feed.rights)

@@ -7,9 +7,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.validators import validator_for
-
 
 _NOT_JSON = object()
 
@@ -39,6 +36,10 @@ def compact(mapping: dict[str, Any]) -> dict[str, Any]:
 
 def json_schema_problems(document: Any, schema: dict[str, Any], label: str, *, prefix: str = "") -> list[str]:
     """One 'path: message (LABEL)' line per violation of SCHEMA (with format checks), in document order."""
+    # Imported here, not with the module: recognising and checking an XML file needs none of it.
+    from jsonschema import Draft202012Validator, FormatChecker
+    from jsonschema.validators import validator_for
+
     validator = validator_for(schema, default=Draft202012Validator)(schema, format_checker=FormatChecker())
     errors = sorted(validator.iter_errors(document), key=lambda e: list(map(str, e.absolute_path)))
     paths = ("/".join((prefix, *map(str, e.absolute_path))).strip("/") or "document" for e in errors)

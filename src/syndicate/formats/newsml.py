@@ -50,7 +50,7 @@ height (pixels) for pictures and video when known.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -59,7 +59,9 @@ from lxml import html as lxml_html
 from syndicate.dates import rfc3339
 from syndicate.formats import Format
 from syndicate.formats.newsml_checks import check, sniff
-from syndicate.model import Article, Feed, Media
+
+if TYPE_CHECKING:  # annotations only: importing the model is left to the code that builds feeds
+    from syndicate.model import Article, Feed, Media
 
 NAR = "http://iptc.org/std/nar/2006-10-01/"
 XHTML = "http://www.w3.org/1999/xhtml"

@@ -67,7 +67,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from syndicate.content import is_absolute_http_url
 from syndicate.dates import is_rfc3339, rfc3339
@@ -75,8 +75,10 @@ from syndicate.formats import Format
 from syndicate.formats.json_checks import (
     compact, external_json_schema_problems, json_schema_problems, parse_json, sniff_json,
 )
-from syndicate.model import Article, Category, Feed, Media
 from syndicate.resources import json_schema
+
+if TYPE_CHECKING:  # annotations only: importing the model is left to the code that builds feeds
+    from syndicate.model import Article, Category, Feed, Media
 
 FILENAME = "ninjs.json"
 SCHEMA = "ninjs-2.2-profile.schema.json"

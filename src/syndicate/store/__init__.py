@@ -169,12 +169,20 @@ def open_store(location: str | Path, *, config: Any, create: bool = False) -> St
     `import --into`); otherwise a missing store is a ConfigError.
     """
     location = str(location)
+    try:
+        return _open_store(location, config=config, create=create)
+    except SyndicateError as error:
+        error.store_location = location
+        raise
+
+
+def _open_store(location: str, *, config: Any, create: bool) -> Store:
     if is_postgres(location):
         try:
             from syndicate.store.postgres import PostgresStore
         except ImportError:
             raise ConfigError("a postgresql:// store needs the PostgreSQL driver: "
-                              "pip install 'syndicate[postgresql]'") from None
+                              "pip install 'syndicate-feeds[postgresql]'") from None
 
         return PostgresStore(location, config=config, create=create)
     if is_sqlite(location):
