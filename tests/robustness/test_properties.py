@@ -19,7 +19,7 @@ from lxml import etree
 from syndicate import api
 from syndicate.errors import InvalidRecords
 
-from tests.conftest import REFERENCE
+from tests.conftest import examples, REFERENCE
 
 IPTC_XSD = REFERENCE / "newsml-g2" / "NewsML-G2_2.35-spec-All-Power.xsd"
 CONFIG = """
@@ -137,7 +137,7 @@ def _iptc_schema() -> etree.XMLSchema:
     return _SCHEMAS["iptc"]
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(store=records())
 def test_any_store_fails_cleanly_or_exports_valid_feeds(store: list[dict]):
     with tempfile.TemporaryDirectory() as folder:
