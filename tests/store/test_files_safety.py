@@ -408,7 +408,7 @@ def test_sigkill_during_an_import_leaves_all_old_or_all_new(editions, tmp_path: 
         shutil.copy2 if Path(source).name.startswith(".") else os.link)(source, target))
     killed = subprocess.run(
         [sys.executable, "-c", KILLER, moment, str(count), str(TOTAL), str(new_edition), str(store), str(config)],
-        env=_environment(),
+        env={**_environment(), "TMPDIR": str(tmp_path)},  # where the killed import leaves its spool
         capture_output=True, text=True, timeout=120)
     killed_at = time.monotonic()
     assert killed.returncode == -signal.SIGKILL, killed.stderr

@@ -262,7 +262,7 @@ def test_an_import_killed_between_or_inside_batches_leaves_whole_batches_and_a_r
     source = write_many(tmp_path / "many.jsonl", TOTAL)
     order = [json.loads(line)["id"] for line in source.read_text(encoding="utf-8").splitlines()]
     killed = subprocess.run([sys.executable, "-c", KILLER, moment, kind, str(source), into, str(config)],
-                            env=_environment(), capture_output=True, text=True, timeout=300)
+                            env={**_environment(), "TMPDIR": str(tmp_path)}, capture_output=True, text=True, timeout=300)
     assert killed.returncode == -signal.SIGKILL, killed.stderr
 
     ids, changes = _contents(kind, into)
