@@ -125,3 +125,28 @@ def load_store(config_path: Path, store: Path | None = None) -> LoadResult:
         return load_articles(opened.records(), config)
     finally:
         opened.close()
+
+
+def kill_at_pause_point(command: list[str], point: str, *, env: dict[str, str] | None = None) -> str:
+    """Run COMMAND until it stops at the pause point POINT ("NAME" or "NAME:N", see
+    syndicate.pausepoints), SIGKILL it there, and return what it said on stopping. Fails if
+    it ends without reaching the point. Nothing is timed: the pipe tells when it has stopped."""
+    import signal
+    import subprocess
+
+    read_end, write_end = os.pipe()
+    environment = {**(os.environ if env is None else env), "SYNDICATE_PAUSE_AT": point,
+                   "SYNDICATE_PAUSE_FD": str(write_end)}
+    process = subprocess.Popen(command, env=environment, pass_fds=(write_end,), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
+    os.close(write_end)
+    try:
+        with os.fdopen(read_end, "rb") as reader:
+            stopped = reader.readline().decode("ascii")  # end of file if it ends without stopping
+        process.send_signal(signal.SIGKILL)
+    finally:
+        _out, errors = process.communicate(timeout=120)
+    assert process.returncode == -signal.SIGKILL, f"it ended before {point}: {errors.decode()}"
+    name, _, nth = point.partition(":")
+    assert stopped.split()[:2] == [name, nth or "1"], stopped
+    return stopped

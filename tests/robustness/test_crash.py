@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 from syndicate import api
+
+from tests.conftest import kill_at_pause_point
 
 SECTIONS = 8
 # The export stops at named points (syndicate.pausepoints), so the store need not be large
@@ -72,27 +72,6 @@ def _command() -> list[str]:
     return [found] if found else [sys.executable, "-m", "syndicate"]
 
 
-def _export_stopped_at(point: str, config: Path, out: Path) -> str:
-    """Run the export command until it stops at POINT (syndicate.pausepoints), SIGKILL it there;
-    the line it wrote on stopping."""
-    read_end, write_end = os.pipe()
-    environment = {**os.environ, "SYNDICATE_PAUSE_AT": point, "SYNDICATE_PAUSE_FD": str(write_end)}
-    process = subprocess.Popen([*_command(), "export", "--config", str(config), "--out", str(out), "--quiet",
-                                *sum((["--format", f] for f in FORMATS), [])],
-                               env=environment, pass_fds=(write_end,), stderr=subprocess.PIPE)
-    os.close(write_end)
-    try:
-        with os.fdopen(read_end, "rb") as reader:
-            stopped = reader.readline().decode("ascii")  # end of file if it exits without stopping
-        process.send_signal(signal.SIGKILL)
-    finally:
-        _out, errors = process.communicate(timeout=60)
-    assert process.returncode == -signal.SIGKILL, f"the export ended before {point}: {errors.decode()}"
-    name, _, nth = point.partition(":")
-    assert stopped.split()[:2] == [name, nth or "1"], stopped
-    return stopped
-
-
 # Kill points: after the store is read (nothing staged), with every file staged (none renamed),
 # then after 1 file, a quarter and half of the files have been replaced, and every feed but not
 # yet the manifest.
@@ -108,7 +87,8 @@ def test_sigkill_leaves_every_file_old_or_new_and_valid(editions, tmp_path: Path
     assert len(old) == FEED_FILES + 2
     out = tmp_path / "out"
     shutil.copytree(root / "old-out", out)
-    _export_stopped_at(point, new_config, out)
+    kill_at_pause_point([*_command(), "export", "--config", str(new_config), "--out", str(out), "--quiet",
+                         *sum((["--format", f] for f in FORMATS), [])], point)
 
     staged = sorted(p.name for p in out.rglob(".*.tmp"))
     if point == "export-read":
