@@ -19,6 +19,7 @@ The points:
     export-staged     an export has staged every changed file, before the first rename
     export-renamed    an export has renamed one more file into place (N: after the N-th)
     import-batch      an import has committed one more batch (N: after the N-th)
+    import-committing an import into a database store has written a batch, before its COMMIT
     import-staged     an import into a directory store has staged a batch's files, before
                       its journal is written
     import-journaled  ... has written the journal, before the first rename

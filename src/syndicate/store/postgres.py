@@ -40,6 +40,7 @@ from psycopg import errors, sql
 from psycopg.pq import TransactionStatus
 
 from syndicate.config import DEFAULT_STORE_TIMEOUT
+from syndicate.pausepoints import pause_point
 from syndicate.store import (FeedQuery, RawRecord, StoredRecord, StoreError, StoreState, StoreStats, Upserted,
                              redacted)
 
@@ -477,6 +478,7 @@ class PostgresStore:
                     cursor.execute(self._sql(DELETE_SECTIONS), (held,))
                 cursor.executemany(self._sql(UPSERT_ARTICLE), articles)
                 cursor.executemany(self._sql(INSERT_SECTION), sections)
+            pause_point("import-committing")
             committing = True
             self.connection.execute("COMMIT")
         except psycopg.Error as error:
