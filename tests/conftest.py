@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from syndicate import api
 from syndicate.config import load_config
@@ -19,6 +21,20 @@ REFERENCE = PROJECT.parent / "shared" / "reference"
 # The W3C Feed Validation Service's library, run offline (../shared/tools/w3c-feedvalidator/README.md).
 W3C_VALIDATOR = PROJECT.parent / "shared" / "tools" / "w3c-feedvalidator"
 SEED_ID = "society-2014-08-06-human-trafficking"
+
+# Hypothesis profiles. "ci" (chosen when CI=true) draws the same examples on every run, so a
+# run's result depends only on the code; "dev" (the default) draws new ones each run and
+# replays any failure it found from .hypothesis/; "thorough" (--hypothesis-profile=thorough)
+# draws ten times as many. A property test states its number of examples through examples().
+settings.register_profile("dev", max_examples=100, deadline=None)
+settings.register_profile("ci", max_examples=100, deadline=None, derandomize=True, database=None, print_blob=True)
+settings.register_profile("thorough", max_examples=1000, deadline=None)
+settings.load_profile("ci" if os.environ.get("CI", "").lower() in ("true", "1") else "dev")
+
+
+def examples(count: int) -> int:
+    """COUNT examples under the dev and ci profiles, scaled with the profile's max_examples."""
+    return max(1, count * settings.default.max_examples // 100)
 
 
 def reference(relative: str) -> Path:
@@ -109,3 +125,28 @@ def load_store(config_path: Path, store: Path | None = None) -> LoadResult:
         return load_articles(opened.records(), config)
     finally:
         opened.close()
+
+
+def kill_at_pause_point(command: list[str], point: str, *, env: dict[str, str] | None = None) -> str:
+    """Run COMMAND until it stops at the pause point POINT ("NAME" or "NAME:N", see
+    syndicate.pausepoints), SIGKILL it there, and return what it said on stopping. Fails if
+    it ends without reaching the point. Nothing is timed: the pipe tells when it has stopped."""
+    import signal
+    import subprocess
+
+    read_end, write_end = os.pipe()
+    environment = {**(os.environ if env is None else env), "SYNDICATE_PAUSE_AT": point,
+                   "SYNDICATE_PAUSE_FD": str(write_end)}
+    process = subprocess.Popen(command, env=environment, pass_fds=(write_end,), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
+    os.close(write_end)
+    try:
+        with os.fdopen(read_end, "rb") as reader:
+            stopped = reader.readline().decode("ascii")  # end of file if it ends without stopping
+        process.send_signal(signal.SIGKILL)
+    finally:
+        _out, errors = process.communicate(timeout=120)
+    assert process.returncode == -signal.SIGKILL, f"it ended before {point}: {errors.decode()}"
+    name, _, nth = point.partition(":")
+    assert stopped.split()[:2] == [name, nth or "1"], stopped
+    return stopped

@@ -2,6 +2,7 @@
 
     python tests/pg_server.py start DIR   # prints the URL of a fresh server whose files live in DIR
     python tests/pg_server.py stop DIR
+    python tests/pg_server.py watch DIR   # at end of input: stop the server in DIR/server, remove DIR
 
 Uses Debian's server binaries (package `postgresql`); as root, the server runs as
 the `postgres` user, since PostgreSQL refuses to run as root.
@@ -12,6 +13,7 @@ from __future__ import annotations
 import glob
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -69,9 +71,27 @@ def stop(directory: Path) -> None:
                                         "stop"]), capture_output=True)
 
 
+def watch(folder: Path) -> subprocess.Popen:
+    """A process that stops the server in FOLDER/server and removes FOLDER once its standard
+    input ends: when the returned process's stdin is closed, or when this process dies however
+    it dies. It runs in a session of its own, so a signal to this process group spares it."""
+    return subprocess.Popen([sys.executable, __file__, "watch", str(folder)], stdin=subprocess.PIPE,
+                            start_new_session=True)
+
+
+def _watch(folder: Path) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C meant for the test run
+    sys.stdin.buffer.read()
+    if folder.exists():
+        stop(folder / "server")
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 if __name__ == "__main__":
     action, folder = sys.argv[1], Path(sys.argv[2])
     if action == "start":
         print(start(folder))
+    elif action == "watch":
+        _watch(folder)
     else:
         stop(folder)

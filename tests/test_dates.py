@@ -20,6 +20,8 @@ from syndicate.dates import (
 )
 from syndicate.zones import ZONE_NAMES
 
+from tests.conftest import examples
+
 MINSK = site_timezone("Europe/Minsk")
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -206,7 +208,7 @@ def test_a_missing_or_non_string_date_is_refused(value):
         _parse(value)
 
 
-@settings(max_examples=300, derandomize=True, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(st.sampled_from([*"0123456789 :-+./,TZWtz()[]", "Aug", "Wed, ", "GMT", "UTC", "MSK", "IST", "PM",
                                  " Europe/Minsk", "2014", "24", "60", "\u00a0", "\x00", "é"]), max_size=12).map("".join),
        st.booleans())
@@ -318,7 +320,7 @@ def _written(moment: datetime) -> list[tuple[str, datetime]]:
     return forms
 
 
-@settings(max_examples=200, derandomize=True, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(MOMENTS, st.booleans())
 def test_every_form_reads_back_as_the_same_instant(moment, dayfirst):
     for text, kept in _written(moment):

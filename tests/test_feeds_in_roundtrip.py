@@ -16,7 +16,7 @@ record read back from the exported file, field by field:
   cannot be told from a body that is just that paragraph: an article with a summary and no
   body reads back from NewsML-G2 with that paragraph as its body.
 
-Reproducible: hypothesis runs derandomized, and few examples, each writing five formats.
+Few examples, each writing five formats; derandomized in CI (the "ci" profile, tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ from syndicate import api
 from syndicate.config import load_config
 from syndicate.records import load_articles
 from syndicate.store import open_store
+
+from tests.conftest import examples
 
 CONFIG = """
 [site]
@@ -137,7 +139,7 @@ def _same(original, back, fmt: str) -> dict:
     return {k: (expected[k], got[k]) for k in expected if expected[k] != got[k]}
 
 
-@settings(max_examples=25, deadline=None, derandomize=True,
+@settings(max_examples=examples(25), deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large])
 @given(records())
 def test_every_exported_record_reads_back_the_same_from_every_format(drawn: list[dict]):

@@ -6,7 +6,7 @@
   back equals the record's, whatever form and offset the date was written in.
 - Exports under two different clocks give the same bytes.
 
-Reproducible: hypothesis runs derandomized.
+Derandomized in CI (the "ci" profile, tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ from lxml import etree
 from syndicate import api
 from syndicate.content import holds_html
 
+from tests.conftest import examples
+
 CONFIG = """
 [site]
 title = "Readback News"
@@ -39,7 +41,7 @@ dayfirst = true
 slug = "society"
 title = "Society"
 """
-PROPERTY = settings(max_examples=60, deadline=None, derandomize=True,
+PROPERTY = settings(max_examples=examples(60), deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 NAR = {"nar": "http://iptc.org/std/nar/2006-10-01/"}
 

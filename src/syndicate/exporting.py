@@ -30,6 +30,7 @@ from syndicate.errors import ConfigError, InvalidRecords, OutputInvalid, Problem
 from syndicate.formats import FORMATS, Format
 from syndicate.model import Article, Feed
 from syndicate.opml import INDEX_FILE, Subscription, write_opml
+from syndicate.pausepoints import pause_point
 from syndicate.progress import Progress
 from syndicate.publish import output_lock, publish, read_published, target_path
 from syndicate.records import load_articles
@@ -184,6 +185,7 @@ def export(
         problems = (*index_problems, *loaded.problems)
         if problems and not skip_invalid:
             raise InvalidRecords(problems)
+        pause_point("export-read")
         by_origin = {article.origin: article for article in loaded.articles}
         site_newest = _site_newest(chosen[_SITE_NEWEST], by_origin, config)
         feeds = [build_feed(spec, [by_origin[r.origin] for r in chosen[spec.slug] if r.origin in by_origin], config,

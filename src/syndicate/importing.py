@@ -45,6 +45,7 @@ from syndicate.config import load_config
 from syndicate.dates import build_time
 from syndicate.errors import InvalidRecords, Problem, SyndicateError, UsageError
 from syndicate.feeds_in import is_feed_file, read_feed
+from syndicate.pausepoints import pause_point
 from syndicate.progress import Progress
 from syndicate.records import _load_one, _validator, stored_record, xml_legal_record
 from syndicate.store import RawRecord, StoredRecord, StoreError, StoreStats, open_store, redacted
@@ -404,6 +405,7 @@ def import_records(
                                          "records are upserted by id)") from None
                     raise
                 new, replaced = new + upserted.new, replaced + upserted.replaced
+                pause_point("import-batch")
                 if progress is not None:
                     progress("write", new + replaced, spool.count)
             warnings = (*checked.warnings, *getattr(target, "warnings", ()))

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from syndicate.errors import SyndicateError
+from syndicate.pausepoints import pause_point
 
 class PublishError(SyndicateError):
     """The output directory cannot be written, or another export is writing it."""
@@ -179,11 +180,13 @@ def publish(files: Mapping[Path, bytes]) -> tuple[list[Path], list[Path]]:
             except OSError as error:
                 raise PublishError(f"cannot write {path}: {_reason(error)}; nothing was published, "
                                    "the previous files are as they were") from None
+        pause_point("export-staged")
         for item in staged:
             try:
                 os.replace(item.temporary, item.target)
             except OSError as error:
                 raise PublishError(f"cannot replace {item.target}: {_reason(error)}") from None
+            pause_point("export-renamed")
     finally:
         for item in staged:
             item.temporary.unlink(missing_ok=True)  # those not renamed: a failure stopped the export

@@ -17,7 +17,7 @@ from syndicate import api
 from syndicate.content import _ALLOWED_ATTRIBUTES, _URL_ATTRIBUTES, sanitize_html
 from syndicate.records import _plain
 
-from tests.conftest import write_record
+from tests.conftest import examples, write_record
 
 FORMATS = ["rss", "atom", "jsonfeed", "newsml", "ninjs"]
 NAR = {"nar": "http://iptc.org/std/nar/2006-10-01/", "h": "http://www.w3.org/1999/xhtml"}
@@ -90,7 +90,7 @@ PIECES = st.one_of(
 )
 
 
-@settings(max_examples=80, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(80), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(pieces=st.lists(PIECES, min_size=1, max_size=10))
 # HTML whose text, once decoded, looks like markup: the text must not be decoded again.
 @example(pieces=["<b>x</b> ", "&lt;/b&gt;", " y"])

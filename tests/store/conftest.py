@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -32,11 +33,26 @@ def postgres_server() -> Iterator[str]:
                     "or set SYNDICATE_TEST_POSTGRES_URL")
     folder = Path(tempfile.mkdtemp(prefix="syndicate-pg-"))
     folder.chmod(0o755)  # the server runs as another user when we are root
+
+    def stop_and_remove() -> None:
+        pg_server.stop(folder / "server")
+        shutil.rmtree(folder, ignore_errors=True)
+
+    # A SIGTERM (what a CI timeout sends) ends the run as Ctrl-C does, so that this teardown
+    # runs; a watchdog process stops the server if this process dies without it (SIGKILL).
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    watchdog = pg_server.watch(folder)
     try:
         yield pg_server.start(folder / "server")
     finally:
-        pg_server.stop(folder / "server")
-        shutil.rmtree(folder, ignore_errors=True)
+        stop_and_remove()
+        watchdog.stdin.close()  # it finds nothing left to do
+        watchdog.wait(timeout=60)
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum: int, frame) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 @pytest.fixture

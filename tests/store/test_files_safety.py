@@ -9,7 +9,6 @@ import errno
 import json
 import os
 import shutil
-import signal
 import socket
 import stat
 import subprocess
@@ -28,7 +27,7 @@ from syndicate.errors import InvalidRecords
 from syndicate.store import StoreError, StoreState, open_store
 from syndicate.store import files
 
-from tests.conftest import load_store, write_record
+from tests.conftest import kill_at_pause_point, load_store, write_record
 
 runner = CliRunner()
 PREFIX = "tag:test.example.org,2024:"  # the id_prefix of the `site` fixture
@@ -308,7 +307,9 @@ def test_a_section_directory_that_is_a_link_is_refused(site: Path, tmp_path_fact
 
 # 4. All or none
 
-OLD, NEW, TOTAL = "Old", "New", 3000
+# The import stops at named points (syndicate.pausepoints): the store need not be large enough
+# to give a killer time to aim.
+OLD, NEW, TOTAL = "Old", "New", 300
 
 
 def _edition(path: Path, edition: str) -> Path:
@@ -348,35 +349,10 @@ def editions(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path
     return root / "syndicate.toml", root / "store", _edition(root / "new.jsonl", NEW)
 
 
-# Run in the importing process: SIGKILL at the moment named by argv[1].
-KILLER = r"""
-import os, signal, sys
-from syndicate import api
-from syndicate.store import journal
-
-moment, count, count_total, source, into, config = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), *sys.argv[4:]
-
-def die():
-    os.kill(os.getpid(), signal.SIGKILL)
-
-if moment == "journal":  # every file staged, the journal not yet written
-    journal.ImportJournal.write = lambda self, renames, token: die()
-elif moment == "renames":  # after COUNT renames (COUNT = all: before the journal is removed)
-    rename, fsync_directory, renamed = journal._rename, journal._fsync_directory, []
-    def counting_rename(staged, final):
-        if len(renamed) == count:
-            die()
-        rename(staged, final)
-        renamed.append(final)
-    def fsync_after_renames(path):  # the directories are fsynced after staging, and after the renames
-        if renamed and len(renamed) == count:
-            die()
-        fsync_directory(path)
-    journal._rename, journal._fsync_directory = counting_rename, fsync_after_renames
-# One batch, so that one journal holds the whole edition (an import of several batches is all or
-# none per batch: tests/store/test_upsert_scale.py).
-api.import_records([source], into=into, config_path=config, batch_size=count_total)
-"""
+# The import, as a process of its own, in one batch so that one journal holds the whole edition
+# (an import of several batches is all or none per batch: tests/store/test_upsert_scale.py).
+IMPORT = "import sys; from syndicate import api; api.import_records([sys.argv[1]], into=sys.argv[2], " \
+         "config_path=sys.argv[3], batch_size=int(sys.argv[4]))"
 
 
 def _titles(store: Path) -> dict[str, str]:
@@ -395,26 +371,25 @@ def _leftovers(store: Path) -> list[str]:
         ".syndicate.lock", ".syndicate-staging.lock"))
 
 
-@pytest.mark.parametrize(("moment", "count", "committed"), [
-    ("journal", 0, False), ("renames", 0, True), ("renames", 1924, True),
-    ("renames", TOTAL, True)])
-def test_sigkill_during_an_import_leaves_all_old_or_all_new(editions, tmp_path: Path, moment: str, count: int,
-                                                            committed: bool):
+# Kill points: every file staged and the journal not yet written; the journal written and no file
+# renamed; after one rename, about two thirds of them, and all of them (before the journal is removed).
+@pytest.mark.parametrize(("point", "committed"), [
+    ("import-staged", False), ("import-journaled", True), ("import-renamed:1", True),
+    (f"import-renamed:{TOTAL * 2 // 3}", True), (f"import-renamed:{TOTAL}", True)])
+def test_sigkill_during_an_import_leaves_all_old_or_all_new(editions, tmp_path: Path, point: str, committed: bool):
     config, old_store, new_edition = editions
     store = tmp_path / "store"
     started = time.monotonic()
     # Linked, not copied (an import never writes a file in place); the lock files are the store's own.
     shutil.copytree(old_store, store, copy_function=lambda source, target: (
         shutil.copy2 if Path(source).name.startswith(".") else os.link)(source, target))
-    killed = subprocess.run(
-        [sys.executable, "-c", KILLER, moment, str(count), str(TOTAL), str(new_edition), str(store), str(config)],
-        env=_environment(),
-        capture_output=True, text=True, timeout=120)
+    kill_at_pause_point([sys.executable, "-c", IMPORT, str(new_edition), str(store), str(config), str(TOTAL)],
+                        point, env={**_environment(), "TMPDIR": str(tmp_path)})  # where it leaves its spool
     killed_at = time.monotonic()
-    assert killed.returncode == -signal.SIGKILL, killed.stderr
     journal = store / files.JOURNAL_NAME
     assert journal.exists() == committed
-    assert len(list(store.rglob(".syndicate-staged-*"))) > 0 or moment == "renames" and count == TOTAL
+    renamed = int(point.partition(":")[2] or 0)
+    assert len(list(store.rglob(".syndicate-staged-*"))) == TOTAL - renamed
 
     # Before recovery, a reader sees one edition whole, and writes nothing.
     untouched = _everything(store)
@@ -433,7 +408,7 @@ def test_sigkill_during_an_import_leaves_all_old_or_all_new(editions, tmp_path: 
     assert _edition_seen(titles) == expected and titles["extra"] == "Title of extra"
     assert _leftovers(store) == []
     assert len([p for p in store.rglob("*.json") if not p.name.startswith(".")]) == TOTAL + 1
-    print(f"killed at {moment} {count}: copy and killed import {killed_at - started:.1f} s, reading "
+    print(f"killed at {point}: copy and killed import {killed_at - started:.1f} s, reading "
           f"{read_at - killed_at:.1f} s (saw {expected}), recovery and checks {time.monotonic() - read_at:.1f} s")
 
 

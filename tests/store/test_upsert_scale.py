@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import sqlite3
-import subprocess
 import sys
 import uuid
 from datetime import datetime, timezone
@@ -25,7 +23,7 @@ from syndicate.store import StoredRecord, Upserted, open_store
 from syndicate.store.files import JOURNAL_NAME
 from syndicate.store.sqlite import SCHEMA_VERSION, SECTIONS_BY_ID
 
-from tests.conftest import EXAMPLE_CONFIG
+from tests.conftest import EXAMPLE_CONFIG, kill_at_pause_point
 from tests.store.configs import EXAMPLE_STORE, example_config, write_many
 
 runner = CliRunner()
@@ -183,44 +181,14 @@ def test_every_store_tells_new_records_from_replaced_ones(example_store: str, tm
 
 # Killed between batches, and inside one.
 
-KILLER = r"""
-import os, signal, sys
-from syndicate import api
-from syndicate.store import files, journal, postgres, sqlite
-
-moment, kind, source, into, config = sys.argv[1:6]
-store_class = {"sqlite": sqlite.SqliteStore, "postgres": postgres.PostgresStore, "files": files.FileStore}[kind]
-upsert, calls = store_class.upsert, []
-
-def die():
-    os.kill(os.getpid(), signal.SIGKILL)
-
-class DyingAtCommit:
-    # The store's connection, killing the process when its transaction would commit.
-    def __init__(self, connection):
-        self._connection = connection
-    def __getattr__(self, name):
-        return getattr(self._connection, name)
-    def execute(self, statement, *args, **kwargs):
-        if statement == "COMMIT":
-            die()
-        return self._connection.execute(statement, *args, **kwargs)
-
-def counting(self, records):
-    calls.append(len(records))
-    if moment == "inside-third" and len(calls) == 3:
-        if kind == "files":  # every file of the batch staged, its journal not yet written
-            journal.ImportJournal.write = lambda *arguments: die()
-        else:
-            self.connection = DyingAtCommit(self.connection)
-    upserted = upsert(self, records)
-    if moment == "after-second" and len(calls) == 2:
-        die()
-    return upserted
-
-store_class.upsert = counting
-api.import_records([source], into=into, config_path=config, batch_size=50)
-"""
+IMPORT = "import sys; from syndicate import api; api.import_records([sys.argv[1]], into=sys.argv[2], " \
+         "config_path=sys.argv[3], batch_size=50)"
+# Kill points: after the second batch is committed; inside the third, when a database store's
+# transaction would commit or, in a directory store, when every file of the batch is staged and
+# its journal not yet written.
+KILL_POINTS = {("after-second", kind): "import-batch:2" for kind in ("sqlite", "postgres", "files")} | {
+    ("inside-third", "sqlite"): "import-committing:3", ("inside-third", "postgres"): "import-committing:3",
+    ("inside-third", "files"): "import-staged:3"}
 
 TOTAL, BATCH = 230, 50
 
@@ -261,9 +229,8 @@ def test_an_import_killed_between_or_inside_batches_leaves_whole_batches_and_a_r
     config = example_config(tmp_path, timeout=10)
     source = write_many(tmp_path / "many.jsonl", TOTAL)
     order = [json.loads(line)["id"] for line in source.read_text(encoding="utf-8").splitlines()]
-    killed = subprocess.run([sys.executable, "-c", KILLER, moment, kind, str(source), into, str(config)],
-                            env=_environment(), capture_output=True, text=True, timeout=300)
-    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    kill_at_pause_point([sys.executable, "-c", IMPORT, str(source), into, str(config)], KILL_POINTS[moment, kind],
+                        env={**_environment(), "TMPDIR": str(tmp_path)})  # where it leaves its spool
 
     ids, changes = _contents(kind, into)
     assert ids == sorted(order[:2 * BATCH])  # the first two batches, whole; nothing of the third

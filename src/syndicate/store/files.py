@@ -49,6 +49,7 @@ from syndicate.config import DEFAULT_MAX_RECORD_BYTES, DEFAULT_STORE_TIMEOUT
 from syndicate.dates import DateError, parse_date
 from syndicate.errors import Problem
 from syndicate.model import Article
+from syndicate.pausepoints import pause_point
 from syndicate.store import FeedQuery, HeldBack, RawRecord, StoredRecord, StoreError, StoreState, StoreStats, Upserted
 from syndicate.store.fileio import _display, _fsync_directory, _kind, _open_regular, _Refused, _write_new, file_stem
 from syndicate.store.journal import (_TEMPORARY, JOURNAL_FORMAT, JOURNAL_NAME, LOCK_NAME, STAGING_LOCK_NAME,
@@ -332,8 +333,10 @@ class FileStore:
                     del read
                     self._stage(plan, token, staged)
                 if staged:
+                    pause_point("import-staged")
                     self._journal.write(staged, token)
                     journaled = True
+                    pause_point("import-journaled")
                 os.close(staging)  # our staged files are in the journal: no longer anyone's to remove
                 staging = None
                 if journaled:

@@ -42,6 +42,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
+from syndicate.pausepoints import pause_point
 from syndicate.store import StoreError
 from syndicate.store.fileio import _display, _fsync_directory, _rename, _write_new
 
@@ -154,6 +155,8 @@ class ImportJournal:
                     if os.path.lexists(staged):
                         raise
                     # renamed already, by the import that wrote the journal
+                else:
+                    pause_point("import-renamed")
             for folder in sorted({final.parent for _staged, final in renames}):
                 _fsync_directory(folder)
             (self.root / JOURNAL_NAME).unlink()

@@ -40,9 +40,9 @@ from psycopg import errors, sql
 from psycopg.pq import TransactionStatus
 
 from syndicate.config import DEFAULT_STORE_TIMEOUT
+from syndicate.pausepoints import pause_point
 from syndicate.store import (FeedQuery, HeldBack, RawRecord, StoredRecord, StoreError, StoreState, StoreStats,
-                             Upserted,
-                             redacted)
+                             Upserted, redacted)
 
 SCHEMA_VERSION = 2  # 1: syndicate 0.1's syndicate_articles and syndicate_article_sections, in the search path
 DEFAULT_SCHEMA = "syndicate"
@@ -478,6 +478,7 @@ class PostgresStore:
                     cursor.execute(self._sql(DELETE_SECTIONS), (held,))
                 cursor.executemany(self._sql(UPSERT_ARTICLE), articles)
                 cursor.executemany(self._sql(INSERT_SECTION), sections)
+            pause_point("import-committing")
             committing = True
             self.connection.execute("COMMIT")
         except psycopg.Error as error:

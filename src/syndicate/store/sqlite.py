@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from syndicate.config import DEFAULT_STORE_TIMEOUT
+from syndicate.pausepoints import pause_point
 from syndicate.store import FeedQuery, HeldBack, RawRecord, StoredRecord, StoreError, StoreState, StoreStats, Upserted
 
 APPLICATION_ID = 0x53594E44  # "SYND", in the database header (PRAGMA application_id)
@@ -442,6 +443,7 @@ class SqliteStore:
             self.connection.executemany(DELETE_SECTIONS, [(record_id,) for record_id in held])
             self.connection.executemany(UPSERT_ARTICLE, articles)
             self.connection.executemany(INSERT_SECTION, sections)
+            pause_point("import-committing")
             self.connection.execute("COMMIT")
         except sqlite3.Error as error:
             self._rollback()
