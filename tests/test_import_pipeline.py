@@ -48,17 +48,19 @@ BAD = json.dumps({"id": "bad-one", "url": "https://news.example.org/x/bad-one/",
 
 # The contract: nothing written unless every record is valid; --skip-invalid imports the others.
 
-def test_an_invalid_record_after_5000_valid_ones_means_nothing_is_written(tmp_path: Path):
+def test_an_invalid_record_after_1200_valid_ones_means_nothing_is_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    # Past the point where worker processes start, and more than one batch: nothing written all the same.
+    monkeypatch.setattr(importing, "_PARALLEL_AFTER", 200)
     config = example_config(tmp_path)
     store = tmp_path / "news.db"
     api.import_records([EXAMPLE_STORE], into=store, config_path=config)
     before = {path.name: path.read_bytes() for path in tmp_path.iterdir() if path.name.startswith("news.db")}
-    source = _append(write_many(tmp_path / "many.jsonl", 5000), BAD)
+    source = _append(write_many(tmp_path / "many.jsonl", 1200), BAD)
 
     result = runner.invoke(app := cli.app, ["import", str(source), "--into", str(store), "--config", str(config)])
     assert result.exit_code == 2, result.output
     named, summary = result.stderr.splitlines()
-    assert named.startswith(f"{source}:5001 id=bad-one published: cannot read '31.31.2014' as a date")
+    assert named.startswith(f"{source}:1201 id=bad-one published: cannot read '31.31.2014' as a date")
     assert summary == "error: 1 problem in the store; nothing was written"
     assert result.stdout == ""
     assert {path.name: path.read_bytes() for path in tmp_path.iterdir() if path.name.startswith("news.db")} == before
@@ -71,9 +73,9 @@ def test_an_invalid_record_after_5000_valid_ones_means_nothing_is_written(tmp_pa
     result = runner.invoke(app, ["import", str(source), "--into", str(store), "--config", str(config),
                                  "--skip-invalid"])
     assert result.exit_code == 0, result.output
-    assert result.stdout == f"imported 5000 records into {store}: 5000 new, 0 replaced, 1 skipped\n"
-    assert result.stderr.startswith(f"skipped: {source}:5001 id=bad-one published: ")
-    assert api.store_stats(store, config_path=config)[1].total == 5025
+    assert result.stdout == f"imported 1200 records into {store}: 1200 new, 0 replaced, 1 skipped\n"
+    assert result.stderr.startswith(f"skipped: {source}:1201 id=bad-one published: ")
+    assert api.store_stats(store, config_path=config)[1].total == 1225
 
 
 def _tricky(site: Path) -> Path:
@@ -169,7 +171,7 @@ def test_records_are_checked_here_when_worker_processes_cannot_start(tmp_path: P
 def test_the_pipeline_holds_a_few_chunks_while_checking_and_one_batch_while_writing(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int):
     config = example_config(tmp_path)
-    source = write_many(tmp_path / "many.jsonl", 2500)
+    source = write_many(tmp_path / "many.jsonl", 1200)
     monkeypatch.setattr(importing, "_PARALLEL_AFTER", 200)
     batches: list[int] = []
     in_flight: list[int] = []
@@ -198,23 +200,24 @@ def test_the_pipeline_holds_a_few_chunks_while_checking_and_one_batch_while_writ
     monkeypatch.setattr(importing, "_raw_records", counting_records)
     report = api.import_records([source], into=tmp_path / "news.db", config_path=config, batch_size=300,
                                 workers=workers)
-    assert report.new == 2500
-    assert batches == [300] * 8 + [100]
+    assert report.new == 1200
+    assert batches == [300] * 4
     chunk = importing._CHUNK
-    assert max(in_flight) <= (2 * workers + 2) * chunk < 2500  # read, not yet checked and spooled
+    assert max(in_flight) <= (2 * workers + 2) * chunk < 1200  # read, not yet checked and spooled
 
 
 MEASURE = r"""
 import json, sys
 from syndicate import api
 source, into, config = sys.argv[1:4]
-api.import_records([source], into=into, config_path=config, workers=1)
+# Batches of 100: what a batch holds is bounded by its size, which both imports here exceed.
+api.import_records([source], into=into, config_path=config, workers=1, batch_size=100)
 print(next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:")))
 """
 
 
 def _records(path: Path, count: int) -> Path:
-    """COUNT records with bodies of 8 KB: 4,000 of them held at once would take over 100 MB."""
+    """COUNT records with bodies of 8 KB: 2,000 of them held at once would take over 50 MB."""
     with path.open("w", encoding="utf-8") as out:
         for n in range(count):
             out.write(json.dumps({"id": f"m{n}", "url": f"https://news.example.org/x/m{n}/", "title": f"Story {n}",
@@ -227,13 +230,13 @@ def _records(path: Path, count: int) -> Path:
 def test_peak_memory_does_not_grow_with_the_number_of_records(tmp_path: Path):
     config = example_config(tmp_path)
     peaks = []
-    for count in (1000, 4000):
+    for count in (300, 2000):
         done = subprocess.run([sys.executable, "-c", MEASURE, str(_records(tmp_path / f"{count}.jsonl", count)),
                                str(tmp_path / f"{count}.db"), str(config)],
                               env=_environment(), capture_output=True, text=True, timeout=600)
         assert done.returncode == 0, done.stderr
         peaks.append(int(done.stdout.split()[-1]) / 1024)
-    assert peaks[1] < peaks[0] + 15, f"peak {peaks[0]:.0f} MiB for 1,000 records, {peaks[1]:.0f} MiB for 4,000"
+    assert peaks[1] < peaks[0] + 15, f"peak {peaks[0]:.0f} MiB for 300 records, {peaks[1]:.0f} MiB for 2,000"
 
 
 # Failures while writing, and of the spool.
