@@ -12,7 +12,7 @@ __all__ = [
     "store_stats",
     "validate",
 ]
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 # The name it is installed under from a package index (`pip install syndicate-feeds`).
 DISTRIBUTION = "syndicate-feeds"
 
