@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,19 @@ settings.register_profile("dev", max_examples=100, deadline=None)
 settings.register_profile("ci", max_examples=100, deadline=None, derandomize=True, database=None, print_blob=True)
 settings.register_profile("thorough", max_examples=1000, deadline=None)
 settings.load_profile("ci" if os.environ.get("CI", "").lower() in ("true", "1") else "dev")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Temporary files on a RAM disk where the machine has one and TMPDIR is not chosen.
+
+    The tests create thousands of small stores and feed trees, each committed with fsync; on
+    a disk that is most of the suite's time, on a RAM disk it costs nothing. Crash safety is
+    still tested (by killing processes, which is what a RAM disk and a disk answer alike; a
+    power cut is not simulated either way). Set TMPDIR to keep them on a disk."""
+    ram_disk = Path("/dev/shm")
+    if "TMPDIR" not in os.environ and ram_disk.is_dir() and os.access(ram_disk, os.W_OK | os.X_OK):
+        os.environ["TMPDIR"] = str(ram_disk)  # read by workers (-n) and child processes too
+        tempfile.tempdir = None  # tempfile.gettempdir() reads TMPDIR again
 
 
 def examples(count: int) -> int:

@@ -1,4 +1,6 @@
-"""The command's conventions, run as a user runs it: the installed command in a subprocess.
+"""The command's conventions, run as a user runs it: the installed command in a subprocess, and
+for the matrix of exit codes its entry point (syndicate.cli.main, what the command calls) in
+this process, with the arguments a user would type.
 
 --version, shell completion, help that shows what was written (and names the five formats),
 exit code 2 for every usage error with or without --debug, errors that name the environment
@@ -44,6 +46,23 @@ def _syndicate(*arguments: str, **variables: str) -> subprocess.CompletedProcess
     assert found, "the syndicate console script is not installed"
     return subprocess.run([found, *arguments], capture_output=True, text=True, env=_environment(**variables),
                           timeout=120, check=False)
+
+
+def _main(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+          *arguments: str) -> tuple[int, str, str]:
+    """(exit code, standard output, standard error) of the command's entry point run with ARGUMENTS."""
+    from syndicate import cli
+
+    monkeypatch.setattr(cli, "_debug", False)  # as in a new process
+    monkeypatch.setattr(sys, "argv", ["syndicate", *arguments])
+    capsys.readouterr()
+    code = 0
+    try:
+        cli.main()
+    except SystemExit as exited:
+        code = exited.code if isinstance(exited.code, int) else 1
+    out, err = capsys.readouterr()
+    return code, out, err
 
 
 def _words(text: str) -> str:
@@ -121,21 +140,21 @@ def test_the_package_description_names_the_five_formats():
 
 
 @pytest.mark.parametrize("debug", [[], ["--debug"]], ids=["plain", "debug"])
-def test_validate_of_a_missing_path_is_a_usage_error(tmp_path: Path, debug: list[str]):
+def test_validate_of_a_missing_path_is_a_usage_error(tmp_path: Path, debug: list[str], monkeypatch, capsys):
     missing = tmp_path / "no-such-feed.xml"
-    done = _syndicate(*debug, "validate", str(missing))
-    assert done.returncode == 2
-    assert f"error: {missing}: no such file or directory" in done.stderr
-    assert ("Traceback" in done.stderr) == bool(debug)
+    code, _, err = _main(monkeypatch, capsys, *debug, "validate", str(missing))
+    assert code == 2
+    assert f"error: {missing}: no such file or directory" in err
+    assert ("Traceback" in err) == bool(debug)
 
 
 @pytest.mark.parametrize("debug", [[], ["--debug"]], ids=["plain", "debug"])
-def test_a_config_error_exits_2_with_or_without_debug(tmp_path: Path, debug: list[str]):
+def test_a_config_error_exits_2_with_or_without_debug(tmp_path: Path, debug: list[str], monkeypatch, capsys):
     missing = tmp_path / "missing.toml"
-    done = _syndicate(*debug, "export", "--config", str(missing), "--out", str(tmp_path / "out"))
-    assert done.returncode == 2
-    assert f"error: {missing}: no such configuration file" in done.stderr
-    assert ("Traceback" in done.stderr) == bool(debug)
+    code, _, err = _main(monkeypatch, capsys, *debug, "export", "--config", str(missing), "--out", str(tmp_path / "out"))
+    assert code == 2
+    assert f"error: {missing}: no such configuration file" in err
+    assert ("Traceback" in err) == bool(debug)
     assert not (tmp_path / "out").exists()
 
 
@@ -150,11 +169,17 @@ def test_a_config_error_exits_2_with_or_without_debug(tmp_path: Path, debug: lis
 ], ids=["validate-without-path", "unknown-format", "unknown-option", "unknown-schema-format",
         "schema-without-path", "stats-missing-config", "unknown-command"])
 @pytest.mark.parametrize("debug", [[], ["--debug"]], ids=["plain", "debug"])
-def test_usage_errors_exit_2(tmp_path: Path, arguments: list[str], debug: list[str]):
-    done = _syndicate(*debug, *(argument.replace("{out}", str(tmp_path)) for argument in arguments))
-    assert done.returncode == 2, (done.stdout, done.stderr)
-    assert done.stderr.strip()
-    assert "internal error" not in done.stderr
+def test_usage_errors_exit_2(tmp_path: Path, arguments: list[str], debug: list[str], monkeypatch, capsys):
+    code, out, err = _main(monkeypatch, capsys, *debug,
+                           *(argument.replace("{out}", str(tmp_path)) for argument in arguments))
+    assert code == 2, (out, err)
+    assert err.strip()
+    assert "internal error" not in err
+
+
+def test_a_usage_error_of_the_installed_command_exits_2(tmp_path: Path):
+    done = _syndicate("export", "--config", str(EXAMPLE_CONFIG), "--out", str(tmp_path), "--format", "gopher")
+    assert done.returncode == 2 and "gopher" in done.stderr and "internal error" not in done.stderr
 
 
 @pytest.mark.parametrize("command", [["stats"], ["export", "--config", str(EXAMPLE_CONFIG), "--out", "{out}"]],
