@@ -1,7 +1,7 @@
 """Publishing under concurrency and faults: never back in time, all or nothing, files only.
 
 Races are made deterministic by pausing an export, in a thread, right after it has
-read the store (the export's own _select is wrapped): what a slow export does is
+read the store (the export's own select_records is wrapped): what a slow export does is
 then exactly reproducible.
 """
 
@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from syndicate import api, exporting, publish
+from syndicate import api
 from syndicate.cli import app
-from syndicate.exporting import OlderThanPublished
-from syndicate.publish import PublishError
+from syndicate.export import OlderThanPublished, publish, run
+from syndicate.export.publish import PublishError
 
 from tests.conftest import write_record
 
@@ -42,7 +42,7 @@ class _Paused:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch):
         self.read, self.release = threading.Event(), threading.Event()
-        original = exporting._select
+        original = run.select_records
 
         def select(*args, **kwargs):
             result = original(*args, **kwargs)
@@ -51,7 +51,7 @@ class _Paused:
                 assert self.release.wait(30)
             return result
 
-        monkeypatch.setattr(exporting, "_select", select)
+        monkeypatch.setattr(run, "select_records", select)
 
     def run(self, target, *args, **kwargs) -> tuple[threading.Thread, dict]:
         outcome: dict = {}

@@ -1,0 +1,121 @@
+"""export(): the steps of an export in order (see the package's docstring)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import nullcontext
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from syndicate.build import build_feed, feed_specs
+from syndicate.config import ALL_SLUG, load_config
+from syndicate.dates import build_time
+from syndicate.errors import InvalidRecords, Problem, UsageError
+from syndicate.export.manifest import MANIFEST, manifest_bytes, read_manifest, refuse_going_back, sha256
+from syndicate.export.publish import output_lock, publish, read_published, target_path
+from syndicate.export.render import INDEX, offered_in_index, render_changed, render_index
+from syndicate.export.select import select_records, site_newest
+from syndicate.formats import FORMATS
+from syndicate.pausepoints import pause_point
+from syndicate.progress import Progress
+from syndicate.records import load_articles
+from syndicate.store import HeldBack
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExportReport:
+    written: tuple[Path, ...]  # files whose bytes changed (with check: that would change)
+    unchanged: tuple[Path, ...]  # files that already held exactly these bytes
+    rendered: int  # files rendered this time; the others' inputs had not changed
+    feeds: int
+    records: int  # records in at least one feed
+    warnings: tuple[str, ...] = ()
+    skipped: tuple[Problem, ...] = ()  # with skip_invalid: why records were left out
+    checked_only: bool = False
+    held_back: HeldBack = HeldBack()  # what the store holds that no feed shows yet
+
+    @property
+    def stale(self) -> bool:
+        return bool(self.written)
+
+
+def chosen_formats(names: Sequence[str] | None, default: Sequence[str]) -> list[str]:
+    chosen = list(dict.fromkeys(names or default))
+    unknown = [n for n in chosen if n not in FORMATS]
+    if unknown:
+        raise UsageError(f"unknown format {', '.join(map(repr, unknown))}; known: {', '.join(FORMATS)}")
+    return chosen
+
+
+def export(
+    config_path: str | Path,
+    *,
+    out_dir: str | Path,
+    store: str | Path | None = None,
+    formats: Sequence[str] | None = None,
+    sections: Sequence[str] | None = None,
+    skip_invalid: bool = False,
+    check: bool = False,
+    force: bool = False,
+    as_of: datetime | None = None,
+    progress: Progress | None = None,
+) -> ExportReport:
+    """Write every chosen feed of the store described by CONFIG_PATH into OUT_DIR.
+
+    Nothing is written unless every record is valid (or SKIP_INVALID leaves the
+    invalid ones out) and every rendered file passes its checks. Each file is
+    replaced atomically; index.opml and then manifest.json are written last,
+    all under a lock on OUT_DIR. CHECK writes nothing and reports what would
+    change. FORCE publishes even a store state older than the published one.
+    AS_OF decides which embargoes have lifted; it defaults to SOURCE_DATE_EPOCH
+    or the clock. PROGRESS, when given, is called with ("render", files done, files)
+    as each file is rendered or found unchanged.
+    """
+    config = load_config(config_path)
+    format_names = chosen_formats(formats, config.formats)
+    offered = offered_in_index(config)
+    if sections:
+        unknown = [s for s in sections if s != ALL_SLUG and config.section(s) is None]
+        if unknown:
+            known = ", ".join([s.slug for s in config.sections] + [ALL_SLUG])
+            raise UsageError(f"unknown section {', '.join(map(repr, unknown))}; configured: {known}")
+    specs = feed_specs(config, sections=sections)
+    out = Path(out_dir)
+    # A writing export holds OUT's lock from before it reads the store to its last write;
+    # --check writes nothing and takes none.
+    with nullcontext() if check else output_lock(out):
+        selection = select_records(config, specs, store=str(store or config.store), as_of=as_of or build_time())
+        manifest = read_manifest(out)
+        if not force:
+            refuse_going_back(manifest.store, selection.state, out=out)
+
+        unique = {raw.origin: raw for spec in specs for raw in selection.chosen[spec.slug]}
+        loaded = load_articles(unique.values(), config)
+        problems = (*selection.problems, *loaded.problems)
+        if problems and not skip_invalid:
+            raise InvalidRecords(problems)
+        pause_point("export-read")
+        by_origin = {article.origin: article for article in loaded.articles}
+        newest = site_newest(selection.site_newest, by_origin, config)
+        feeds = [build_feed(spec, [by_origin[r.origin] for r in selection.chosen[spec.slug] if r.origin in by_origin],
+                            config, site_newest=newest)
+                 for spec in specs]
+
+        files, entries, rendered = render_changed(feeds, format_names, out=out, manifest=manifest.files,
+                                                  progress=progress)
+        index_bytes = render_index(config, offered, out=out, also=files)
+        files[INDEX] = index_bytes
+        entries[INDEX] = {"inputs": sha256(index_bytes), "sha256": sha256(index_bytes)}
+        # Every target is resolved (and refused if outside OUT) before the first write; the
+        # manifest comes last, naming the store state the files were made from.
+        targets = {target_path(out, relative): data for relative, data in files.items()}
+        targets[target_path(out, MANIFEST)] = manifest_bytes({**manifest.files, **entries}, selection.state)
+        report = dict(feeds=len(feeds), records=len({a.origin for feed in feeds for a in feed.items}),
+                      warnings=loaded.warnings, skipped=problems, rendered=rendered, held_back=selection.held_back)
+        if check:
+            changed = [path for path, data in targets.items() if read_published(path) != data]
+            return ExportReport(written=tuple(changed), unchanged=tuple(p for p in targets if p not in changed),
+                                checked_only=True, **report)
+        written, unchanged = publish(targets)  # feeds, then the index, then the manifest
+    return ExportReport(written=tuple(written), unchanged=tuple(unchanged), **report)
