@@ -91,14 +91,15 @@ def output_lock(out_dir: Path) -> Iterator[None]:
 
 def _remove_stale_temporaries(out_dir: Path) -> None:
     """Temporary files left by an export that was killed before its renames (we hold the lock):
-    regular files named .*.tmp in OUT_DIR and in its real subdirectories, never through a link."""
+    regular files named .*.tmp in OUT_DIR and in its real subdirectories at any depth (archive
+    pages are three levels down), never through a link."""
     folders = [out_dir]
-    with os.scandir(out_dir) as entries:
-        folders += [Path(e.path) for e in entries if e.is_dir(follow_symlinks=False)]
-    for folder in folders:
-        with os.scandir(folder) as entries:
+    while folders:
+        with os.scandir(folders.pop()) as entries:
             for entry in entries:
-                if (entry.name.startswith(".") and entry.name.endswith(".tmp")
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(Path(entry.path))
+                elif (entry.name.startswith(".") and entry.name.endswith(".tmp")
                         and entry.is_file(follow_symlinks=False)):
                     Path(entry.path).unlink(missing_ok=True)
 

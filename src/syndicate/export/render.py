@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from syndicate.build import feed_specs
@@ -20,14 +21,24 @@ from syndicate.progress import Progress
 INDEX = INDEX_FILE.filename
 
 
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    files: dict[str, bytes]  # relative path -> bytes, of every file rendered (or published differently)
+    kept: list[str]  # relative paths whose inputs are unchanged and whose file is as published
+    entries: dict[str, dict[str, str]]  # relative path -> its manifest entry, for every file
+    count: int  # files rendered this time
+
+
 def render_changed(feeds: Sequence[Feed], format_names: Sequence[str], *, out: Path,
-                   manifest: dict[str, dict[str, str]], progress: Progress | None = None,
-                   ) -> tuple[dict[str, bytes], dict[str, dict[str, str]], int]:
-    """The bytes of every feed file, rendered and checked where its inputs changed, else read back."""
+                   manifest: dict[str, dict[str, str]], progress: Progress | None = None) -> Rendered:
+    """Every feed file, rendered and checked where its inputs changed. A file whose inputs are
+    unchanged and whose bytes are as published is only read, to compare its hash: its bytes are
+    not kept, so an archive of many pages does not have to fit in memory."""
     files: dict[str, bytes] = {}
+    kept: list[str] = []
     entries: dict[str, dict[str, str]] = {}
     problems: list[str] = []
-    rendered = 0
+    total = len(feeds) * len(format_names)
     for feed in feeds:
         for name in format_names:
             fmt = FORMATS[name]
@@ -36,20 +47,19 @@ def render_changed(feeds: Sequence[Feed], format_names: Sequence[str], *, out: P
             previous = manifest.get(relative, {})
             existing = read_published(out / relative) if previous.get("inputs") == inputs else None
             if existing is not None and sha256(existing) == previous.get("sha256"):
-                data = existing  # same inputs, file as published: nothing to render
+                kept.append(relative)  # same inputs, file as published: nothing to render
+                data = existing
             else:
                 buffer = io.BytesIO()
                 fmt.write(feed, buffer)
-                data = buffer.getvalue()
-                rendered += 1
+                data = files[relative] = buffer.getvalue()
                 problems += [f"{relative}: {p}" for p in fmt.check(data, None)]
-            files[relative] = data
             entries[relative] = {"inputs": inputs, "sha256": sha256(data)}
             if progress is not None:
-                progress("render", len(files), len(feeds) * len(format_names))
+                progress("render", len(entries), total)
     if problems:
         raise OutputInvalid("rendered output failed its checks; nothing was written:\n" + "\n".join(problems))
-    return files, entries, rendered
+    return Rendered(files=files, kept=kept, entries=entries, count=len(files))
 
 
 def offered_in_index(config: Config) -> list[Format]:

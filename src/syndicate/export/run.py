@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from syndicate.build import build_feed, feed_specs
-from syndicate.config import ALL_SLUG, load_config
+from syndicate.archives import archived_feeds
+from syndicate.build import FeedSpec, build_feed, feed_specs
+from syndicate.config import ALL_SLUG, Config, load_config
 from syndicate.dates import build_time
 from syndicate.errors import InvalidRecords, Problem, UsageError
 from syndicate.export.manifest import MANIFEST, manifest_bytes, read_manifest, refuse_going_back, sha256
@@ -17,6 +18,7 @@ from syndicate.export.publish import output_lock, publish, read_published, targe
 from syndicate.export.render import INDEX, offered_in_index, render_changed, render_index
 from syndicate.export.select import select_records, site_newest
 from syndicate.formats import FORMATS
+from syndicate.model import Article, Feed
 from syndicate.pausepoints import pause_point
 from syndicate.progress import Progress
 from syndicate.records import load_articles
@@ -28,8 +30,8 @@ class ExportReport:
     written: tuple[Path, ...]  # files whose bytes changed (with check: that would change)
     unchanged: tuple[Path, ...]  # files that already held exactly these bytes
     rendered: int  # files rendered this time; the others' inputs had not changed
-    feeds: int
-    records: int  # records in at least one feed
+    feeds: int  # feeds exported (not counting their archive pages)
+    records: int  # records in at least one feed or archive page
     warnings: tuple[str, ...] = ()
     skipped: tuple[Problem, ...] = ()  # with skip_invalid: why records were left out
     checked_only: bool = False
@@ -98,24 +100,33 @@ def export(
         pause_point("export-read")
         by_origin = {article.origin: article for article in loaded.articles}
         newest = site_newest(selection.site_newest, by_origin, config)
-        feeds = [build_feed(spec, [by_origin[r.origin] for r in selection.chosen[spec.slug] if r.origin in by_origin],
-                            config, site_newest=newest)
-                 for spec in specs]
+        feeds = [feed for spec in specs
+                 for feed in _feeds_of(spec, [by_origin[r.origin] for r in selection.chosen[spec.slug]
+                                              if r.origin in by_origin], config, site_newest=newest)]
 
-        files, entries, rendered = render_changed(feeds, format_names, out=out, manifest=manifest.files,
-                                                  progress=progress)
+        rendered = render_changed(feeds, format_names, out=out, manifest=manifest.files, progress=progress)
+        files = rendered.files
         index_bytes = render_index(config, offered, out=out, also=files)
         files[INDEX] = index_bytes
-        entries[INDEX] = {"inputs": sha256(index_bytes), "sha256": sha256(index_bytes)}
+        entries = {**rendered.entries, INDEX: {"inputs": sha256(index_bytes), "sha256": sha256(index_bytes)}}
         # Every target is resolved (and refused if outside OUT) before the first write; the
         # manifest comes last, naming the store state the files were made from.
+        kept = tuple(target_path(out, relative) for relative in rendered.kept)
         targets = {target_path(out, relative): data for relative, data in files.items()}
         targets[target_path(out, MANIFEST)] = manifest_bytes({**manifest.files, **entries}, selection.state)
-        report = dict(feeds=len(feeds), records=len({a.origin for feed in feeds for a in feed.items}),
-                      warnings=loaded.warnings, skipped=problems, rendered=rendered, held_back=selection.held_back)
+        report = dict(feeds=len(specs), records=len({a.origin for feed in feeds for a in feed.items}),
+                      warnings=loaded.warnings, skipped=problems, rendered=rendered.count,
+                      held_back=selection.held_back)
         if check:
             changed = [path for path, data in targets.items() if read_published(path) != data]
-            return ExportReport(written=tuple(changed), unchanged=tuple(p for p in targets if p not in changed),
-                                checked_only=True, **report)
+            return ExportReport(written=tuple(changed), checked_only=True,
+                                unchanged=(*kept, *(p for p in targets if p not in changed)), **report)
         written, unchanged = publish(targets)  # feeds, then the index, then the manifest
-    return ExportReport(written=tuple(written), unchanged=tuple(unchanged), **report)
+    return ExportReport(written=tuple(written), unchanged=(*kept, *unchanged), **report)
+
+
+def _feeds_of(spec: FeedSpec, articles: list[Article], config: Config, *, site_newest: Article | None) -> list[Feed]:
+    """The feed of SPEC from ARTICLES (its records, newest first), and its archive pages when it has them."""
+    if spec.archive is None:
+        return [build_feed(spec, articles, config, site_newest=site_newest)]
+    return archived_feeds(spec, articles, config, site_newest=site_newest)

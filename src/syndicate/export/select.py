@@ -13,6 +13,10 @@ from syndicate.records import load_articles
 from syndicate.store import FeedQuery, HeldBack, StoreState, open_store
 from syndicate.stored import RawRecord
 
+# The limit of a feed with archive pages, which needs every public record: the largest a store
+# takes (SQLite's and PostgreSQL's LIMIT are 64-bit).
+_EVERY_RECORD = 2**63 - 1
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Selection:
@@ -26,12 +30,12 @@ class Selection:
 
 
 def select_records(config: Config, specs: list[FeedSpec], *, store: str, as_of: datetime) -> Selection:
-    """Each feed's records, newest first, and the site's newest public record, read from one
-    snapshot of the store."""
+    """Each feed's records, newest first (its latest spec.limit, or every public one when it has
+    archive pages), and the site's newest public record, read from one snapshot of the store."""
     opened = open_store(store, config=config)
     try:
         with opened.snapshot() as snapshot:
-            chosen = {spec.slug: snapshot.latest(FeedQuery(section=spec.section, limit=spec.limit), as_of=as_of)
+            chosen = {spec.slug: snapshot.latest(FeedQuery(section=spec.section, limit=_limit(spec)), as_of=as_of)
                       for spec in specs}
             site_wide = next((chosen[spec.slug] for spec in specs if spec.section is None), None)
             site_newest = site_wide[:1] if site_wide is not None else snapshot.latest(
@@ -40,6 +44,10 @@ def select_records(config: Config, specs: list[FeedSpec], *, store: str, as_of: 
                              state=snapshot.state, held_back=snapshot.held_back(as_of=as_of))
     finally:
         opened.close()
+
+
+def _limit(spec: FeedSpec) -> int:
+    return spec.limit if spec.archive is None else _EVERY_RECORD
 
 
 def site_newest(raws: list[RawRecord], loaded: dict[str, Article], config: Config) -> Article | None:
