@@ -128,9 +128,11 @@ class ArchiveLinks:
     next_archive: str | None = None  # the page of the next newer items ("next-archive")
 
     @property
-    def is_archive_page(self) -> bool:
-        """Whether the document is an archive page (RFC 5005: it carries fh:archive)."""
-        return self.current is not None
+    def is_archive_document(self) -> bool:
+        """Whether the page is an archive document in RFC 5005's sense, whose set of entries does
+        not change, marked with fh:archive: every page but the newest, which is still filling.
+        The newest becomes one, and gains its next-archive link, when a newer page starts."""
+        return self.current is not None and self.next_archive is not None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -180,5 +182,5 @@ class Feed:
                 for relation, directory in zip(ARCHIVE_RELATIONS, directories, strict=True) if directory]
 
     @property
-    def is_archive_page(self) -> bool:
-        return self.archive is not None and self.archive.is_archive_page
+    def is_archive_document(self) -> bool:
+        return self.archive is not None and self.archive.is_archive_document

@@ -13,8 +13,9 @@ feedgen's traps:
 
 With archive pages (RFC 5005 section 4), a feed's links to them are Atom links (in RSS,
 atom:link elements, as RFC 5005 Appendix B says) with rel current, prev-archive and
-next-archive, each to the same format's file; an archive page carries fh:archive and the
-current feed's id, since every page is part of that one feed.
+next-archive, each to the same format's file. An archive page has the current feed's id,
+since every page is part of that one feed, and every page but the newest (still filling,
+see model.ArchiveLinks) carries fh:archive.
 
 Plain text (titles, names, captions) follows the RSS Best Practices Profile,
 "Character data", in both formats: '&' and '<' are written as the hexadecimal
@@ -94,7 +95,7 @@ def _hooks() -> tuple[type, type]:
         format: Format
 
         def extend_ns(self) -> dict[str, str]:
-            return {"dc": DC_NS, "media": MEDIA_NS, **({"fh": FH_NS} if self.feed.is_archive_page else {})}
+            return {"dc": DC_NS, "media": MEDIA_NS, **({"fh": FH_NS} if self.feed.is_archive_document else {})}
 
         def extend_rss(self, rss: etree._Element) -> etree._Element:
             channel = rss.find("channel")
@@ -178,10 +179,10 @@ def _hooks() -> tuple[type, type]:
 
 def _archive_links(parent: etree._Element, feed: Feed, fmt: Format, *, link: str) -> None:
     """RFC 5005 section 4: the links to the current feed and the neighbouring archive pages, and
-    fh:archive on an archive page."""
+    fh:archive on an archive document."""
     for relation, href in feed.archive_links(fmt.filename):
         _sub(parent, link, rel=relation, href=href, type=fmt.media_type)
-    if feed.is_archive_page:
+    if feed.is_archive_document:
         _sub(parent, f"{{{FH_NS}}}archive")
 
 

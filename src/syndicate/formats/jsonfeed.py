@@ -10,7 +10,7 @@ What the spec has no field for travels in the `_syndicate` extension object
     "media": [{"url", "type"?, "width"?, "height"?, "length"?, "caption"?, "credit"?}]
   }
   feed._syndicate = {"rights": "...", "updated": "<RFC 3339>",
-                     "archive": true,                     # on an archive page (RFC 5005 fh:archive)
+                     "archive": true,                     # where RSS and Atom have fh:archive
                      "page_url": "<this page's URL>",     # on an archive page
                      "links": {"current"?, "prev-archive"?, "next-archive"?: "<URL>"}}  # RFC 5005
 
@@ -91,6 +91,7 @@ def _item(article: Article) -> dict[str, Any]:
 
 def write(feed: Feed, out: BinaryIO) -> None:
     links = dict(feed.archive_links(FILENAME))
+    page = feed.url_for(FILENAME) != feed.identity_for(FILENAME)  # an archive page
     document = compact({
         "version": VERSION,
         "title": feed.title,
@@ -102,8 +103,8 @@ def write(feed: Feed, out: BinaryIO) -> None:
         "language": feed.language,
         "items": [_item(a) for a in feed.items],
         "_syndicate": compact({"rights": feed.rights, "updated": rfc3339(feed.updated),
-                               "archive": True if feed.is_archive_page else None,
-                               "page_url": feed.url_for(FILENAME) if feed.is_archive_page else None,
+                               "archive": True if feed.is_archive_document else None,
+                               "page_url": feed.url_for(FILENAME) if page else None,
                                "links": links}),
     })
     document.setdefault("items", [])  # required even when empty

@@ -5,7 +5,7 @@ Mapping (IPTC NewsML-G2 guidelines):
   host; origin = the publisher. With archive pages (README "Archives"), then RFC 5005's
   links, as the header's extension point (elements of another namespace) allows: an
   atom:link per relation (current, prev-archive, next-archive; href = that document's
-  newsml.xml), and fh:archive on an archive page, as in the Atom and RSS pages.
+  newsml.xml), and fh:archive where the Atom and RSS pages have it.
 - itemSet: one text newsItem per article, followed by one newsItem per media
   of the article (see "Media" below), and one packageItem for the feed listing
   the text items in feed order.
@@ -292,7 +292,7 @@ def _items(feed: Feed) -> Iterable[etree._Element]:
 def write(feed: Feed, out: BinaryIO) -> None:
     host = urlsplit(feed.home_url).hostname
     links = feed.archive_links(FILENAME)
-    prefixes = {**({"atom": ATOM_NS} if links else {}), **({"fh": FH_NS} if feed.is_archive_page else {})}
+    prefixes = {**({"atom": ATOM_NS} if links else {}), **({"fh": FH_NS} if feed.is_archive_document else {})}
     message = etree.Element(f"{{{NAR}}}newsMessage", nsmap={None: NAR, **prefixes})
     header = _el(message, "header")
     _el(header, "sent", rfc3339(feed.updated))
@@ -300,7 +300,7 @@ def write(feed: Feed, out: BinaryIO) -> None:
     _el(header, "origin", feed.publisher or feed.title)
     for relation, href in links:
         etree.SubElement(header, f"{{{ATOM_NS}}}link", rel=relation, href=href, type=MEDIA_TYPE)
-    if feed.is_archive_page:
+    if feed.is_archive_document:
         etree.SubElement(header, f"{{{FH_NS}}}archive")
     item_set = _el(message, "itemSet")
     for item in _items(feed):
