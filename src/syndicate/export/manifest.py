@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,11 +25,15 @@ class OlderThanPublished(SyndicateError):
     """The store read is at an older state than the one the published files were made from."""
 
 
-def inputs_hash(feed: Feed, format_name: str) -> str:
+def inputs_hashes(feed: Feed, format_names: Sequence[str]) -> dict[str, str]:
+    """The hash of what FEED's file in each of FORMAT_NAMES is rendered from, by format name."""
     from syndicate import __version__
 
-    # A Feed is a frozen dataclass of frozen dataclasses: its repr is all it holds.
-    return hashlib.sha256(f"syndicate {__version__}\n{format_name}\n{feed!r}".encode()).hexdigest()
+    # A Feed is a frozen dataclass of frozen dataclasses: its repr is all it holds (made once:
+    # for an archive page of many articles it is the larger part of the cost of an unchanged page).
+    held = repr(feed).encode()
+    return {name: hashlib.sha256(f"syndicate {__version__}\n{name}\n".encode() + held).hexdigest()
+            for name in format_names}
 
 
 def sha256(data: bytes) -> str:

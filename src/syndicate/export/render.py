@@ -11,7 +11,7 @@ from pathlib import Path
 from syndicate.build import feed_specs
 from syndicate.config import Config
 from syndicate.errors import ConfigError, OutputInvalid
-from syndicate.export.manifest import inputs_hash, sha256
+from syndicate.export.manifest import inputs_hashes, sha256
 from syndicate.export.publish import read_published
 from syndicate.formats import FORMATS, Format
 from syndicate.model import Feed
@@ -40,10 +40,11 @@ def render_changed(feeds: Sequence[Feed], format_names: Sequence[str], *, out: P
     problems: list[str] = []
     total = len(feeds) * len(format_names)
     for feed in feeds:
+        hashes = inputs_hashes(feed, format_names)
         for name in format_names:
             fmt = FORMATS[name]
             relative = f"{feed.slug}/{fmt.filename}"
-            inputs = inputs_hash(feed, name)
+            inputs = hashes[name]
             previous = manifest.get(relative, {})
             existing = read_published(out / relative) if previous.get("inputs") == inputs else None
             if existing is not None and sha256(existing) == previous.get("sha256"):

@@ -111,7 +111,9 @@ def export(
         entries = {**rendered.entries, INDEX: {"inputs": sha256(index_bytes), "sha256": sha256(index_bytes)}}
         # Every target is resolved (and refused if outside OUT) before the first write; the
         # manifest comes last, naming the store state the files were made from.
-        kept = tuple(target_path(out, relative) for relative in rendered.kept)
+        # Kept files are not written: their paths are for the report, and need no check of where they lead.
+        root = out.resolve()
+        kept = tuple(root / relative for relative in rendered.kept)
         targets = {target_path(out, relative): data for relative, data in files.items()}
         targets[target_path(out, MANIFEST)] = manifest_bytes({**manifest.files, **entries}, selection.state)
         report = dict(feeds=len(specs), records=len({a.origin for feed in feeds for a in feed.items}),
