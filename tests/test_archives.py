@@ -224,3 +224,26 @@ def test_an_archive_setting_must_be_month_or_a_page_size(site: Path, value: str)
     enable_archive(site, f"archive = {value}")
     with pytest.raises(ConfigError, match=r'site.archive: must be "month"'):
         load_config(site / "syndicate.toml")
+
+
+def test_a_page_failing_its_checks_publishes_nothing_and_leaves_no_staged_file(site: Path, monkeypatch):
+    """Pages are staged as they are rendered: one found invalid after others were staged
+    removes them all, and the published files stay as they were."""
+    from dataclasses import replace
+
+    from syndicate.errors import OutputInvalid
+    from syndicate.formats import FORMATS
+
+    enable_archive(site, 'archive = "month"')
+    monthly_store(site)
+    out = site / "out"
+    api.export(site / "syndicate.toml", out_dir=out, formats=["atom"])
+    before = _tree(out)
+    for month in (1, 2, 3):
+        write_record(site, f"s{month}-5", published=f"2024-0{month}-05T10:00:00+03:00", title=f"Changed {month}")
+    atom = FORMATS["atom"]
+    monkeypatch.setitem(FORMATS, "atom", replace(atom, check=lambda data, schema: (
+        ["refused"] if b"Changed 3" in data and b"fh:archive" not in data else atom.check(data, schema))))
+    with pytest.raises(OutputInvalid, match="society/archive/2024-03/atom.xml: refused"):
+        api.export(site / "syndicate.toml", out_dir=out, formats=["atom"])
+    assert _tree(out) == before and not list(out.rglob(".*.tmp"))

@@ -4,7 +4,7 @@ back as published; then index.opml, which lists the feeds."""
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,21 +23,23 @@ INDEX = INDEX_FILE.filename
 
 @dataclass(frozen=True, slots=True)
 class Rendered:
-    files: dict[str, bytes]  # relative path -> bytes, of every file rendered (or published differently)
     kept: list[str]  # relative paths whose inputs are unchanged and whose file is as published
     entries: dict[str, dict[str, str]]  # relative path -> its manifest entry, for every file
     count: int  # files rendered this time
 
 
 def render_changed(feeds: Sequence[Feed], format_names: Sequence[str], *, out: Path,
-                   manifest: dict[str, dict[str, str]], progress: Progress | None = None) -> Rendered:
-    """Every feed file, rendered and checked where its inputs changed. A file whose inputs are
-    unchanged and whose bytes are as published is only read, to compare its hash: its bytes are
-    not kept, so an archive of many pages does not have to fit in memory."""
-    files: dict[str, bytes] = {}
+                   manifest: dict[str, dict[str, str]], keep: Callable[[str, bytes], None],
+                   progress: Progress | None = None) -> Rendered:
+    """Every feed file, rendered and checked where its inputs changed, and handed to KEEP (relative
+    path, bytes) one at a time, so that an archive of many pages is never held in memory whole.
+    A file whose inputs are unchanged and whose bytes are as published is only read, to compare
+    its hash. Raises OutputInvalid, once every file is rendered, if any fails its checks: KEEP
+    must not publish what it is given before then."""
     kept: list[str] = []
     entries: dict[str, dict[str, str]] = {}
     problems: list[str] = []
+    count = 0
     total = len(feeds) * len(format_names)
     for feed in feeds:
         hashes = inputs_hashes(feed, format_names)
@@ -46,21 +48,22 @@ def render_changed(feeds: Sequence[Feed], format_names: Sequence[str], *, out: P
             relative = f"{feed.slug}/{fmt.filename}"
             inputs = hashes[name]
             previous = manifest.get(relative, {})
-            existing = read_published(out / relative) if previous.get("inputs") == inputs else None
-            if existing is not None and sha256(existing) == previous.get("sha256"):
+            data = read_published(out / relative) if previous.get("inputs") == inputs else None
+            if data is not None and sha256(data) == previous.get("sha256"):
                 kept.append(relative)  # same inputs, file as published: nothing to render
-                data = existing
             else:
                 buffer = io.BytesIO()
                 fmt.write(feed, buffer)
-                data = files[relative] = buffer.getvalue()
+                data = buffer.getvalue()
+                count += 1
                 problems += [f"{relative}: {p}" for p in fmt.check(data, None)]
+                keep(relative, data)
             entries[relative] = {"inputs": inputs, "sha256": sha256(data)}
             if progress is not None:
                 progress("render", len(entries), total)
     if problems:
         raise OutputInvalid("rendered output failed its checks; nothing was written:\n" + "\n".join(problems))
-    return Rendered(files=files, kept=kept, entries=entries, count=len(files))
+    return Rendered(kept=kept, entries=entries, count=count)
 
 
 def offered_in_index(config: Config) -> list[Format]:
@@ -74,9 +77,9 @@ def offered_in_index(config: Config) -> list[Format]:
     return [preferred, *(fmt for fmt in offered if fmt is not preferred)]
 
 
-def render_index(config: Config, offered: list[Format], *, out: Path, also: dict[str, bytes]) -> bytes:
-    """index.opml: every feed that will be in OUT after this export (this run's files and earlier
-    ones), each once, in the first format of OFFERED whose file is there."""
+def render_index(config: Config, offered: list[Format], *, out: Path, also: Collection[str]) -> bytes:
+    """index.opml: every feed that will be in OUT after this export (ALSO, this run's files by
+    relative path, and earlier ones), each once, in the first format of OFFERED whose file is there."""
     subscriptions = []
     for spec in feed_specs(config, sections=None):  # every configured feed, titled as the feeds are
         relatives = (f"{spec.slug}/{fmt.filename}" for fmt in offered)

@@ -14,7 +14,7 @@ from syndicate.config import ALL_SLUG, Config, load_config
 from syndicate.dates import build_time
 from syndicate.errors import InvalidRecords, Problem, UsageError
 from syndicate.export.manifest import MANIFEST, manifest_bytes, read_manifest, refuse_going_back, sha256
-from syndicate.export.publish import output_lock, publish, read_published, target_path
+from syndicate.export.publish import Staging, output_lock, read_published, target_path
 from syndicate.export.render import INDEX, offered_in_index, render_changed, render_index
 from syndicate.export.select import select_records, site_newest
 from syndicate.formats import FORMATS
@@ -104,26 +104,36 @@ def export(
                  for feed in _feeds_of(spec, [by_origin[r.origin] for r in selection.chosen[spec.slug]
                                               if r.origin in by_origin], config, site_newest=newest)]
 
-        rendered = render_changed(feeds, format_names, out=out, manifest=manifest.files, progress=progress)
-        files = rendered.files
-        index_bytes = render_index(config, offered, out=out, also=files)
-        files[INDEX] = index_bytes
-        entries = {**rendered.entries, INDEX: {"inputs": sha256(index_bytes), "sha256": sha256(index_bytes)}}
-        # Every target is resolved (and refused if outside OUT) before the first write; the
-        # manifest comes last, naming the store state the files were made from.
-        # Kept files are not written: their paths are for the report, and need no check of where they lead.
-        root = out.resolve()
-        kept = tuple(root / relative for relative in rendered.kept)
-        targets = {target_path(out, relative): data for relative, data in files.items()}
-        targets[target_path(out, MANIFEST)] = manifest_bytes({**manifest.files, **entries}, selection.state)
-        report = dict(feeds=len(specs), records=len({a.origin for feed in feeds for a in feed.items}),
-                      warnings=loaded.warnings, skipped=problems, rendered=rendered.count,
-                      held_back=selection.held_back)
-        if check:
-            changed = [path for path, data in targets.items() if read_published(path) != data]
-            return ExportReport(written=tuple(changed), checked_only=True,
-                                unchanged=(*kept, *(p for p in targets if p not in changed)), **report)
-        written, unchanged = publish(targets)  # feeds, then the index, then the manifest
+        # Each changed file is staged as it is rendered (with check, only compared), each target
+        # resolved and refused if outside OUT before its file is staged; every staged file is
+        # removed, and nothing published, if any check or later step fails.
+        with Staging() as staging:
+            changed: list[Path] = []  # with check: the files that would change, and those that would not
+            same: list[Path] = []
+
+            def keep(relative: str, data: bytes) -> None:
+                target = target_path(out, relative)
+                if check:
+                    (changed if read_published(target) != data else same).append(target)
+                else:
+                    staging.add(target, data)
+
+            rendered = render_changed(feeds, format_names, out=out, manifest=manifest.files, keep=keep,
+                                      progress=progress)
+            index_bytes = render_index(config, offered, out=out, also=rendered.entries)
+            keep(INDEX, index_bytes)
+            entries = {**rendered.entries, INDEX: {"inputs": sha256(index_bytes), "sha256": sha256(index_bytes)}}
+            # The manifest comes last, naming the store state the files were made from.
+            keep(MANIFEST, manifest_bytes({**manifest.files, **entries}, selection.state))
+            # Kept files are not written: their paths are for the report, and need no check of where they lead.
+            root = out.resolve()
+            kept = tuple(root / relative for relative in rendered.kept)
+            report = dict(feeds=len(specs), records=len({a.origin for feed in feeds for a in feed.items}),
+                          warnings=loaded.warnings, skipped=problems, rendered=rendered.count,
+                          held_back=selection.held_back)
+            if check:
+                return ExportReport(written=tuple(changed), unchanged=(*kept, *same), checked_only=True, **report)
+            written, unchanged = staging.commit()  # feeds, then the index, then the manifest
     return ExportReport(written=tuple(written), unchanged=(*kept, *unchanged), **report)
 
 
