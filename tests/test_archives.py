@@ -247,3 +247,18 @@ def test_a_page_failing_its_checks_publishes_nothing_and_leaves_no_staged_file(s
     with pytest.raises(OutputInvalid, match="society/archive/2024-03/atom.xml: refused"):
         api.export(site / "syndicate.toml", out_dir=out, formats=["atom"])
     assert _tree(out) == before and not list(out.rglob(".*.tmp"))
+
+
+def test_check_of_an_archived_export_up_to_date_then_stale(site: Path):
+    enable_archive(site, 'archive = "month"')
+    monthly_store(site)
+    out = site / "out"
+    api.export(site / "syndicate.toml", out_dir=out, formats=["rss"])
+    fresh = api.export(site / "syndicate.toml", out_dir=out, formats=["rss"], check=True)
+    assert not fresh.stale and fresh.rendered == 0
+    write_record(site, "s2-5", published="2024-02-05T10:00:00+03:00", title="Changed")
+    before = _tree(out)
+    stale = api.export(site / "syndicate.toml", out_dir=out, formats=["rss"], check=True)
+    assert sorted(p.relative_to(out.resolve()).as_posix() for p in stale.written) == [
+        "all/archive/2024-02/rss.xml", "manifest.json", "society/archive/2024-02/rss.xml"]
+    assert _tree(out) == before
