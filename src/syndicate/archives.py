@@ -9,18 +9,18 @@ while newer articles arrive:
 
   "month"  one page per calendar month of publication, in the site's time zone; key YYYY-MM.
            A month before the newest article's month is full.
-  N        pages of N articles, counted from the oldest (by publication date, then id):
-           page 1 (key 00001) holds the oldest N. A page of N articles is full.
+  N        pages of N articles, counted from the oldest: page 1 (key 00001) holds the oldest
+           N. A page of N articles is full.
 
-The newest page is the one still filling. Layout: OUT/<feed>/archive/<key>/<file>.
+Articles arrive oldest first, in the reverse of the current feed's order (publication date,
+then id, the last first), as the store reads them; ArchivePages holds one page at a time and
+hands a page on when the next one starts, whose key its next-archive link names. The newest
+page is the one still filling. Layout: OUT/<feed>/archive/<key>/<file>.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
-from datetime import tzinfo
-from itertools import groupby
+from dataclasses import replace
 
 from syndicate.build import FeedSpec, build_feed, latest
 from syndicate.config import ARCHIVE_MONTHLY, Config
@@ -29,45 +29,49 @@ from syndicate.model import Article, ArchiveLinks, Feed
 ARCHIVE_DIRECTORY = "archive"
 
 
-@dataclass(frozen=True, slots=True)
-class Page:
-    key: str  # its directory under archive/
-    items: list[Article]  # oldest first
+class ArchivePages:
+    """The archive pages of the feed of SPEC, made as its articles are added, oldest first."""
 
+    def __init__(self, spec: FeedSpec, config: Config):
+        self.spec, self.config = spec, config
+        self.current_url = f"{config.site.feeds_url}{spec.slug}/"
+        self.added = 0
+        self.key: str | None = None  # the page filling now
+        self.items: list[Article] = []
+        self.previous: str | None = None  # the page before it
 
-def _oldest_first(article: Article) -> tuple:
-    return article.published, article.id
+    def _key(self, article: Article) -> str:
+        if self.spec.archive == ARCHIVE_MONTHLY:
+            local = article.published.astimezone(self.config.site.timezone)
+            return f"{local.year:04d}-{local.month:02d}"
+        return f"{self.added // self.spec.archive + 1:05d}"
 
+    def _url(self, key: str | None) -> str | None:
+        return f"{self.current_url}{ARCHIVE_DIRECTORY}/{key}/" if key is not None else None
 
-def _month(article: Article, zone: tzinfo) -> str:
-    local = article.published.astimezone(zone)
-    return f"{local.year:04d}-{local.month:02d}"
+    def add(self, article: Article) -> Feed | None:
+        """Add ARTICLE, not older than any added before; the Feed of the page it completes, if any."""
+        key = self._key(article)
+        self.added += 1
+        if key == self.key:
+            self.items.append(article)
+            return None
+        done = self._page(next_key=key) if self.key is not None else None
+        self.previous, self.key, self.items = self.key, key, [article]
+        return done
 
+    def finish(self) -> Feed | None:
+        """The Feed of the newest page (the one still filling), once every article is added."""
+        return self._page(next_key=None) if self.key is not None else None
 
-def paginate(articles: Iterable[Article], paging: str | int, *, zone: tzinfo) -> list[Page]:
-    """The archive pages of ARTICLES, oldest first, by PAGING (ARCHIVE_MONTHLY or a page size)."""
-    ordered = sorted(articles, key=_oldest_first)
-    if paging == ARCHIVE_MONTHLY:
-        # Sorted by instant, the local month never goes back: each month is one run.
-        return [Page(month, list(run)) for month, run in groupby(ordered, key=lambda a: _month(a, zone))]
-    return [Page(f"{number:05d}", ordered[start:start + paging])
-            for number, start in enumerate(range(0, len(ordered), paging), start=1)]
-
-
-def archived_feeds(spec: FeedSpec, articles: Sequence[Article], config: Config, *,
-                   site_newest: Article | None) -> list[Feed]:
-    """The current feed of SPEC (the latest spec.limit of ARTICLES, every public article of the
-    feed, newest first), then its archive pages, oldest first, each holding every article of its span."""
-    pages = paginate(articles, spec.archive, zone=config.site.timezone)
-    current_url = f"{config.site.feeds_url}{spec.slug}/"
-    urls = [f"{current_url}{ARCHIVE_DIRECTORY}/{page.key}/" for page in pages]
-    feeds = [build_feed(spec, articles[:spec.limit], config, site_newest=site_newest,
-                        archive=ArchiveLinks(prev_archive=urls[-1] if urls else None))]
-    for index, page in enumerate(pages):
+    def _page(self, *, next_key: str | None) -> Feed:
         # Same title and metadata as the current feed: every page is a document of that one feed.
-        page_spec = replace(spec, slug=f"{spec.slug}/{ARCHIVE_DIRECTORY}/{page.key}")
-        links = ArchiveLinks(current=current_url, prev_archive=urls[index - 1] if index else None,
-                             next_archive=urls[index + 1] if index + 1 < len(urls) else None)
-        feeds.append(build_feed(page_spec, latest(page.items, len(page.items)), config, site_newest=None,
-                                archive=links))
-    return feeds
+        spec = replace(self.spec, slug=f"{self.spec.slug}/{ARCHIVE_DIRECTORY}/{self.key}")
+        links = ArchiveLinks(current=self.current_url, prev_archive=self._url(self.previous),
+                             next_archive=self._url(next_key))
+        return build_feed(spec, latest(self.items, len(self.items)), self.config, site_newest=None, archive=links)
+
+    def current_feed(self, items: list[Article], *, site_newest: Article | None) -> Feed:
+        """The current feed (ITEMS, its latest articles), linked to the newest page."""
+        return build_feed(self.spec, items, self.config, site_newest=site_newest,
+                          archive=ArchiveLinks(prev_archive=self._url(self.key)))

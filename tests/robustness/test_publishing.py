@@ -1,7 +1,7 @@
 """Publishing under concurrency and faults: never back in time, all or nothing, files only.
 
 Races are made deterministic by pausing an export, in a thread, right after it has
-read the store (the export's own select_records is wrapped): what a slow export does is
+read the store (the export's own reading() is wrapped): what a slow export does is
 then exactly reproducible.
 """
 
@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -42,16 +43,17 @@ class _Paused:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch):
         self.read, self.release = threading.Event(), threading.Event()
-        original = run.select_records
+        original = run.reading
 
-        def select(*args, **kwargs):
-            result = original(*args, **kwargs)
-            if not self.read.is_set():
-                self.read.set()
-                assert self.release.wait(30)
-            return result
+        @contextmanager
+        def reading(*args, **kwargs):
+            with original(*args, **kwargs) as selection:
+                if not self.read.is_set():
+                    self.read.set()
+                    assert self.release.wait(30)
+                yield selection
 
-        monkeypatch.setattr(run, "select_records", select)
+        monkeypatch.setattr(run, "reading", reading)
 
     def run(self, target, *args, **kwargs) -> tuple[threading.Thread, dict]:
         outcome: dict = {}

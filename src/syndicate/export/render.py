@@ -4,7 +4,7 @@ back as published; then index.opml, which lists the feeds."""
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,11 +28,12 @@ class Rendered:
     count: int  # files rendered this time
 
 
-def render_changed(feeds: Sequence[Feed], format_names: Sequence[str], *, out: Path,
+def render_changed(feeds: Iterable[Feed], format_names: Sequence[str], *, out: Path,
                    manifest: dict[str, dict[str, str]], keep: Callable[[str, bytes], None],
-                   progress: Progress | None = None) -> Rendered:
+                   total: int | None, progress: Progress | None = None) -> Rendered:
     """Every feed file, rendered and checked where its inputs changed, and handed to KEEP (relative
-    path, bytes) one at a time, so that an archive of many pages is never held in memory whole.
+    path, bytes) one at a time, as FEEDS come, so that an archive of many pages is never held in
+    memory whole. TOTAL is the number of files, when it is known beforehand (for PROGRESS).
     A file whose inputs are unchanged and whose bytes are as published is only read, to compare
     its hash. Raises OutputInvalid, once every file is rendered, if any fails its checks: KEEP
     must not publish what it is given before then."""
@@ -40,7 +41,6 @@ def render_changed(feeds: Sequence[Feed], format_names: Sequence[str], *, out: P
     entries: dict[str, dict[str, str]] = {}
     problems: list[str] = []
     count = 0
-    total = len(feeds) * len(format_names)
     for feed in feeds:
         hashes = inputs_hashes(feed, format_names)
         for name in format_names:

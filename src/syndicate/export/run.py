@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from syndicate.archives import archived_feeds
-from syndicate.build import FeedSpec, build_feed, feed_specs
-from syndicate.config import ALL_SLUG, Config, load_config
+from syndicate.archives import ArchivePages
+from syndicate.build import build_feed, feed_specs
+from syndicate.config import ALL_SLUG, load_config
 from syndicate.dates import build_time
 from syndicate.errors import InvalidRecords, Problem, UsageError
 from syndicate.export.manifest import MANIFEST, manifest_bytes, read_manifest, refuse_going_back, sha256
 from syndicate.export.publish import Staging, output_lock, read_published, target_path
 from syndicate.export.render import INDEX, offered_in_index, render_changed, render_index
-from syndicate.export.select import select_records, site_newest
+from syndicate.export.pages import Streamed, page_feeds
+from syndicate.export.select import reading, site_newest
 from syndicate.formats import FORMATS
-from syndicate.model import Article, Feed
+from syndicate.model import Feed
 from syndicate.pausepoints import pause_point
 from syndicate.progress import Progress
 from syndicate.records import load_articles
@@ -86,8 +87,8 @@ def export(
     out = Path(out_dir)
     # A writing export holds OUT's lock from before it reads the store to its last write;
     # --check writes nothing and takes none.
-    with nullcontext() if check else output_lock(out):
-        selection = select_records(config, specs, store=str(store or config.store), as_of=as_of or build_time())
+    with nullcontext() if check else output_lock(out), \
+            reading(config, specs, store=str(store or config.store), as_of=as_of or build_time()) as selection:
         manifest = read_manifest(out)
         if not force:
             refuse_going_back(manifest.store, selection.state, out=out)
@@ -100,9 +101,19 @@ def export(
         pause_point("export-read")
         by_origin = {article.origin: article for article in loaded.articles}
         newest = site_newest(selection.site_newest, by_origin, config)
-        feeds = [feed for spec in specs
-                 for feed in _feeds_of(spec, [by_origin[r.origin] for r in selection.chosen[spec.slug]
-                                              if r.origin in by_origin], config, site_newest=newest)]
+        latest_of = {spec.slug: [by_origin[r.origin] for r in selection.chosen[spec.slug] if r.origin in by_origin]
+                     for spec in specs}
+        archives = [ArchivePages(spec, config) for spec in specs if spec.archive is not None]
+        streamed = Streamed()
+
+        def feeds() -> Iterator[Feed]:
+            """The feeds without archive pages, every archive page as the store's records stream by,
+            then the feeds with archive pages, linked to their newest page."""
+            yield from (build_feed(spec, latest_of[spec.slug], config, site_newest=newest)
+                        for spec in specs if spec.archive is None)
+            if archives:
+                yield from page_feeds(selection, archives, config, streamed=streamed)
+            yield from (pages.current_feed(latest_of[pages.spec.slug], site_newest=newest) for pages in archives)
 
         # Each changed file is staged as it is rendered (with check, only compared), each target
         # resolved and refused if outside OUT before its file is staged; every staged file is
@@ -118,8 +129,14 @@ def export(
                 else:
                     staging.add(target, data)
 
-            rendered = render_changed(feeds, format_names, out=out, manifest=manifest.files, keep=keep,
-                                      progress=progress)
+            # The number of files is known beforehand only without archive pages.
+            total = None if archives else len(specs) * len(format_names)
+            rendered = render_changed(feeds(), format_names, out=out, manifest=manifest.files, keep=keep,
+                                      total=total, progress=progress)
+            # Records the stream found invalid: every one was read only now.
+            problems = tuple(dict.fromkeys((*problems, *streamed.problems)))
+            if problems and not skip_invalid:
+                raise InvalidRecords(problems)
             index_bytes = render_index(config, offered, out=out, also=rendered.entries)
             keep(INDEX, index_bytes)
             entries = {**rendered.entries, INDEX: {"inputs": sha256(index_bytes), "sha256": sha256(index_bytes)}}
@@ -128,17 +145,10 @@ def export(
             # Kept files are not written: their paths are for the report, and need no check of where they lead.
             root = out.resolve()
             kept = tuple(root / relative for relative in rendered.kept)
-            report = dict(feeds=len(specs), records=len({a.origin for feed in feeds for a in feed.items}),
-                          warnings=loaded.warnings, skipped=problems, rendered=rendered.count,
-                          held_back=selection.held_back)
+            in_feeds = {a.origin for items in latest_of.values() for a in items} | streamed.origins
+            report = dict(feeds=len(specs), records=len(in_feeds), warnings=(*loaded.warnings, *streamed.warnings),
+                          skipped=problems, rendered=rendered.count, held_back=selection.held_back)
             if check:
                 return ExportReport(written=tuple(changed), unchanged=(*kept, *same), checked_only=True, **report)
             written, unchanged = staging.commit()  # feeds, then the index, then the manifest
     return ExportReport(written=tuple(written), unchanged=(*kept, *unchanged), **report)
-
-
-def _feeds_of(spec: FeedSpec, articles: list[Article], config: Config, *, site_newest: Article | None) -> list[Feed]:
-    """The feed of SPEC from ARTICLES (its records, newest first), and its archive pages when it has them."""
-    if spec.archive is None:
-        return [build_feed(spec, articles, config, site_newest=site_newest)]
-    return archived_feeds(spec, articles, config, site_newest=site_newest)

@@ -92,6 +92,13 @@ class Snapshot(Protocol):
     def latest(self, query: FeedQuery, *, as_of: datetime) -> list[RawRecord]:
         """The QUERY.limit newest public records of QUERY.section, newest first, ties by id."""
 
+    def oldest_first(self, section: str | None, *, as_of: datetime) -> Iterator[RawRecord]:
+        """Every public record of SECTION (None: the whole site) AS_OF, oldest first: the reverse
+        of latest()'s order (publication date, then id, the last first). Records are read as the
+        iterator advances, so that a caller holds only those it keeps (archive pages). Optional:
+        a snapshot that holds every record already (the directory store's) need not have it;
+        syndicate.export.select then reverses latest()."""
+
     def held_back(self, *, as_of: datetime) -> HeldBack:
         """The drafts, and the records still under embargo AS_OF, of the whole store."""
 
