@@ -296,3 +296,23 @@ def test_an_archive_is_rendered_in_memory_bounded_by_a_page(site: Path, monkeypa
     small, large = _peak_export_memory(site, 40), _peak_export_memory(site, 120)
     # Whole, the 80 more articles alone would take 1.3 MB more (their bodies).
     assert large < small + 640_000, (small, large)
+
+
+def test_an_item_id_two_records_share_is_a_problem_across_the_whole_archive(site: Path, monkeypatch):
+    from syndicate.errors import InvalidRecords
+    from syndicate.export import pages
+
+    monkeypatch.setattr(pages, "CHUNK", 1)  # the two records are checked apart, as in a large archive
+    config = enable_archive(site, 'archive = "month"', limit=1)
+    db = site / "news.db"
+    # Imported apart (an import refuses a guid twice within itself), into a store that does not check.
+    for name, published in (("first", "2024-01-05"), ("again", "2024-03-05"), ("newest", "2024-04-05")):
+        path = write_record(site, name, published=f"{published}T10:00:00+03:00",
+                            guid=None if name == "newest" else "urn:story:1")
+        api.import_records([path], into=db, config_path=config)
+    with pytest.raises(InvalidRecords, match=r"#again id=again guid: item id 'urn:story:1' is already"):
+        api.export(config, out_dir=site / "out", store=db, formats=["atom"])
+    assert not (site / "out").exists()
+    report = api.export(config, out_dir=site / "out", store=db, formats=["atom"], skip_invalid=True)
+    assert [p.record_id for p in report.skipped] == ["again"]
+    assert _pages(site / "out", "society") == ["2024-01", "2024-04"] == _pages(site / "out", "all")

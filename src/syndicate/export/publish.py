@@ -175,6 +175,8 @@ class Staging:
     def __init__(self) -> None:
         self.staged: list[_Staged] = []
         self.unchanged: list[Path] = []
+        self.created: list[Path] = []  # directories made for staged files
+        self.committed = False
 
     def __enter__(self) -> Staging:
         return self
@@ -182,11 +184,19 @@ class Staging:
     def __exit__(self, *_exception: object) -> None:
         for item in self.staged:
             item.temporary.unlink(missing_ok=True)  # those not renamed: a failure stopped the export
+        if not self.committed:  # nor the directories made for them: no trace of a failed export
+            for folder in sorted(self.created, key=lambda folder: len(folder.parts), reverse=True):
+                with suppress(OSError):
+                    folder.rmdir()
 
     def add(self, path: Path, data: bytes) -> None:
         if read_published(path) == data:
             self.unchanged.append(path)
             return
+        folder = path.parent
+        while not folder.exists():
+            self.created.append(folder)
+            folder = folder.parent
         try:
             self.staged.append(_stage(path, data))
         except OSError as error:
@@ -195,6 +205,7 @@ class Staging:
 
     def commit(self) -> tuple[list[Path], list[Path]]:
         """Rename every staged file into place, in order; (written, unchanged)."""
+        self.committed = True
         pause_point("export-staged")
         for item in self.staged:
             try:
