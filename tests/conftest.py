@@ -125,6 +125,27 @@ def write_record(site: Path, name: str, **fields) -> Path:
     return path
 
 
+def enable_archive(site: Path, site_line: str = "", *, society: str = "", limit: int = 2) -> Path:
+    """SITE's config (the `site` fixture's) with the line SITE_LINE in [site] and SOCIETY in the
+    society section (e.g. 'archive = "month"'), and a feed limit of LIMIT."""
+    config = site / "syndicate.toml"
+    text = config.read_text(encoding="utf-8")
+    text = text.replace("[site]\n", f"[site]\n{site_line}\n", 1)
+    text = text.replace('slug = "society"\n', f'slug = "society"\n{society}\n', 1)
+    config.write_text(text + f"\n[defaults]\nlimit = {limit}\n", encoding="utf-8")
+    return config
+
+
+def monthly_store(site: Path) -> None:
+    """Nine society articles over January to March 2024 (three a month), a draft and a sport article."""
+    for month in (1, 2, 3):
+        for day in (5, 15, 25):
+            write_record(site, f"s{month}-{day}", published=f"2024-0{month}-{day:02d}T10:00:00+03:00")
+    write_record(site, "draft", published="2024-02-10T10:00:00+03:00", status="draft")
+    write_record(site, "ball", section="sport", url="https://test.example.org/sport/ball/",
+                 published="2024-02-20T10:00:00+03:00")
+
+
 def copy_example(tmp_path: Path) -> Path:
     """A writable copy of examples/ (config and store); returns the config path."""
     shutil.copytree(PROJECT / "examples", tmp_path / "examples")

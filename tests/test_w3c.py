@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import W3C_VALIDATOR
+from syndicate import api
+
+from tests.conftest import W3C_VALIDATOR, enable_archive, monthly_store
 
 
 def _w3c_strict(directory: Path, *, base: str) -> str:
@@ -37,3 +39,13 @@ def test_a_varied_newsroom_store_passes_strictly(varied):
     out, _ = varied
     report = _w3c_strict(out, base="https://xn--80ae5ac4e2c.xn--90ais/feeds/")
     assert report.count("errors=0 warnings=0") == 9  # RSS and Atom of 4 feeds (one empty), and the OPML
+
+
+def test_archive_pages_pass_strictly(site: Path):
+    """RFC 5005's links (atom:link in RSS) and fh:archive, on the current feeds and on every page."""
+    enable_archive(site, 'archive = "month"', society="archive = 4")
+    monthly_store(site)
+    api.export(site / "syndicate.toml", out_dir=site / "out", formats=["rss", "atom"])
+    report = _w3c_strict(site / "out", base="https://test.example.org/feeds/")
+    assert report.count("errors=0 warnings=0") == 2 * (3 + 3 + 1 + 3) + 1  # feeds, pages of society, sport, all; OPML
+    assert "society/archive/00003/rss.xml" in report and "all/archive/2024-01/atom.xml" in report

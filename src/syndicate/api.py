@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from syndicate.errors import OutputInvalid, SyndicateError, UsageError
 
 if TYPE_CHECKING:
-    from syndicate.exporting import ExportReport, export
+    from syndicate.export import ExportReport, export
     from syndicate.formats import Format
     from syndicate.importing import ImportReport, import_records, store_stats
     from syndicate.opml import CheckedFile
@@ -25,8 +25,8 @@ __all__ = ["ExportReport", "FileReport", "ImportReport", "OutputInvalid", "Progr
 # Where each name of the surface is defined. Each module is imported when one of its names
 # is first used: a command loads what it needs, and `--help` loads none of them.
 _DEFINED_IN = {
-    "ExportReport": "syndicate.exporting",
-    "export": "syndicate.exporting",
+    "ExportReport": "syndicate.export",
+    "export": "syndicate.export",
     "ImportReport": "syndicate.importing",
     "Progress": "syndicate.progress",
     "import_records": "syndicate.importing",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from syndicate.config import ALL_SLUG, Config
-from syndicate.model import Article, Feed
+from syndicate.model import Article, ArchiveLinks, Feed
 
 # An empty feed still needs an updated time, and it must not be the clock (two runs must give
 # the same bytes): it is the site's newest public article's, or, on a site with none, the epoch.
@@ -42,6 +42,7 @@ class FeedSpec:
     description: str
     language: str
     home_url: str
+    archive: str | int | None = None  # the archive's paging (config.ARCHIVE_MONTHLY or a page size), or None
 
 
 def feed_specs(config: Config, *, sections: Sequence[str] | None) -> list[FeedSpec]:
@@ -54,19 +55,22 @@ def feed_specs(config: Config, *, sections: Sequence[str] | None) -> list[FeedSp
     specs = [
         FeedSpec(slug=section.slug, section=section.slug, limit=section.limit or config.limit,
                  title=f"{site.title}: {section.title}", description=section.description,
-                 language=section.language or site.language, home_url=section.url)
+                 language=section.language or site.language, home_url=section.url,
+                 archive=section.archive_of(site))
         for section in (config.section(slug) for slug in chosen if slug != ALL_SLUG)
     ]
     if sections is None or ALL_SLUG in chosen:
         specs.append(FeedSpec(slug=ALL_SLUG, section=None, limit=config.limit, title=site.title,
-                              description=site.description, language=site.language, home_url=site.home_url))
+                              description=site.description, language=site.language, home_url=site.home_url,
+                              archive=site.archive))
     return specs
 
 
 def build_feed(spec: FeedSpec, items: Sequence[Article], config: Config, *,
-               site_newest: Article | None) -> Feed:
+               site_newest: Article | None, archive: ArchiveLinks | None = None) -> Feed:
     """The Feed of SPEC holding ITEMS (already the latest, newest first); SITE_NEWEST, the
-    site's newest public article, dates the feed when ITEMS is empty."""
+    site's newest public article, dates the feed when ITEMS is empty. ARCHIVE: its links to
+    the archive pages (syndicate.archives)."""
     site = config.site
     return Feed(
         slug=spec.slug,
@@ -81,6 +85,7 @@ def build_feed(spec: FeedSpec, items: Sequence[Article], config: Config, *,
         publisher=site.publisher,
         rights=site.rights,
         logo=site.logo,
+        archive=archive,
     )
 
 

@@ -29,11 +29,11 @@ _URI_PREFIX = re.compile(r"^[a-z][a-z0-9+.-]*:[A-Za-z0-9._~:@!$&'()*+,;=/?#%-]*$
 _KEYS = {
     "": ("site", "store", "defaults", "limits", "sections"),
     "site": ("title", "description", "home_url", "feeds_url", "id_prefix", "language", "timezone",
-             "dayfirst", "publisher", "rights", "logo"),
+             "dayfirst", "publisher", "rights", "logo", "archive"),
     "store": ("location", "path", "timeout"),
     "defaults": ("formats", "limit", "opml_format"),
     "limits": ("max_record_bytes", "max_feed_bytes"),
-    "sections": ("slug", "title", "description", "url", "language", "limit"),
+    "sections": ("slug", "title", "description", "url", "language", "limit", "archive"),
 }
 # A record (one .json file, one .jsonl line) larger than this is refused unread, so
 # that a runaway import cannot exhaust memory. Large photo stories stay far below it.
@@ -41,6 +41,8 @@ DEFAULT_MAX_RECORD_BYTES = 2 * 1024 * 1024
 # A feed file `import` reads (RSS, Atom, JSON Feed, NewsML-G2, ninjs) larger than this is
 # refused before it is parsed; a gzip file is refused once this many bytes have come out of it.
 DEFAULT_MAX_FEED_BYTES = 50 * 1024 * 1024
+# [site] archive = "month": one archive page per calendar month (README "Archives").
+ARCHIVE_MONTHLY = "month"
 # How long a command waits for a database lock (or a query) before giving up with a message.
 DEFAULT_STORE_TIMEOUT = 30
 
@@ -58,6 +60,8 @@ class Site:
     publisher: str | None = None
     rights: str | None = None
     logo: str | None = None
+    # Archive pages of every feed (RFC 5005 section 4): ARCHIVE_MONTHLY, a page size, or None (off).
+    archive: str | int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -68,6 +72,14 @@ class Section:
     url: str  # the section page on the site
     language: str | None = None
     limit: int | None = None
+    # As Site.archive, or False (no archive for this section whatever the site's); None: the site's.
+    archive: str | int | bool | None = None
+
+    def archive_of(self, site: Site) -> str | int | None:
+        """This section's archive paging: its own, else the site's (None: no archive)."""
+        if self.archive is False:
+            return None
+        return site.archive if self.archive is None else self.archive
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -130,6 +142,17 @@ class _Table:
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
             raise self._fail(key, f"must be a positive integer, got {value!r}")
         return value
+
+    def archive(self, key: str) -> str | int | bool | None:
+        """ARCHIVE_MONTHLY, a page size (a positive integer), False (off) or None (not given)."""
+        value = self.data.get(key)
+        if value is None or value is False or value == ARCHIVE_MONTHLY:
+            return value
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+            return value
+        raise self._fail(key, f'must be "{ARCHIVE_MONTHLY}" (a page per calendar month), a page size (a '
+                              f"positive integer: pages of that many items, counted from the oldest) or false; "
+                              f"got {value!r}")
 
     def language(self, key: str, default: str | None = None) -> str | None:
         value = self.text(key, default)
@@ -217,6 +240,7 @@ def load_config(path: str | Path) -> Config:
         publisher=site_table.text("publisher"),
         rights=site_table.text("rights"),
         logo=site_table.url("logo"),
+        archive=site_table.archive("archive") or None,
     )
 
     store_table = _Table(raw.get("store", {}), "store", path)
@@ -256,6 +280,7 @@ def load_config(path: str | Path) -> Config:
                 url=table.url("url", _under(home_url, f"{slug}/")),
                 language=table.language("language"),
                 limit=table.positive_int("limit", None),
+                archive=table.archive("archive"),
             )
         )
     if not sections:

@@ -48,7 +48,8 @@ from syndicate.feeds_in import is_feed_file, read_feed
 from syndicate.pausepoints import pause_point
 from syndicate.progress import Progress
 from syndicate.records import _load_one, _validator, stored_record, xml_legal_record
-from syndicate.store import RawRecord, StoredRecord, StoreError, StoreStats, open_store, redacted
+from syndicate.store import StoreError, StoreStats, open_store, redacted
+from syndicate.stored import RawRecord, StoredRecord
 
 # Records per transaction: large enough that a commit's fsync is paid rarely, small enough that a
 # batch (and what the store driver builds for it) is a few MB.

@@ -111,6 +111,30 @@ class Article:
         return next((m for m in self.media if m.is_image), None)
 
 
+# RFC 5005 section 4's link relations, in the order writers write them.
+ARCHIVE_RELATIONS = ("current", "prev-archive", "next-archive")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ArchiveLinks:
+    """Where a feed document stands among its archive pages (RFC 5005 section 4, "Archived Feeds").
+
+    Each link is a directory URL (the Feed.base_url of that document): a writer adds its own file
+    name, so that an RSS page links RSS pages and an Atom page Atom pages.
+    """
+
+    current: str | None = None  # on an archive page: the current feed ("current"); None on the current feed
+    prev_archive: str | None = None  # the page of the next older items ("prev-archive")
+    next_archive: str | None = None  # the page of the next newer items ("next-archive")
+
+    @property
+    def is_archive_document(self) -> bool:
+        """Whether the page is an archive document in RFC 5005's sense, whose set of entries does
+        not change, marked with fh:archive: every page but the newest, which is still filling.
+        The newest becomes one, and gains its next-archive link, when a newer page starts."""
+        return self.current is not None and self.next_archive is not None
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Feed:
     """One section's (or the whole site's) feed, independent of format."""
@@ -128,12 +152,35 @@ class Feed:
     rights: str | None = None
     logo: str | None = None
     generator: str = "syndicate"
+    archive: ArchiveLinks | None = None  # with archives on: the current feed's and each page's links
 
     def __post_init__(self) -> None:
         _require_aware("Feed", "updated", self.updated)
-        if not self.base_url.endswith("/"):
-            raise ValueError(f"Feed.base_url must end with '/': {self.base_url!r}")
+        for name, url in (("base_url", self.base_url), *((f"archive.{k}", getattr(self.archive, k))
+                                                        for k in ("current", "prev_archive", "next_archive")
+                                                        if self.archive is not None)):
+            if url is not None and not url.endswith("/"):
+                raise ValueError(f"Feed.{name} must end with '/': {url!r}")
 
     def url_for(self, filename: str) -> str:
         """The absolute URL at which FILENAME of this feed is served (rel=self)."""
         return self.base_url + filename
+
+    def identity_for(self, filename: str) -> str:
+        """The URL that names the feed FILENAME belongs to (the Atom id, JSON Feed's feed_url): its
+        own, or on an archive page the current feed's, since every page is part of that one feed."""
+        current = self.archive.current if self.archive is not None else None
+        return (current or self.base_url) + filename
+
+    def archive_links(self, filename: str) -> list[tuple[str, str]]:
+        """(relation, URL of FILENAME there) for each RFC 5005 link of this document, in the order
+        of ARCHIVE_RELATIONS; none without archive pages."""
+        if self.archive is None:
+            return []
+        directories = (self.archive.current, self.archive.prev_archive, self.archive.next_archive)
+        return [(relation, directory + filename)
+                for relation, directory in zip(ARCHIVE_RELATIONS, directories, strict=True) if directory]
+
+    @property
+    def is_archive_document(self) -> bool:
+        return self.archive is not None and self.archive.is_archive_document

@@ -1,7 +1,7 @@
 """index.opml: an OPML 2.0 subscription list of the feeds in the output directory, and its checks.
 
 The list is for feed readers: it offers each feed once, in one format a feed
-reader subscribes to (which one is the export's choice, see exporting._index).
+reader subscribes to (which one is the export's choice, see syndicate.export.render).
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ from syndicate.dates import DateError, parse_date
 from syndicate.errors import Problem
 from syndicate.model import Article, Author, Category, Media, Source
 from syndicate.resources import json_schema
-from syndicate.store import RawRecord, StoredRecord
+from syndicate.stored import RawRecord, StoredRecord
 
 # What a value of each shared definition must look like, in the record format's words.
 _EXPECTATIONS = {

@@ -42,7 +42,7 @@ def failure(command: str, error: SyndicateError, *, exit_code: int, seconds: flo
 
 
 def export(report, *, out: Path, exit_code: int, seconds: float) -> dict[str, Any]:
-    """REPORT: an exporting.ExportReport."""
+    """REPORT: a syndicate.export.ExportReport."""
     document = _head("export", exit_code=exit_code, seconds=seconds)
     changed = "stale" if report.checked_only else "written"
     held = report.held_back

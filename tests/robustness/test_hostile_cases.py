@@ -11,7 +11,7 @@ from lxml import etree
 
 from syndicate import api
 from syndicate.errors import InvalidRecords
-from syndicate.publish import PublishError, target_path
+from syndicate.export.publish import PublishError, target_path
 
 from tests.conftest import load_store, write_record
 from tests.robustness.conftest import HOSTILE_BODY

@@ -1,7 +1,7 @@
 """Publishing under concurrency and faults: never back in time, all or nothing, files only.
 
 Races are made deterministic by pausing an export, in a thread, right after it has
-read the store (the export's own _select is wrapped): what a slow export does is
+read the store (the export's own reading() is wrapped): what a slow export does is
 then exactly reproducible.
 """
 
@@ -14,15 +14,16 @@ import shutil
 import subprocess
 import sys
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from syndicate import api, exporting, publish
+from syndicate import api
 from syndicate.cli import app
-from syndicate.exporting import OlderThanPublished
-from syndicate.publish import PublishError
+from syndicate.export import OlderThanPublished, publish, run
+from syndicate.export.publish import PublishError
 
 from tests.conftest import write_record
 
@@ -42,16 +43,17 @@ class _Paused:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch):
         self.read, self.release = threading.Event(), threading.Event()
-        original = exporting._select
+        original = run.reading
 
-        def select(*args, **kwargs):
-            result = original(*args, **kwargs)
-            if not self.read.is_set():
-                self.read.set()
-                assert self.release.wait(30)
-            return result
+        @contextmanager
+        def reading(*args, **kwargs):
+            with original(*args, **kwargs) as selection:
+                if not self.read.is_set():
+                    self.read.set()
+                    assert self.release.wait(30)
+                yield selection
 
-        monkeypatch.setattr(exporting, "_select", select)
+        monkeypatch.setattr(run, "reading", reading)
 
     def run(self, target, *args, **kwargs) -> tuple[threading.Thread, dict]:
         outcome: dict = {}

@@ -19,7 +19,8 @@ from typer.testing import CliRunner
 from syndicate import api
 from syndicate.cli import app
 from syndicate.config import load_config
-from syndicate.store import StoredRecord, Upserted, open_store
+from syndicate.store import Upserted, open_store
+from syndicate.stored import StoredRecord
 from syndicate.store.files import JOURNAL_NAME
 from syndicate.store.sqlite import SCHEMA_VERSION, SECTIONS_BY_ID
 

@@ -38,7 +38,7 @@ from syndicate.feeds_in._source import (
     STREAM_ABOVE, STREAM_PIECE, FeedFileError, FeedReader, encoding_of, head_text, is_feed_file, load_json, read_bytes,
 )
 from syndicate.formats.xml_checks import parse_xml
-from syndicate.store import RawRecord
+from syndicate.stored import RawRecord
 
 __all__ = ["FeedRecord", "is_feed_file", "read_feed", "record_identity"]
 

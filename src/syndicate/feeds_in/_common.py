@@ -12,7 +12,7 @@ from urllib.parse import urljoin, urlsplit
 
 from syndicate.config import Config
 from syndicate.content import html_to_text, teaser
-from syndicate.store import RawRecord
+from syndicate.stored import RawRecord
 
 # The item ids of syndicate 0.1 (tag:HOST,YYYY-MM-DD:ID), from which the record id is taken back.
 _TAG_URI = re.compile(r"^tag:[^,]+,\d{4}-\d{2}-\d{2}:(?P<id>.+)$")

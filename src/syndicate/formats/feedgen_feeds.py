@@ -11,6 +11,12 @@ feedgen's traps:
 - its RSS dates keep the article's offset (+0545 is "problematical" to the W3C
   validator), so pubDate and lastBuildDate are rewritten in GMT.
 
+With archive pages (RFC 5005 section 4), a feed's links to them are Atom links (in RSS,
+atom:link elements, as RFC 5005 Appendix B says) with rel current, prev-archive and
+next-archive, each to the same format's file. An archive page has the current feed's id,
+since every page is part of that one feed, and every page but the newest (still filling,
+see model.ArchiveLinks) carries fh:archive.
+
 Plain text (titles, names, captions) follows the RSS Best Practices Profile,
 "Character data", in both formats: '&' and '<' are written as the hexadecimal
 references &#x26; and &#x3C;, the form the widest number of readers show as text
@@ -42,6 +48,7 @@ if TYPE_CHECKING:  # annotations only
 ATOM_NS = "http://www.w3.org/2005/Atom"
 DC_NS = "http://purl.org/dc/elements/1.1/"
 MEDIA_NS = "http://search.yahoo.com/mrss/"
+FH_NS = "http://purl.org/syndication/history/1.0"  # RFC 5005 section 5
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 RSS_SPEC = "https://www.rssboard.org/rss-specification"
 
@@ -85,15 +92,22 @@ def _hooks() -> tuple[type, type]:
         """Feed-level hook: declares the prefixes the entry hooks use, and mends the channel."""
 
         feed: Feed
+        format: Format
 
         def extend_ns(self) -> dict[str, str]:
-            return {"dc": DC_NS, "media": MEDIA_NS}
+            return {"dc": DC_NS, "media": MEDIA_NS, **({"fh": FH_NS} if self.feed.is_archive_document else {})}
 
         def extend_rss(self, rss: etree._Element) -> etree._Element:
             channel = rss.find("channel")
             channel.find("lastBuildDate").text = rfc822(self.feed.updated)
             _plain_text(channel, _CHANNEL_TEXT)
+            _archive_links(channel, self.feed, self.format, link=f"{{{ATOM_NS}}}link")
             return rss
+
+        def extend_atom(self, feed: etree._Element) -> etree._Element:
+            # Called before feedgen appends the entries: the links come before them, as RFC 4287 wants.
+            _archive_links(feed, self.feed, self.format, link="link")
+            return feed
 
 
     class _Extras(BaseEntryExtension):
@@ -163,6 +177,15 @@ def _hooks() -> tuple[type, type]:
     return _Namespaces, _Extras
 
 
+def _archive_links(parent: etree._Element, feed: Feed, fmt: Format, *, link: str) -> None:
+    """RFC 5005 section 4: the links to the current feed and the neighbouring archive pages, and
+    fh:archive on an archive document."""
+    for relation, href in feed.archive_links(fmt.filename):
+        _sub(parent, link, rel=relation, href=href, type=fmt.media_type)
+    if feed.is_archive_document:
+        _sub(parent, f"{{{FH_NS}}}archive")
+
+
 def _summary(article: Article) -> str | None:
     """The plain-text summary; the title for an article with neither summary nor body, since
     an entry needs text of its own to show (W3C: MissingTextualContent)."""
@@ -173,13 +196,15 @@ def _int(value: int | None) -> str | None:
     return str(value) if value is not None else None
 
 
-def _generator(feed: Feed, *, filename: str) -> FeedGenerator:
+def _generator(feed: Feed, fmt: Format) -> FeedGenerator:
     from feedgen.feed import FeedGenerator
 
+    filename = fmt.filename
     generator = FeedGenerator()
     generator.register_extension("syndicate", *_hooks())
     generator.syndicate.feed = feed
-    generator.id(feed.url_for(filename))
+    generator.syndicate.format = fmt
+    generator.id(feed.identity_for(filename))
     generator.title(feed.title)
     generator.description(feed.description)  # RSS description and Atom subtitle
     generator.language(feed.language)
@@ -224,11 +249,11 @@ def _add_entry(generator: FeedGenerator, article: Article) -> None:
 
 
 def write_rss(feed: Feed, out: BinaryIO) -> None:
-    out.write(_hex_references(_generator(feed, filename=RSS.filename).rss_str(pretty=True, encoding="UTF-8")))
+    out.write(_hex_references(_generator(feed, RSS).rss_str(pretty=True, encoding="UTF-8")))
 
 
 def write_atom(feed: Feed, out: BinaryIO) -> None:
-    out.write(_hex_references(_generator(feed, filename=ATOM.filename).atom_str(pretty=True, encoding="UTF-8")))
+    out.write(_hex_references(_generator(feed, ATOM).atom_str(pretty=True, encoding="UTF-8")))
 
 
 RSS = Format(

@@ -9,7 +9,15 @@ What the spec has no field for travels in the `_syndicate` extension object
     "rights": "...",                           # copyright notice
     "media": [{"url", "type"?, "width"?, "height"?, "length"?, "caption"?, "credit"?}]
   }
-  feed._syndicate = {"rights": "...", "updated": "<RFC 3339>"}
+  feed._syndicate = {"rights": "...", "updated": "<RFC 3339>",
+                     "archive": true,                     # where RSS and Atom have fh:archive
+                     "page_url": "<this page's URL>",     # on an archive page
+                     "links": {"current"?, "prev-archive"?, "next-archive"?: "<URL>"}}  # RFC 5005
+
+Archive pages (README "Archives"): next_url (spec: "the next n items") is the page of the
+next older items, as RFC 5005's prev-archive: the current feed's is the newest page, each
+page's the one before it, the oldest page has none. An archive page's feed_url is the current
+feed's, the feed it is part of (the spec's "unique identifier for the feed").
 
 Attachments (spec: "attachments"): every media item whose type is known (from the
 record, or implied by its URL's extension), with `size_in_bytes` when known. The
@@ -82,16 +90,22 @@ def _item(article: Article) -> dict[str, Any]:
 
 
 def write(feed: Feed, out: BinaryIO) -> None:
+    links = dict(feed.archive_links(FILENAME))
+    page = feed.url_for(FILENAME) != feed.identity_for(FILENAME)  # an archive page
     document = compact({
         "version": VERSION,
         "title": feed.title,
         "home_page_url": feed.home_url,
-        "feed_url": feed.url_for(FILENAME),
+        "feed_url": feed.identity_for(FILENAME),
         "description": feed.description,
+        "next_url": links.get("prev-archive"),
         "icon": feed.logo,
         "language": feed.language,
         "items": [_item(a) for a in feed.items],
-        "_syndicate": compact({"rights": feed.rights, "updated": rfc3339(feed.updated)}),
+        "_syndicate": compact({"rights": feed.rights, "updated": rfc3339(feed.updated),
+                               "archive": True if feed.is_archive_document else None,
+                               "page_url": feed.url_for(FILENAME) if page else None,
+                               "links": links}),
     })
     document.setdefault("items", [])  # required even when empty
     text = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False)

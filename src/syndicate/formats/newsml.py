@@ -2,7 +2,10 @@
 
 Mapping (IPTC NewsML-G2 guidelines):
 - header: sent = the feed's newest update (never the clock); sender = the site's
-  host; origin = the publisher.
+  host; origin = the publisher. With archive pages (README "Archives"), then RFC 5005's
+  links, as the header's extension point (elements of another namespace) allows: an
+  atom:link per relation (current, prev-archive, next-archive; href = that document's
+  newsml.xml), and fh:archive where the Atom and RSS pages have it.
 - itemSet: one text newsItem per article, followed by one newsItem per media
   of the article (see "Media" below), and one packageItem for the feed listing
   the text items in feed order.
@@ -70,6 +73,9 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 # crol, isrol, drol, cpnat, ...).
 IPTC_CATALOG = "http://www.iptc.org/std/catalog/catalog.IPTC-G2-Standards_38.xml"
 FILENAME = "newsml.xml"
+MEDIA_TYPE = "application/vnd.iptc.g2.newsmessage+xml"
+ATOM_NS = "http://www.w3.org/2005/Atom"
+FH_NS = "http://purl.org/syndication/history/1.0"  # RFC 5005 section 5
 STANDARD = {"standard": "NewsML-G2", "standardversion": "2.35", "conformance": "power"}
 
 
@@ -285,11 +291,17 @@ def _items(feed: Feed) -> Iterable[etree._Element]:
 
 def write(feed: Feed, out: BinaryIO) -> None:
     host = urlsplit(feed.home_url).hostname
-    message = _el(None, "newsMessage")
+    links = feed.archive_links(FILENAME)
+    prefixes = {**({"atom": ATOM_NS} if links else {}), **({"fh": FH_NS} if feed.is_archive_document else {})}
+    message = etree.Element(f"{{{NAR}}}newsMessage", nsmap={None: NAR, **prefixes})
     header = _el(message, "header")
     _el(header, "sent", rfc3339(feed.updated))
     _el(header, "sender", host)
     _el(header, "origin", feed.publisher or feed.title)
+    for relation, href in links:
+        etree.SubElement(header, f"{{{ATOM_NS}}}link", rel=relation, href=href, type=MEDIA_TYPE)
+    if feed.is_archive_document:
+        etree.SubElement(header, f"{{{FH_NS}}}archive")
     item_set = _el(message, "itemSet")
     for item in _items(feed):
         item_set.append(item)
@@ -301,7 +313,7 @@ def write(feed: Feed, out: BinaryIO) -> None:
 NEWSML = Format(
     name="newsml",
     filename=FILENAME,
-    media_type="application/vnd.iptc.g2.newsmessage+xml",
+    media_type=MEDIA_TYPE,
     for_feed_readers=False,
     write=write,
     check=check,

@@ -13,7 +13,6 @@ open_store() picks the driver from the location:
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
@@ -23,6 +22,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from syndicate.errors import ConfigError, Problem, SyndicateError
+# Defined beside the model (see syndicate.stored); named here too, as the drivers and callers use them.
+from syndicate.stored import RawRecord, StoredRecord
 
 SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
 
@@ -32,40 +33,9 @@ class StoreError(SyndicateError):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class RawRecord:
-    """One record as the store holds it, or why it could not even be parsed."""
-
-    origin: str  # FILE, FILE:LINE, or STORE#ID
-    data: Any = None
-    error: str | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
 class FeedQuery:
     section: str | None  # None: the whole site
     limit: int
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class StoredRecord:
-    """A checked record with the columns an indexed store keeps beside it."""
-
-    id: str
-    record: dict[str, Any] | None  # the canonical record, whole (None when it is given as text)
-    sections: tuple[str, ...]  # its own section first
-    published: datetime
-    updated: datetime
-    status: str
-    embargo_until: datetime | None = None
-    text: str | None = None  # the record as JSON text, json.dumps(record, ensure_ascii=False), when at hand
-
-    def json_text(self) -> str:
-        """The record as JSON text (UTF-8 characters as they are, not escaped)."""
-        return self.text if self.text is not None else json.dumps(self.record, ensure_ascii=False)
-
-    def data(self) -> dict[str, Any]:
-        """The record as a dict."""
-        return self.record if self.record is not None else json.loads(self.text or "null")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -121,6 +91,13 @@ class Snapshot(Protocol):
 
     def latest(self, query: FeedQuery, *, as_of: datetime) -> list[RawRecord]:
         """The QUERY.limit newest public records of QUERY.section, newest first, ties by id."""
+
+    def oldest_first(self, section: str | None, *, as_of: datetime) -> Iterator[RawRecord]:
+        """Every public record of SECTION (None: the whole site) AS_OF, oldest first: the reverse
+        of latest()'s order (publication date, then id, the last first). Records are read as the
+        iterator advances, so that a caller holds only those it keeps (archive pages). Optional:
+        a snapshot that holds every record already (the directory store's) need not have it;
+        syndicate.export.select then reverses latest()."""
 
     def held_back(self, *, as_of: datetime) -> HeldBack:
         """The drafts, and the records still under embargo AS_OF, of the whole store."""

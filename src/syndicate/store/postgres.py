@@ -111,6 +111,19 @@ SELECT id, record FROM {articles}
 WHERE status = 'published' OR (status = 'embargoed' AND embargo_until <= %(as_of)s)
 ORDER BY published DESC, id LIMIT %(limit)s
 """
+# Every public record, oldest first: the reverse of the latest-N order (archive pages, read
+# through a server-side cursor as it advances).
+OLDEST_IN_SECTION = """
+SELECT a.id, a.record FROM {sections} AS s JOIN {articles} AS a ON a.id = s.id
+WHERE s.section = %(section)s
+  AND (s.status = 'published' OR (s.status = 'embargoed' AND s.embargo_until <= %(as_of)s))
+ORDER BY s.published, s.id DESC
+"""
+OLDEST_OF_SITE = """
+SELECT id, record FROM {articles}
+WHERE status = 'published' OR (status = 'embargoed' AND embargo_until <= %(as_of)s)
+ORDER BY published, id DESC
+"""
 
 # For stats: what an export at %(as_of)s publishes (as above), and the embargoes not lifted by then.
 PUBLIC = "status = 'published' OR (status = 'embargoed' AND embargo_until <= %(as_of)s)"
@@ -526,6 +539,7 @@ class _Snapshot:
     def __init__(self, store: PostgresStore, state: StoreState):
         self.store = store
         self.state = state
+        self.cursors = 0
 
     def latest(self, query: FeedQuery, *, as_of: datetime) -> list[RawRecord]:
         assert self.store.connection is not None
@@ -533,6 +547,18 @@ class _Snapshot:
             rows = self.store.connection.execute(
                 self.store.latest_query(query), {"section": query.section, "limit": query.limit, "as_of": as_of})
             return [RawRecord(origin=self.store._origin(record_id), data=record) for record_id, record in rows]
+        except psycopg.Error as error:
+            raise self.store._failure(error, "read the store") from None
+
+    def oldest_first(self, section: str | None, *, as_of: datetime) -> Iterator[RawRecord]:
+        assert self.store.connection is not None
+        self.cursors += 1  # a name of its own: several may be open in one transaction
+        try:
+            with self.store.connection.cursor(name=f"syndicate_oldest_{self.cursors}") as cursor:
+                cursor.execute(self.store._sql(OLDEST_OF_SITE if section is None else OLDEST_IN_SECTION),
+                               {"section": section, "as_of": as_of})
+                for record_id, record in cursor:
+                    yield RawRecord(origin=self.store._origin(record_id), data=record)
         except psycopg.Error as error:
             raise self.store._failure(error, "read the store") from None
 

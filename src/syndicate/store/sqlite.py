@@ -99,6 +99,19 @@ SELECT id, record FROM articles
 WHERE status = 'published' OR (status = 'embargoed' AND embargo_until <= :as_of)
 ORDER BY published DESC, id LIMIT :limit
 """
+# Every public record, oldest first: the reverse of the latest-N order (archive pages, read as
+# the cursor advances). The indexes on (published DESC, id) serve it read backwards.
+OLDEST_IN_SECTION = """
+SELECT a.id, a.record FROM article_sections AS s JOIN articles AS a ON a.id = s.id
+WHERE s.section = :section
+  AND (s.status = 'published' OR (s.status = 'embargoed' AND s.embargo_until <= :as_of))
+ORDER BY s.published, s.id DESC
+"""
+OLDEST_OF_SITE = """
+SELECT id, record FROM articles
+WHERE status = 'published' OR (status = 'embargoed' AND embargo_until <= :as_of)
+ORDER BY published, id DESC
+"""
 
 # For stats: what an export at :as_of publishes (as above), and the embargoes not lifted by then.
 PUBLIC = "status = 'published' OR (status = 'embargoed' AND embargo_until <= :as_of)"
@@ -503,6 +516,16 @@ class _Snapshot:
             rows = self.store.connection.execute(
                 latest_query(query), {"section": query.section, "limit": query.limit, "as_of": utc_text(as_of)})
             return [_raw(self.store.path, record_id, record) for record_id, record in rows]
+        except sqlite3.Error as error:
+            raise self.store._failure(error, "read the store") from None
+
+    def oldest_first(self, section: str | None, *, as_of: datetime) -> Iterator[RawRecord]:
+        assert self.store.connection is not None
+        try:
+            rows = self.store.connection.execute(OLDEST_OF_SITE if section is None else OLDEST_IN_SECTION,
+                                                 {"section": section, "as_of": utc_text(as_of)})
+            for record_id, record in rows:  # sqlite3 steps the statement as rows are taken
+                yield _raw(self.store.path, record_id, record)
         except sqlite3.Error as error:
             raise self.store._failure(error, "read the store") from None
 

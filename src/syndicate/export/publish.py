@@ -91,14 +91,15 @@ def output_lock(out_dir: Path) -> Iterator[None]:
 
 def _remove_stale_temporaries(out_dir: Path) -> None:
     """Temporary files left by an export that was killed before its renames (we hold the lock):
-    regular files named .*.tmp in OUT_DIR and in its real subdirectories, never through a link."""
+    regular files named .*.tmp in OUT_DIR and in its real subdirectories at any depth (archive
+    pages are three levels down), never through a link."""
     folders = [out_dir]
-    with os.scandir(out_dir) as entries:
-        folders += [Path(e.path) for e in entries if e.is_dir(follow_symlinks=False)]
-    for folder in folders:
-        with os.scandir(folder) as entries:
+    while folders:
+        with os.scandir(folders.pop()) as entries:
             for entry in entries:
-                if (entry.name.startswith(".") and entry.name.endswith(".tmp")
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(Path(entry.path))
+                elif (entry.name.startswith(".") and entry.name.endswith(".tmp")
                         and entry.is_file(follow_symlinks=False)):
                     Path(entry.path).unlink(missing_ok=True)
 
@@ -160,39 +161,70 @@ def _fsync_directory(path: Path) -> None:
         os.close(directory)
 
 
-def publish(files: Mapping[Path, bytes]) -> tuple[list[Path], list[Path]]:
-    """Replace each path of FILES with its bytes, all or nothing; (written, unchanged).
+class Staging:
+    """Files staged as they come, then put in place together: all or nothing.
 
-    A path that already holds exactly its bytes is not touched (so unchanged files keep
-    their modification time). Every other one is staged first; if any staging fails,
-    the staged files are removed and nothing is replaced. Then they are renamed into
-    place in the order of FILES (the manifest last, by the caller's order).
+    add() stages a file at once (written and fsynced beside its target), so that an export
+    need not hold every file's bytes until the end; a path that already holds exactly its
+    bytes is not touched (so unchanged files keep their modification time). commit() renames
+    the staged files into place in the order they were added. Leaving the block without a
+    commit (an error, an invalid file found later) removes every staged file: nothing is
+    replaced and the previous files are as they were.
     """
-    staged: list[_Staged] = []
-    unchanged: list[Path] = []
-    try:
-        for path, data in files.items():
-            if read_published(path) == data:
-                unchanged.append(path)
-                continue
-            try:
-                staged.append(_stage(path, data))
-            except OSError as error:
-                raise PublishError(f"cannot write {path}: {_reason(error)}; nothing was published, "
-                                   "the previous files are as they were") from None
+
+    def __init__(self) -> None:
+        self.staged: list[_Staged] = []
+        self.unchanged: list[Path] = []
+        self.created: list[Path] = []  # directories made for staged files
+        self.committed = False
+
+    def __enter__(self) -> Staging:
+        return self
+
+    def __exit__(self, *_exception: object) -> None:
+        for item in self.staged:
+            item.temporary.unlink(missing_ok=True)  # those not renamed: a failure stopped the export
+        if not self.committed:  # nor the directories made for them: no trace of a failed export
+            for folder in sorted(self.created, key=lambda folder: len(folder.parts), reverse=True):
+                with suppress(OSError):
+                    folder.rmdir()
+
+    def add(self, path: Path, data: bytes) -> None:
+        if read_published(path) == data:
+            self.unchanged.append(path)
+            return
+        folder = path.parent
+        while not folder.exists():
+            self.created.append(folder)
+            folder = folder.parent
+        try:
+            self.staged.append(_stage(path, data))
+        except OSError as error:
+            raise PublishError(f"cannot write {path}: {_reason(error)}; nothing was published, "
+                               "the previous files are as they were") from None
+
+    def commit(self) -> tuple[list[Path], list[Path]]:
+        """Rename every staged file into place, in order; (written, unchanged)."""
+        self.committed = True
         pause_point("export-staged")
-        for item in staged:
+        for item in self.staged:
             try:
                 os.replace(item.temporary, item.target)
             except OSError as error:
                 raise PublishError(f"cannot replace {item.target}: {_reason(error)}") from None
             pause_point("export-renamed")
-    finally:
-        for item in staged:
-            item.temporary.unlink(missing_ok=True)  # those not renamed: a failure stopped the export
-    for folder in dict.fromkeys(item.target.parent for item in staged):
-        _fsync_directory(folder)
-    return [item.target for item in staged], unchanged
+        for folder in dict.fromkeys(item.target.parent for item in self.staged):
+            _fsync_directory(folder)
+        return [item.target for item in self.staged], self.unchanged
+
+
+def publish(files: Mapping[Path, bytes]) -> tuple[list[Path], list[Path]]:
+    """Replace each path of FILES with its bytes, all or nothing, in the order of FILES;
+    (written, unchanged). See Staging."""
+    with Staging() as staging:
+        for path, data in files.items():
+            staging.add(path, data)
+        return staging.commit()
 
 
 def write_atomically(path: Path, data: bytes) -> bool:

@@ -1,0 +1,72 @@
+"""OUT/manifest.json: per file, the hash of what it was rendered from and of its bytes, and the
+store state the published files were made from.
+
+A file whose inputs hash is as the manifest says (and whose bytes are too) is not rendered again;
+an export from an older state of the same store than the published one is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from syndicate.errors import SyndicateError
+from syndicate.export.publish import read_published
+from syndicate.model import Feed
+from syndicate.store import StoreState
+
+MANIFEST = "manifest.json"
+
+
+class OlderThanPublished(SyndicateError):
+    """The store read is at an older state than the one the published files were made from."""
+
+
+def inputs_hashes(feed: Feed, format_names: Sequence[str]) -> dict[str, str]:
+    """The hash of what FEED's file in each of FORMAT_NAMES is rendered from, by format name."""
+    from syndicate import __version__
+
+    # A Feed is a frozen dataclass of frozen dataclasses: its repr is all it holds (made once:
+    # for an archive page of many articles it is the larger part of the cost of an unchanged page).
+    held = repr(feed).encode()
+    return {name: hashlib.sha256(f"syndicate {__version__}\n{name}\n".encode() + held).hexdigest()
+            for name in format_names}
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    files: dict[str, dict[str, str]]  # relative path -> {"inputs": hash, "sha256": hash}
+    store: StoreState | None  # the store state the published files were made from
+
+
+def read_manifest(out: Path) -> Manifest:
+    try:
+        document = json.loads((read_published(out / MANIFEST) or b"{}").decode("utf-8"))
+        files, store = document.get("files", {}), document.get("store")
+        state = StoreState(store=store["store"], version=store["version"]) if store else None
+    except (ValueError, AttributeError, KeyError, TypeError):
+        return Manifest({}, None)  # unreadable: everything is rendered, nothing is compared
+    return Manifest(files if isinstance(files, dict) else {}, state)
+
+
+def refuse_going_back(published: StoreState | None, read: StoreState, *, out: Path) -> None:
+    if published is not None and published.store == read.store and read.version < published.version:
+        raise OlderThanPublished(
+            f"{out} was published from a newer state of the store {read.store} (version {published.version}) "
+            f"than the one read now (version {read.version}): this export would take back what a later one "
+            "published, so nothing was written. If the store was restored on purpose, run again with --force.")
+
+
+def manifest_bytes(entries: dict[str, dict[str, str]], state: StoreState) -> bytes:
+    from syndicate import __version__
+
+    document = {"generator": f"syndicate {__version__}", "files": dict(sorted(entries.items())),
+                "store": {"store": state.store, "version": state.version}}
+    return (json.dumps(document, indent=2, sort_keys=True) + "\n").encode("utf-8")

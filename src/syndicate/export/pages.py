@@ -1,0 +1,82 @@
+"""The archive pages of an export, made while the store's records stream by, oldest first.
+
+One stream serves every archived feed: the whole site's records when the site-wide feed or
+more than one feed is archived (each article goes to the pages of every archived feed it is
+in), else the one section's. Records are read and checked a chunk at a time, so an export
+holds a chunk and the page each feed is filling, never the whole archive.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+
+from syndicate.archives import ArchivePages
+from syndicate.config import Config
+from syndicate.errors import Problem
+from syndicate.export.select import Selection
+from syndicate.model import Article, Feed
+from syndicate.records import load_articles
+from syndicate.stored import RawRecord
+
+CHUNK = 500  # records read and checked at once
+
+
+@dataclass(slots=True)
+class Streamed:
+    """What the stream met: problems with records, repairs, and which records are on a page."""
+
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    origins: set[str] = field(default_factory=set)
+
+
+def _chunks(records: Iterable[RawRecord]) -> Iterator[list[RawRecord]]:
+    stream = iter(records)
+    while chunk := list(islice(stream, CHUNK)):
+        yield chunk
+
+
+def _digest(item_id: str) -> bytes:
+    return hashlib.blake2b(item_id.encode("utf-8", "surrogatepass"), digest_size=12).digest()
+
+
+def page_feeds(selection: Selection, archives: list[ArchivePages], config: Config, *,
+               streamed: Streamed) -> Iterator[Feed]:
+    """The Feed of every archive page of ARCHIVES, each as soon as it is complete (the newest
+    ones last); what the stream met goes into STREAMED."""
+    specs = [pages.spec for pages in archives]
+    section = specs[0].section if len(specs) == 1 else None
+    # load_articles() finds an item id taken twice within a chunk; this, across chunks. Digests,
+    # not the ids, so that it stays small for a large archive.
+    taken: set[bytes] = set()
+    for chunk in _chunks(selection.oldest_first(section)):
+        loaded = load_articles(chunk, config)
+        streamed.problems += loaded.problems
+        streamed.warnings += loaded.warnings
+        for article in loaded.articles:
+            if _taken(article, taken, streamed.problems):
+                continue
+            for pages in archives:
+                if pages.spec.section is None or pages.spec.section in article.all_sections:
+                    streamed.origins.add(article.origin)
+                    done = pages.add(article)
+                    if done is not None:
+                        yield done
+    for pages in archives:
+        done = pages.finish()
+        if done is not None:
+            yield done
+
+
+def _taken(article: Article, taken: set[bytes], problems: list[Problem]) -> bool:
+    digests = {_digest(item_id) for item_id in (article.item_id, article.item_uri)}
+    if taken & digests:
+        problems.append(Problem(origin=article.origin, record_id=article.id, field="guid",
+                                message=f"item id {article.item_id!r} is already the item id of an older record "
+                                        "of the store; expected a guid no other record has"))
+        return True
+    taken |= digests
+    return False

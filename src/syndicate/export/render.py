@@ -1,0 +1,97 @@
+"""Rendering: every feed file whose inputs changed is rendered and checked, the others are read
+back as published; then index.opml, which lists the feeds."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from syndicate.build import feed_specs
+from syndicate.config import Config
+from syndicate.errors import ConfigError, OutputInvalid
+from syndicate.export.manifest import inputs_hashes, sha256
+from syndicate.export.publish import read_published
+from syndicate.formats import FORMATS, Format
+from syndicate.model import Feed
+from syndicate.opml import INDEX_FILE, Subscription, write_opml
+from syndicate.progress import Progress
+
+INDEX = INDEX_FILE.filename
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    kept: list[str]  # relative paths whose inputs are unchanged and whose file is as published
+    entries: dict[str, dict[str, str]]  # relative path -> its manifest entry, for every file
+    count: int  # files rendered this time
+
+
+def render_changed(feeds: Iterable[Feed], format_names: Sequence[str], *, out: Path,
+                   manifest: dict[str, dict[str, str]], keep: Callable[[str, bytes], None],
+                   total: int | None, progress: Progress | None = None) -> Rendered:
+    """Every feed file, rendered and checked where its inputs changed, and handed to KEEP (relative
+    path, bytes) one at a time, as FEEDS come, so that an archive of many pages is never held in
+    memory whole. TOTAL is the number of files, when it is known beforehand (for PROGRESS).
+    A file whose inputs are unchanged and whose bytes are as published is only read, to compare
+    its hash. Raises OutputInvalid, once every file is rendered, if any fails its checks: KEEP
+    must not publish what it is given before then."""
+    kept: list[str] = []
+    entries: dict[str, dict[str, str]] = {}
+    problems: list[str] = []
+    count = 0
+    for feed in feeds:
+        hashes = inputs_hashes(feed, format_names)
+        for name in format_names:
+            fmt = FORMATS[name]
+            relative = f"{feed.slug}/{fmt.filename}"
+            inputs = hashes[name]
+            previous = manifest.get(relative, {})
+            data = read_published(out / relative) if previous.get("inputs") == inputs else None
+            if data is not None and sha256(data) == previous.get("sha256"):
+                kept.append(relative)  # same inputs, file as published: nothing to render
+            else:
+                buffer = io.BytesIO()
+                fmt.write(feed, buffer)
+                data = buffer.getvalue()
+                count += 1
+                problems += [f"{relative}: {p}" for p in fmt.check(data, None)]
+                keep(relative, data)
+            entries[relative] = {"inputs": inputs, "sha256": sha256(data)}
+            if progress is not None:
+                progress("render", len(entries), total)
+    if problems:
+        raise OutputInvalid("rendered output failed its checks; nothing was written:\n" + "\n".join(problems))
+    return Rendered(kept=kept, entries=entries, count=count)
+
+
+def offered_in_index(config: Config) -> list[Format]:
+    """The formats index.opml may offer a feed in, the config's opml_format first, then the
+    other formats feed readers subscribe to, in registry order."""
+    offered = [fmt for fmt in FORMATS.values() if fmt.for_feed_readers]
+    preferred = FORMATS.get(config.opml_format)
+    if preferred is None or not preferred.for_feed_readers:
+        raise ConfigError(f"{config.path}: defaults.opml_format: must be a format feed readers subscribe to, "
+                          f"one of {', '.join(f.name for f in offered)}; got {config.opml_format!r}")
+    return [preferred, *(fmt for fmt in offered if fmt is not preferred)]
+
+
+def render_index(config: Config, offered: list[Format], *, out: Path, also: Collection[str]) -> bytes:
+    """index.opml: every feed that will be in OUT after this export (ALSO, this run's files by
+    relative path, and earlier ones), each once, in the first format of OFFERED whose file is there."""
+    subscriptions = []
+    for spec in feed_specs(config, sections=None):  # every configured feed, titled as the feeds are
+        relatives = (f"{spec.slug}/{fmt.filename}" for fmt in offered)
+        relative = next((r for r in relatives if r in also or (out / r).is_file()), None)
+        if relative is not None:
+            subscriptions.append(Subscription(title=spec.title, feed_url=f"{config.site.feeds_url}{relative}",
+                                              home_url=spec.home_url))
+    buffer = io.BytesIO()
+    write_opml(subscriptions, title=config.site.title, out=buffer)
+    data = buffer.getvalue()
+    problems = INDEX_FILE.check(data, None)
+    if problems:
+        raise OutputInvalid("rendered output failed its checks; nothing was written:\n"
+                            + "\n".join(f"{INDEX}: {p}" for p in problems))
+    return data

@@ -1,0 +1,154 @@
+"""export(): the steps of an export in order (see the package's docstring)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import nullcontext
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from syndicate.archives import ArchivePages
+from syndicate.build import build_feed, feed_specs
+from syndicate.config import ALL_SLUG, load_config
+from syndicate.dates import build_time
+from syndicate.errors import InvalidRecords, Problem, UsageError
+from syndicate.export.manifest import MANIFEST, manifest_bytes, read_manifest, refuse_going_back, sha256
+from syndicate.export.publish import Staging, output_lock, read_published, target_path
+from syndicate.export.render import INDEX, offered_in_index, render_changed, render_index
+from syndicate.export.pages import Streamed, page_feeds
+from syndicate.export.select import reading, site_newest
+from syndicate.formats import FORMATS
+from syndicate.model import Feed
+from syndicate.pausepoints import pause_point
+from syndicate.progress import Progress
+from syndicate.records import load_articles
+from syndicate.store import HeldBack
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExportReport:
+    written: tuple[Path, ...]  # files whose bytes changed (with check: that would change)
+    unchanged: tuple[Path, ...]  # files that already held exactly these bytes
+    rendered: int  # files rendered this time; the others' inputs had not changed
+    feeds: int  # feeds exported (not counting their archive pages)
+    records: int  # records in at least one feed or archive page
+    warnings: tuple[str, ...] = ()
+    skipped: tuple[Problem, ...] = ()  # with skip_invalid: why records were left out
+    checked_only: bool = False
+    held_back: HeldBack = HeldBack()  # what the store holds that no feed shows yet
+
+    @property
+    def stale(self) -> bool:
+        return bool(self.written)
+
+
+def chosen_formats(names: Sequence[str] | None, default: Sequence[str]) -> list[str]:
+    chosen = list(dict.fromkeys(names or default))
+    unknown = [n for n in chosen if n not in FORMATS]
+    if unknown:
+        raise UsageError(f"unknown format {', '.join(map(repr, unknown))}; known: {', '.join(FORMATS)}")
+    return chosen
+
+
+def export(
+    config_path: str | Path,
+    *,
+    out_dir: str | Path,
+    store: str | Path | None = None,
+    formats: Sequence[str] | None = None,
+    sections: Sequence[str] | None = None,
+    skip_invalid: bool = False,
+    check: bool = False,
+    force: bool = False,
+    as_of: datetime | None = None,
+    progress: Progress | None = None,
+) -> ExportReport:
+    """Write every chosen feed of the store described by CONFIG_PATH into OUT_DIR.
+
+    Nothing is written unless every record is valid (or SKIP_INVALID leaves the
+    invalid ones out) and every rendered file passes its checks. Each file is
+    replaced atomically; index.opml and then manifest.json are written last,
+    all under a lock on OUT_DIR. CHECK writes nothing and reports what would
+    change. FORCE publishes even a store state older than the published one.
+    AS_OF decides which embargoes have lifted; it defaults to SOURCE_DATE_EPOCH
+    or the clock. PROGRESS, when given, is called with ("render", files done, files)
+    as each file is rendered or found unchanged.
+    """
+    config = load_config(config_path)
+    format_names = chosen_formats(formats, config.formats)
+    offered = offered_in_index(config)
+    if sections:
+        unknown = [s for s in sections if s != ALL_SLUG and config.section(s) is None]
+        if unknown:
+            known = ", ".join([s.slug for s in config.sections] + [ALL_SLUG])
+            raise UsageError(f"unknown section {', '.join(map(repr, unknown))}; configured: {known}")
+    specs = feed_specs(config, sections=sections)
+    out = Path(out_dir)
+    # A writing export holds OUT's lock from before it reads the store to its last write;
+    # --check writes nothing and takes none.
+    with nullcontext() if check else output_lock(out), \
+            reading(config, specs, store=str(store or config.store), as_of=as_of or build_time()) as selection:
+        manifest = read_manifest(out)
+        if not force:
+            refuse_going_back(manifest.store, selection.state, out=out)
+
+        unique = {raw.origin: raw for spec in specs for raw in selection.chosen[spec.slug]}
+        loaded = load_articles(unique.values(), config)
+        problems = (*selection.problems, *loaded.problems)
+        if problems and not skip_invalid:
+            raise InvalidRecords(problems)
+        pause_point("export-read")
+        by_origin = {article.origin: article for article in loaded.articles}
+        newest = site_newest(selection.site_newest, by_origin, config)
+        latest_of = {spec.slug: [by_origin[r.origin] for r in selection.chosen[spec.slug] if r.origin in by_origin]
+                     for spec in specs}
+        archives = [ArchivePages(spec, config) for spec in specs if spec.archive is not None]
+        streamed = Streamed()
+
+        def feeds() -> Iterator[Feed]:
+            """The feeds without archive pages, every archive page as the store's records stream by,
+            then the feeds with archive pages, linked to their newest page."""
+            yield from (build_feed(spec, latest_of[spec.slug], config, site_newest=newest)
+                        for spec in specs if spec.archive is None)
+            if archives:
+                yield from page_feeds(selection, archives, config, streamed=streamed)
+            yield from (pages.current_feed(latest_of[pages.spec.slug], site_newest=newest) for pages in archives)
+
+        # Each changed file is staged as it is rendered (with check, only compared), each target
+        # resolved and refused if outside OUT before its file is staged; every staged file is
+        # removed, and nothing published, if any check or later step fails.
+        with Staging() as staging:
+            changed: list[Path] = []  # with check: the files that would change, and those that would not
+            same: list[Path] = []
+
+            def keep(relative: str, data: bytes) -> None:
+                target = target_path(out, relative)
+                if check:
+                    (changed if read_published(target) != data else same).append(target)
+                else:
+                    staging.add(target, data)
+
+            # The number of files is known beforehand only without archive pages.
+            total = None if archives else len(specs) * len(format_names)
+            rendered = render_changed(feeds(), format_names, out=out, manifest=manifest.files, keep=keep,
+                                      total=total, progress=progress)
+            # Records the stream found invalid: every one was read only now.
+            problems = tuple(dict.fromkeys((*problems, *streamed.problems)))
+            if problems and not skip_invalid:
+                raise InvalidRecords(problems)
+            index_bytes = render_index(config, offered, out=out, also=rendered.entries)
+            keep(INDEX, index_bytes)
+            entries = {**rendered.entries, INDEX: {"inputs": sha256(index_bytes), "sha256": sha256(index_bytes)}}
+            # The manifest comes last, naming the store state the files were made from.
+            keep(MANIFEST, manifest_bytes({**manifest.files, **entries}, selection.state))
+            # Kept files are not written: their paths are for the report, and need no check of where they lead.
+            root = out.resolve()
+            kept = tuple(root / relative for relative in rendered.kept)
+            in_feeds = {a.origin for items in latest_of.values() for a in items} | streamed.origins
+            report = dict(feeds=len(specs), records=len(in_feeds), warnings=(*loaded.warnings, *streamed.warnings),
+                          skipped=problems, rendered=rendered.count, held_back=selection.held_back)
+            if check:
+                return ExportReport(written=tuple(changed), unchanged=(*kept, *same), checked_only=True, **report)
+            written, unchanged = staging.commit()  # feeds, then the index, then the manifest
+    return ExportReport(written=tuple(written), unchanged=(*kept, *unchanged), **report)
