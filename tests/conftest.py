@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,16 @@ settings.register_profile("dev", max_examples=100, deadline=None)
 settings.register_profile("ci", max_examples=100, deadline=None, derandomize=True, database=None, print_blob=True)
 settings.register_profile("thorough", max_examples=1000, deadline=None)
 settings.load_profile("ci" if os.environ.get("CI", "").lower() in ("true", "1") else "dev")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def record_cache_directory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Directory stores' record caches (syndicate.store.cache) of the whole run in a temporary
+    directory, never the user's ~/.cache; subprocesses inherit it."""
+    with pytest.MonkeyPatch.context() as patch:
+        folder = tmp_path_factory.mktemp("record-caches")
+        patch.setenv("SYNDICATE_CACHE_DIR", str(folder))
+        yield folder
 
 
 def examples(count: int) -> int:
