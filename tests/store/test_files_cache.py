@@ -241,3 +241,21 @@ def test_another_config_checks_every_record_again(site, opened):
     opened.clear()
     assert json.loads(_export(site)["all/feed.json"])["items"][0]["date_published"] == "2024-02-01T10:00:00+03:00"
     assert opened == ["a1.json"]
+
+
+def test_a_cache_that_fails_during_an_export_is_set_aside_for_a_temporary_one(site, opened, monkeypatch):
+    write_record(site, "a1")
+    write_record(site, "a2", published="2024-01-03T10:00:00+03:00")
+    expected = _export(site)
+    failures = iter([sqlite3.DatabaseError("database disk image is malformed")])
+    real = cache.RecordCache.latest
+
+    def failing_once(self, section, *, as_of):
+        if (failure := next(failures, None)) is not None:
+            raise failure
+        return real(self, section, as_of=as_of)
+
+    monkeypatch.setattr(cache.RecordCache, "latest", failing_once)
+    opened.clear()
+    assert _export(site, "again") == expected
+    assert sorted(opened) == ["a1.json", "a2.json"]  # read into the temporary cache

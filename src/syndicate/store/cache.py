@@ -311,6 +311,7 @@ def _open_file(path: Path, key: str, store: str, *, timeout: float) -> RecordCac
             raise sqlite3.DatabaseError("not a syndicate record cache")
         connection.execute("PRAGMA journal_mode = WAL")
         connection.execute("PRAGMA synchronous = NORMAL")  # a cache: losing the last commit on power loss is fine
+        connection.execute("PRAGMA journal_size_limit = 67108864")  # the WAL of a first export: cut back after it
         _prepare(connection, key, store=store)
     except BaseException:
         connection.close()

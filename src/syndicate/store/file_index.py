@@ -42,14 +42,20 @@ def cached_snapshot(store: Any) -> Iterator[FileIndex]:
         try:
             index = store._read_consistently(lambda: _index(store, cache))
         except sqlite3.Error as error:
-            store.warnings.append(f"{cache.path}: the record cache failed ({error}) and was set aside; "
-                                  "this export read every record file")
-            cache.close(discard=True)
-            cache = temporary_cache(checker_key(store.config))
+            cache = _set_aside(store, cache, error)
             index = store._read_consistently(lambda: _index(store, cache))
         yield index
+        cache = index._cache  # a cache that failed after this point was set aside for another
     finally:
         cache.close()
+
+
+def _set_aside(store: Any, cache: RecordCache, error: sqlite3.Error) -> RecordCache:
+    """A temporary cache in place of CACHE, which failed with ERROR (and is removed)."""
+    store.warnings.append(f"{cache.path}: the record cache failed ({error}) and was set aside; "
+                          "this export read every record file")
+    cache.close(discard=True)
+    return temporary_cache(checker_key(store.config))
 
 
 def _listing_digest(names: Iterable[str], stamps: Iterable[str | None]) -> str:
@@ -92,6 +98,17 @@ class FileIndex:
         self._store = store
         self._cache = cache
         self._single_file = single_file
+        self._replay()
+
+    def _rebuilt(self, error: sqlite3.Error) -> None:
+        """Set aside a cache that failed after the snapshot was made (ERROR), for a temporary one."""
+        cache = _set_aside(self._store, self._cache, error)
+        self._cache = cache
+        self._store._read_consistently(lambda: _index(self._store, cache))
+        self._replay()
+
+    def _replay(self) -> None:
+        cache = self._cache
         # Replayed in path order over the records whose outcome depends on others; every other
         # record is as it was checked alone.
         entangled = sorted(cache.entangled(), key=lambda row: (os.fsdecode(row[1]), row[2]))
@@ -153,6 +170,13 @@ class FileIndex:
                     RawRecord(origin=self._origin(ref), error="changed while it was read; run again"))
 
     def latest(self, query: FeedQuery, *, as_of: datetime) -> list[RawRecord]:
+        try:
+            return self._latest(query, as_of=as_of)
+        except sqlite3.Error as error:
+            self._rebuilt(error)
+            return self._latest(query, as_of=as_of)
+
+    def _latest(self, query: FeedQuery, *, as_of: datetime) -> list[RawRecord]:
         chosen: list[_Ref] = []
         if query.limit > 0:
             with closing(self._cache.latest(query.section, as_of=micro(as_of))) as rows:
@@ -166,7 +190,12 @@ class FileIndex:
     def held_back(self, *, as_of: datetime) -> HeldBack:
         """Of the valid records: the drafts, and those still under embargo."""
         moment = micro(as_of)
-        held = [(status, embargo) for rowid, status, embargo in self._cache.held() if rowid not in self._excluded]
+        try:
+            rows = self._cache.held()
+        except sqlite3.Error as error:
+            self._rebuilt(error)
+            rows = self._cache.held()
+        held = [(status, embargo) for rowid, status, embargo in rows if rowid not in self._excluded]
         lifts = [embargo for status, embargo in held if status == "embargoed" and embargo is not None
                  and embargo > moment]
         return HeldBack(drafts=sum(status == "draft" for status, _embargo in held), embargoed=len(lifts),

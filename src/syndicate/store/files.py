@@ -1,7 +1,10 @@
 """A directory of JSON: every *.json file holds one record, every *.jsonl line one record.
 
-It has no index: a snapshot reads and checks every record, then sorts in memory.
-That suits a small site or a git-kept example; a large store belongs in SQLite.
+It has no index of its own: a snapshot lists the store (a stat per file) and takes
+each record file's records, parsed and checked, from the record cache in the user's
+cache directory (syndicate.store.cache), reading only the files added or changed
+since (syndicate.store.file_index). The first export of a large store reads and
+checks every record; a store that many write to at once belongs in SQLite.
 
 What is read. The store's directories are walked recursively (symbolic links to
 directories are not followed). Every name ending in .json or .jsonl that does not
