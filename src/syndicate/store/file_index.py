@@ -1,14 +1,17 @@
 """A directory store's snapshot, made from its record cache (syndicate.store.cache).
 
-The store is listed (a stat per record file, no file opened); a file whose stamp
-the cache holds is not read; any other is read and each of its records checked
-alone (load_articles of that record), and the cache keeps the outcome. Then the
-checks that involve several records are replayed over the cached columns, in path
-order, as load_articles makes them over the whole store: an id seen before, an item
-id another record has. The problems of such a record are worded by load_articles
-itself, given the pair (the record that came first, this one), so that a snapshot
-lists exactly the problems a check of every record would. The latest N are chosen
-from the columns; only the chosen records' JSON is read from the cache.
+The store is listed (a stat per record file, no file opened). When the listing is
+the one the cache last left (a digest of every name and stamp), nothing is read;
+otherwise a file whose stamp the cache holds is not read, and any other is read and
+each of its records checked alone (load_articles of that record), the cache keeping
+the outcome. Then the checks that involve several records are replayed, in path
+order, as load_articles makes them over the whole store (an id seen before, an item
+id another record has), over the only records they can concern, which the cache's
+indexes find: those with problems, and those whose id or item id another has. The
+problems of such a record are worded by load_articles itself, given the pair (the
+record that came first, this one), so that a snapshot lists exactly the problems a
+check of every record would. The latest N are a walk down an index, as in a SQLite
+store; only the chosen records' JSON is read from the cache.
 """
 
 from __future__ import annotations
