@@ -259,3 +259,17 @@ def test_a_cache_that_fails_during_an_export_is_set_aside_for_a_temporary_one(si
     opened.clear()
     assert _export(site, "again") == expected
     assert sorted(opened) == ["a1.json", "a2.json"]  # read into the temporary cache
+
+
+def test_an_export_finds_what_it_needs_through_indexes():
+    """No query of an export reads every record's row: each walks or searches an index (those
+    that look for ids seen twice read a whole index, never the table)."""
+    plans = cache.temporary_cache("key").query_plans()
+    for name, lines in plans.items():
+        for line in lines:
+            if line.startswith(("SCAN", "SEARCH")) and "temp." not in line:
+                assert "INDEX" in line, (name, line)
+    assert "SEARCH records USING COVERING INDEX records_id (record_id>?)" in plans["entangled"]
+    assert plans["held"] == ["SCAN records USING INDEX records_held"]
+    assert plans["latest of site"] == ["SCAN records USING INDEX records_latest"]
+    assert plans["latest in section"][0] == "SEARCH sections USING INDEX sections_latest (section=?)"

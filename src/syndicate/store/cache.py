@@ -48,7 +48,7 @@ from typing import Any
 from syndicate.errors import Problem
 from syndicate.store import RawRecord
 
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 APPLICATION_ID = 0x53594E43  # 'SYNC': the SQLite header field telling our cache from other databases
 RACY_NS = 2_000_000_000  # a file changed less than this before it was read is read again next time
 UNSETTLED = "-"  # the stamp of an entry that is never used
@@ -81,28 +81,38 @@ _TABLES = (
     # What the checks across records need: ids and item ids seen twice, and the records with problems.
     "CREATE INDEX records_id ON records (record_id) WHERE record_id IS NOT NULL",
     "CREATE INDEX records_item_id ON records (item_id) WHERE item_id IS NOT NULL",
-    "CREATE INDEX records_item_uri ON records (item_uri) WHERE item_id IS NOT NULL",
+    "CREATE INDEX records_item_uri ON records (item_uri) WHERE item_uri IS NOT NULL",
     "CREATE INDEX records_guid ON records (item_uri) WHERE item_uri != item_id",
     "CREATE INDEX records_invalid ON records (path) WHERE item_id IS NULL",
     "CREATE INDEX records_held ON records (status) WHERE item_id IS NOT NULL AND status != 'published'",
 )
+_HELD = ("SELECT rowid, status, embargo_until FROM records INDEXED BY records_held "
+         "WHERE item_id IS NOT NULL AND status != 'published'")
 _PUBLIC = "({table}.status = 'published' OR ({table}.status = 'embargoed' AND {table}.embargo_until <= :as_of))"
+_LATEST_OF_SITE = (f"SELECT rowid, path, line FROM records WHERE item_id IS NOT NULL AND {_PUBLIC.format(table='records')} "
+                   "ORDER BY published DESC, record_id")
+_LATEST_IN_SECTION = ("SELECT records.rowid, sections.path, sections.line FROM sections JOIN records "
+                      "ON records.path = sections.path AND records.line = sections.line "
+                      f"WHERE section = :section AND {_PUBLIC.format(table='sections')} "
+                      "ORDER BY sections.published DESC, sections.record_id")
 # Rows whose outcome depends on other records: problems, ids twice, item ids twice (as item_id or item_uri).
 _ENTANGLED = """
 SELECT rowid, path, line, record_id, problems, item_id, item_uri FROM records WHERE item_id IS NULL
 UNION SELECT rowid, path, line, record_id, problems, item_id, item_uri FROM records WHERE record_id IN (
     SELECT record_id FROM records WHERE record_id IS NOT NULL GROUP BY record_id HAVING count(*) > 1)
 UNION SELECT rowid, path, line, record_id, problems, item_id, item_uri FROM records
-    WHERE item_id IN (SELECT key FROM temp.item_keys) OR item_uri IN (SELECT key FROM temp.item_keys)
+    WHERE item_id IN (SELECT key FROM temp.item_keys)
+UNION SELECT rowid, path, line, record_id, problems, item_id, item_uri FROM records
+    WHERE item_uri IN (SELECT key FROM temp.item_keys)
 """
 _ITEM_KEYS = """
 INSERT INTO temp.item_keys
 SELECT item_id FROM records WHERE item_id IS NOT NULL GROUP BY item_id HAVING count(*) > 1
-UNION SELECT item_uri FROM records WHERE item_id IS NOT NULL GROUP BY item_uri HAVING count(*) > 1
+UNION SELECT item_uri FROM records WHERE item_uri IS NOT NULL GROUP BY item_uri HAVING count(*) > 1
 UNION SELECT guid.item_uri FROM records AS guid WHERE guid.item_uri != guid.item_id
     AND EXISTS (SELECT 1 FROM records AS other WHERE other.item_id = guid.item_uri)
 UNION SELECT guid.item_id FROM records AS guid WHERE guid.item_uri != guid.item_id
-    AND EXISTS (SELECT 1 FROM records AS other WHERE other.item_uri = guid.item_id AND other.item_id IS NOT NULL)
+    AND EXISTS (SELECT 1 FROM records AS other WHERE other.item_uri = guid.item_id)
 """
 
 
@@ -230,20 +240,20 @@ class RecordCache:
 
     def latest(self, section: str | None, *, as_of: int) -> sqlite3.Cursor:
         """(rowid, path, line) of the public records valid alone (of SECTION), newest first, ties by id."""
-        if section is None:
-            return self.connection.execute(
-                f"SELECT rowid, path, line FROM records WHERE item_id IS NOT NULL AND {_PUBLIC.format(table='records')} "
-                "ORDER BY published DESC, record_id", {"as_of": as_of})
-        return self.connection.execute(
-            "SELECT records.rowid, sections.path, sections.line FROM sections JOIN records "
-            "ON records.path = sections.path AND records.line = sections.line "
-            f"WHERE section = :section AND {_PUBLIC.format(table='sections')} "
-            "ORDER BY sections.published DESC, sections.record_id", {"section": section, "as_of": as_of})
+        return self.connection.execute(_LATEST_OF_SITE if section is None else _LATEST_IN_SECTION,
+                                       {"section": section, "as_of": as_of})
 
     def held(self) -> list[tuple[int, str, int | None]]:
         """(rowid, status, embargo_until) of the records valid alone that are not published."""
-        return self.connection.execute("SELECT rowid, status, embargo_until FROM records "
-                                       "WHERE item_id IS NOT NULL AND status != 'published'").fetchall()
+        return self.connection.execute(_HELD).fetchall()
+
+    def query_plans(self) -> dict[str, list[str]]:
+        """How SQLite runs each query of an export (EXPLAIN QUERY PLAN), for tests and diagnosis."""
+        self.connection.execute("CREATE TEMP TABLE IF NOT EXISTS item_keys (key TEXT)")
+        parameters = {"section": "s", "as_of": 0}
+        return {name: [row[-1] for row in self.connection.execute("EXPLAIN QUERY PLAN " + text, parameters)]
+                for name, text in (("item keys", _ITEM_KEYS), ("entangled", _ENTANGLED), ("held", _HELD),
+                                   ("latest of site", _LATEST_OF_SITE), ("latest in section", _LATEST_IN_SECTION))}
 
     def data(self, rowid: int) -> bytes | None:
         row = self.connection.execute("SELECT data FROM records WHERE rowid = ?", (rowid,)).fetchone()
