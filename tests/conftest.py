@@ -4,6 +4,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -44,6 +45,16 @@ def pytest_configure(config: pytest.Config) -> None:
     if "TMPDIR" not in os.environ and ram_disk.is_dir() and os.access(ram_disk, os.W_OK | os.X_OK):
         os.environ["TMPDIR"] = str(ram_disk)  # read by workers (-n) and child processes too
         tempfile.tempdir = None  # tempfile.gettempdir() reads TMPDIR again
+
+
+@pytest.fixture(scope="session", autouse=True)
+def record_cache_directory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Directory stores' record caches (syndicate.store.cache) of the whole run in a temporary
+    directory, never the user's ~/.cache; subprocesses inherit it."""
+    with pytest.MonkeyPatch.context() as patch:
+        folder = tmp_path_factory.mktemp("record-caches")
+        patch.setenv("SYNDICATE_CACHE_DIR", str(folder))
+        yield folder
 
 
 def examples(count: int) -> int:

@@ -30,7 +30,7 @@ _KEYS = {
     "": ("site", "store", "defaults", "limits", "sections"),
     "site": ("title", "description", "home_url", "feeds_url", "id_prefix", "language", "timezone",
              "dayfirst", "publisher", "rights", "logo", "archive"),
-    "store": ("location", "path", "timeout"),
+    "store": ("location", "path", "timeout", "cache"),
     "defaults": ("formats", "limit", "opml_format"),
     "limits": ("max_record_bytes", "max_feed_bytes"),
     "sections": ("slug", "title", "description", "url", "language", "limit", "archive"),
@@ -94,6 +94,7 @@ class Config:
     max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
     max_feed_bytes: int = DEFAULT_MAX_FEED_BYTES
     store_timeout: int = DEFAULT_STORE_TIMEOUT  # seconds a command waits for a database lock or query
+    cache: str | None = None  # where a directory store's record cache goes (absolute), if not the default
 
     def section(self, slug: str) -> Section | None:
         return next((s for s in self.sections if s.slug == slug), None)
@@ -246,6 +247,7 @@ def load_config(path: str | Path) -> Config:
     store_table = _Table(raw.get("store", {}), "store", path)
     store = resolve_store(store_table.text("location", store_table.data.get("path", "store")), base=path.parent)
     store_timeout = store_table.positive_int("timeout", DEFAULT_STORE_TIMEOUT)
+    cache = store_table.text("cache")
 
     defaults = _Table(raw.get("defaults", {}), "defaults", path)
     limit = defaults.positive_int("limit", DEFAULT_LIMIT)
@@ -288,5 +290,5 @@ def load_config(path: str | Path) -> Config:
     return Config(
         path=path, site=site, store=store, sections=tuple(sections), formats=tuple(formats), limit=limit,
         opml_format=opml_format, max_record_bytes=max_record_bytes, max_feed_bytes=max_feed_bytes,
-        store_timeout=store_timeout,
+        store_timeout=store_timeout, cache=str((path.parent / cache).resolve()) if cache else None,
     )

@@ -1,7 +1,10 @@
 """A directory of JSON: every *.json file holds one record, every *.jsonl line one record.
 
-It has no index: a snapshot reads and checks every record, then sorts in memory.
-That suits a small site or a git-kept example; a large store belongs in SQLite.
+It has no index of its own: a snapshot lists the store (a stat per file) and takes
+each record file's records, parsed and checked, from the record cache in the user's
+cache directory (syndicate.store.cache), reading only the files added or changed
+since (syndicate.store.file_index). The first export of a large store reads and
+checks every record; a store that many write to at once belongs in SQLite.
 
 What is read. The store's directories are walked recursively (symbolic links to
 directories are not followed). Every name ending in .json or .jsonl that does not
@@ -41,19 +44,21 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from operator import itemgetter
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
-from syndicate.build import is_public, latest
 from syndicate.config import DEFAULT_MAX_RECORD_BYTES, DEFAULT_STORE_TIMEOUT
 from syndicate.dates import DateError, parse_date
-from syndicate.errors import Problem
-from syndicate.model import Article
 from syndicate.pausepoints import pause_point
-from syndicate.store import FeedQuery, HeldBack, RawRecord, StoredRecord, StoreError, StoreState, StoreStats, Upserted
+from syndicate.store import RawRecord, StoredRecord, StoreError, StoreStats, Upserted
+from syndicate.store.cache import listed_stamp
 from syndicate.store.fileio import _display, _fsync_directory, _kind, _open_regular, _Refused, _write_new, file_stem
 from syndicate.store.journal import (_TEMPORARY, JOURNAL_FORMAT, JOURNAL_NAME, LOCK_NAME, STAGING_LOCK_NAME,
                                      ImportJournal)
+
+if TYPE_CHECKING:
+    from syndicate.store.file_index import FileIndex
 
 # Also the names of fileio and journal that other modules import from here.
 __all__ = ["FileStore", "file_stem", "LOCK_NAME", "STAGING_LOCK_NAME", "JOURNAL_NAME", "JOURNAL_FORMAT"]
@@ -65,11 +70,23 @@ T = TypeVar("T")
 class _Listing:
     """The store's files as of one walk."""
 
-    files: tuple[Path, ...]  # record files by their final paths, in path order
+    root: Path
+    single_file: bool
+    names: tuple[str, ...]  # record files by their final paths relative to ROOT, with '/', in path order
+    stamps: tuple[str | None, ...]  # of each file: its stamp in the record cache (syndicate.store.cache)
     pending: dict[Path, Path]  # final -> the staged file an interrupted import still has to rename over it
     temporaries: tuple[Path, ...]  # files named as an import's temporaries
     version: int  # the newest mtime (ns) of the record files and directories
-    fingerprint: frozenset[Any]  # what changes when any record file is added, replaced, edited or removed
+
+    @property
+    def files(self) -> tuple[Path, ...]:
+        """The record files' paths (made on demand: a listing of a large store is mostly not read)."""
+        return (self.root,) if self.single_file else tuple(self.root / name for name in self.names)
+
+    @property
+    def fingerprint(self) -> frozenset[Any]:
+        """What changes when any record file is added, replaced, edited or removed."""
+        return frozenset(zip(self.names, self.stamps)) | frozenset(self.pending.items())
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -77,6 +94,8 @@ class _Read:
     final: Path
     raw: RawRecord
     digest: str | None  # sha256 of a whole .json file's bytes
+    line: int = 0  # of a .jsonl file's record, from 1
+    text: bytes | None = None  # the record's JSON text, when asked for
 
 
 class FileStore:
@@ -90,6 +109,7 @@ class FileStore:
         self.timeout = getattr(config, "store_timeout", DEFAULT_STORE_TIMEOUT)
         self.single_file = self.root.is_file()  # one record file, e.g. as an import source: read-only
         self._journal = ImportJournal(self.root, location=self.location, timeout=self.timeout)
+        self.warnings: list[str] = []  # what a command may tell: e.g. that the record cache was set aside
 
     def close(self) -> None:
         pass
@@ -97,14 +117,12 @@ class FileStore:
     # Reading
 
     @contextmanager
-    def snapshot(self) -> Iterator[_Snapshot]:
-        from syndicate.records import load_articles  # records imports store: import here
+    def snapshot(self) -> Iterator[FileIndex]:
+        """Every record checked, from the record cache where a file is unchanged (file_index.py)."""
+        from syndicate.store.file_index import cached_snapshot
 
-        listing, read = self._read_consistently(self._read_all)
-        raws = [r.raw for r in read]
-        loaded = load_articles(raws, self.config)
-        state = StoreState(store=str(self.root.resolve()), version=listing.version)
-        yield _Snapshot(raws, list(loaded.articles), loaded.problems, state)
+        with cached_snapshot(self) as index:
+            yield index
 
     def records(self) -> Iterator[RawRecord]:
         """Every record, in path order; the files of a directory are all read (under the lock) before
@@ -179,88 +197,93 @@ class FileStore:
         listing = self._list()
         read: list[_Read] = []
         for final in listing.files:
-            read += self._read_file(final, listing.pending.get(final, final))
+            read += self._read_file(final, listing.pending.get(final, final))[0]
         return listing, read
 
     def _list(self) -> _Listing:
         if self.single_file:
             try:
-                version = os.stat(self.root).st_mtime_ns
+                status = os.stat(self.root)
             except OSError as error:
                 raise StoreError(f"{_display(self.root)}: cannot read the store ({error.strerror})") from None
-            return _Listing(files=(self.root,), pending={}, temporaries=(), version=version, fingerprint=frozenset())
+            return _Listing(root=self.root, single_file=True, names=(self.root.name,), stamps=(listed_stamp(status),),
+                            pending={}, temporaries=(), version=status.st_mtime_ns)
         try:
             version = os.stat(self.root).st_mtime_ns
         except OSError as error:
             raise StoreError(f"{_display(self.root)}: cannot read the store ({error.strerror})") from None
-        files: list[Path] = []
+        found: list[tuple[str, str | None]] = []  # (path relative to the store, stamp)
         temporaries: list[Path] = []
-        marks: set[Any] = set()
-        folders = [self.root]
+        folders = [(str(self.root), "")]
         while folders:
-            folder = folders.pop()
+            folder, prefix = folders.pop()
             try:
                 with os.scandir(folder) as entries:
                     for entry in entries:
-                        path = Path(entry.path)
+                        name = entry.name
                         if entry.is_dir(follow_symlinks=False):
-                            folders.append(path)
+                            folders.append((entry.path, f"{prefix}{name}/"))
                             try:
                                 version = max(version, entry.stat(follow_symlinks=False).st_mtime_ns)
                             except OSError:
                                 pass  # gone meanwhile: listing it says so
-                        elif entry.name.startswith("."):
-                            if _TEMPORARY.match(entry.name):
-                                temporaries.append(path)
-                        elif entry.name.endswith((".json", ".jsonl")):
-                            files.append(path)
+                        elif name.startswith("."):
+                            if _TEMPORARY.match(name):
+                                temporaries.append(Path(entry.path))
+                        elif name.endswith((".json", ".jsonl")):
                             try:
                                 status = entry.stat()  # through a symbolic link: its target's changes count
                             except OSError:
-                                marks.add((path, None))  # reading it names the problem
+                                found.append((prefix + name, None))  # reading it names the problem
                                 continue
                             version = max(version, status.st_mtime_ns)
-                            marks.add((path, status.st_dev, status.st_ino, status.st_mtime_ns, status.st_size))
+                            found.append((prefix + name, listed_stamp(status)))
             except OSError as error:
-                raise StoreError(f"{_display(folder)}: cannot list this directory of the store "
+                raise StoreError(f"{_display(Path(folder))}: cannot list this directory of the store "
                                  f"({error.strerror}); nothing was read") from None
         pending: dict[Path, Path] = {}
-        listed = set(files)
-        for staged, final in self._journal.read() or []:
+        journal = self._journal.read() or []
+        listed = {name for name, _stamp in found} if journal else set()
+        for staged, final in journal:
             if os.path.lexists(staged):
                 pending[final] = staged
-                if final not in listed:  # a new record: its final name does not exist yet
-                    files.append(final)
-                    listed.add(final)
+                name = final.relative_to(self.root).as_posix()
+                if name not in listed:  # a new record: its final name does not exist yet
+                    found.append((name, None))
+                    listed.add(name)
                 try:
                     version = max(version, os.stat(staged).st_mtime_ns)
                 except OSError:
                     pass
-        files.sort(key=lambda p: p.relative_to(self.root).as_posix())
+        found.sort(key=itemgetter(0))
         # Sorted by path so that messages and duplicate detection are the same on every host.
-        return _Listing(files=tuple(files), pending=pending, temporaries=tuple(temporaries), version=version,
-                        fingerprint=frozenset(marks) | frozenset(pending.items()))
+        return _Listing(root=self.root, single_file=False, names=tuple(name for name, _stamp in found),
+                        stamps=tuple(found_stamp for _name, found_stamp in found), pending=pending,
+                        temporaries=tuple(temporaries), version=version)
 
     def _too_large(self, size: int) -> str:
         return (f"is {size} bytes, above the limit of {self.max_record_bytes} "
                 "(limits.max_record_bytes in syndicate.toml)")
 
-    def _read_file(self, final: Path, source: Path) -> list[_Read]:
-        """The records of the file FINAL, read from SOURCE (FINAL, or its staged replacement)."""
+    def _read_file(self, final: Path, source: Path, *,
+                   keep_text: bool = False) -> tuple[list[_Read], os.stat_result | None]:
+        """The records of the file FINAL, read from SOURCE (FINAL, or its staged replacement), each with
+        its JSON text if KEEP_TEXT; and SOURCE's status before it was read (None if it could not be read)."""
         where = _display(final)
         try:
             descriptor, status = _open_regular(source)
         except _Refused as refused:
-            return [_Read(final=final, raw=RawRecord(origin=where, error=str(refused)), digest=None)]
+            return [_Read(final=final, raw=RawRecord(origin=where, error=str(refused)), digest=None)], None
         except OSError as error:
             return [_Read(final=final, raw=RawRecord(origin=where, error=f"cannot read: {error.strerror}"),
-                          digest=None)]
+                          digest=None)], None
         read: list[_Read] = []
         try:
             with os.fdopen(descriptor, "rb") as stream:
                 if final.suffix == ".jsonl":
-                    for raw in self._lines(stream, where):
-                        read.append(_Read(final=final, raw=raw, digest=None))
+                    for number, text, raw in self._numbered_lines(stream, where):
+                        read.append(_Read(final=final, raw=raw, digest=None, line=number,
+                                          text=text if keep_text else None))
                 elif status.st_size > self.max_record_bytes:
                     read.append(_Read(final=final, digest=None,
                                       raw=RawRecord(origin=where, error=f"the file {self._too_large(status.st_size)}")))
@@ -271,14 +294,20 @@ class FileStore:
                             origin=where, error=f"the file grew while it was read and {self._too_large(len(data))}")))
                     else:
                         read.append(_Read(final=final, raw=_decode(data, where),
-                                          digest=hashlib.sha256(data).hexdigest()))
+                                          digest=hashlib.sha256(data).hexdigest(), text=data if keep_text else None))
         except OSError as error:
             read.append(_Read(final=final, raw=RawRecord(origin=where, error=f"cannot read: {error.strerror}"),
                               digest=None))
-        return read
+            return read, None
+        return read, status
 
     def _lines(self, stream: IO[bytes], where: str) -> Iterator[RawRecord]:
         """One record per line, each read with a bound so that a huge line is refused, not loaded."""
+        for _number, _text, raw in self._numbered_lines(stream, where):
+            yield raw
+
+    def _numbered_lines(self, stream: IO[bytes], where: str) -> Iterator[tuple[int, bytes | None, RawRecord]]:
+        """(line number, its text, its record) for every line that is not blank (no text: too long)."""
         number = 0
         while line := stream.readline(self.max_record_bytes + 1):
             number += 1
@@ -286,10 +315,10 @@ class FileStore:
                 size = len(line)
                 while not line.endswith(b"\n") and (line := stream.readline(1 << 20)):
                     size += len(line)  # skip the rest of the line without keeping it
-                yield RawRecord(origin=f"{where}:{number}", error=f"the line {self._too_large(size)}")
+                yield number, None, RawRecord(origin=f"{where}:{number}", error=f"the line {self._too_large(size)}")
                 continue
             if line.strip():
-                yield _decode(line, f"{where}:{number}")
+                yield number, line, _decode(line, f"{where}:{number}")
 
     # Writing
 
@@ -435,25 +464,3 @@ def _decode(raw: bytes, origin: str) -> RawRecord:
     except RecursionError:
         return RawRecord(origin=origin, error="not usable JSON: nested too deeply")
 
-
-class _Snapshot:
-    """Every record read and checked once; latest() sorts in memory."""
-
-    def __init__(self, raws: list[RawRecord], articles: list[Article], problems: tuple[Problem, ...],
-                 state: StoreState):
-        self.problems = problems
-        self.state = state
-        self._articles = articles
-        self._raw = {raw.origin: raw for raw in raws}
-
-    def latest(self, query: FeedQuery, *, as_of: datetime) -> list[RawRecord]:
-        chosen = [a for a in self._articles if is_public(a, as_of=as_of)
-                  and (query.section is None or query.section in a.all_sections)]
-        return [self._raw[a.origin] for a in latest(chosen, query.limit)]
-
-    def held_back(self, *, as_of: datetime) -> HeldBack:
-        """Of the valid records: the drafts, and those still under embargo."""
-        drafts = sum(a.status == "draft" for a in self._articles)
-        lifts = [a.embargo_until for a in self._articles
-                 if a.status == "embargoed" and a.embargo_until is not None and a.embargo_until > as_of]
-        return HeldBack(drafts=drafts, embargoed=len(lifts), next_lift=min(lifts, default=None))
