@@ -100,6 +100,14 @@ def _unique(values: list[Any]) -> bool:
     return True
 
 
+def _enum(members: list[Any]) -> Test:
+    if all(isinstance(member, str) for member in members):
+        # Only a string equals a string (json_equal): a set lookup, for the common case.
+        strings = frozenset(members)
+        return lambda value: isinstance(value, str) and value in strings
+    return lambda value: any(json_equal(value, member) for member in members)
+
+
 def _all(tests: list[Test]) -> Test:
     if not tests:
         return lambda value: True
@@ -155,11 +163,9 @@ class _Compiler:
         if "type" in keywords:
             tests.append(self._type(keywords.pop("type")))
         if "const" in keywords:
-            const = keywords.pop("const")
-            tests.append(lambda value: json_equal(value, const))
+            tests.append(_enum([keywords.pop("const")]))
         if "enum" in keywords:
-            members = keywords.pop("enum")
-            tests.append(lambda value: any(json_equal(value, member) for member in members))
+            tests.append(_enum(keywords.pop("enum")))
         tests += self._strings(keywords) + self._numbers(keywords) + self._arrays(keywords)
         tests += self._objects(keywords) + self._combinations(keywords)
         unknown = sorted(set(keywords) - _ANNOTATIONS)
