@@ -133,3 +133,18 @@ def test_formats_are_asserted_only_when_asked():
     assert compile_schema(schema, formats=False)("yesterday")
     assert not compile_schema(schema, formats=True)("yesterday")
     assert compile_schema(schema, formats=True)("2024-03-28t22:05:00z")  # as jsonschema: case-insensitive
+
+
+URI_CHARACTERS = st.text(st.sampled_from("az09:/?#[]@!$&'()*+,;=-._~% AF\n"), max_size=24)
+
+
+@settings(max_examples=examples(500))
+@given(tail=URI_CHARACTERS, scheme=st.sampled_from(["https://", "http://x.org", "tag:", "a:", "1:", ""]))
+def test_the_common_uri_form_is_a_uri_by_rfc_3986(scheme: str, tail: str):
+    from rfc3986_validator import validate_rfc3986
+
+    from syndicate.compiled_schemas import _COMMON_URI
+
+    value = scheme + tail
+    if _COMMON_URI.fullmatch(value):
+        assert validate_rfc3986(value, rule="URI")

@@ -35,7 +35,22 @@ def _date_time(value: str) -> bool:
     return validate_rfc3339(value.upper())  # as jsonschema's FormatChecker: 't' and 'z' are allowed
 
 
+# The common forms of a URI, scheme://host[:port]/path?query#fragment and scheme:path
+# (tag:, urn:), each part as RFC 3986
+# spells it (reg-name, pchar, query and fragment characters, %XX escapes). Every string it
+# matches also matches rfc3986_validator's full grammar, which takes longer to compile (at its
+# import) than a whole `syndicate validate` of a small file; that grammar is asked only about
+# the rest (user info, IP literals, an absolute path without a host).
+_CHARACTER = r"(?:[a-zA-Z0-9_.~!$&'()*+,;=-]|%[0-9A-Fa-f]{2})"
+_PCHAR = r"(?:[a-zA-Z0-9_.~!$&'()*+,;=:@-]|%[0-9A-Fa-f]{2})"
+_QUERY = r"(?:[a-zA-Z0-9_.~!$&'()*+,;=:@/?-]|%[0-9A-Fa-f]{2})*"
+_COMMON_URI = re.compile(rf"[a-zA-Z][a-zA-Z0-9+.-]*:(?://{_CHARACTER}*(?::[0-9]*)?(?:/{_PCHAR}*)*"
+                         rf"|{_PCHAR}+(?:/{_PCHAR}*)*)(?:\?{_QUERY})?(?:#{_QUERY})?")
+
+
 def _uri(value: str) -> bool:
+    if _COMMON_URI.fullmatch(value):
+        return True
     from rfc3986_validator import validate_rfc3986
 
     return bool(validate_rfc3986(value, rule="URI"))
