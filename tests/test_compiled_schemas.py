@@ -93,7 +93,7 @@ def test_every_document_the_project_makes_is_valid_both_ways(documents, name: st
 def test_compiled_and_jsonschema_agree_on_changed_documents(documents, name: str, formats: bool):
     test = compile_schema(json_schema(name), formats=formats)
 
-    @settings(max_examples=examples(150))
+    @settings(max_examples=examples(100))
     @given(data=st.data())
     def agree(data: st.DataObject):
         original = data.draw(st.sampled_from(documents[name]), "original")

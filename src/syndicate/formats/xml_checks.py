@@ -113,11 +113,14 @@ def check_rss(data: bytes, external_schema: Path | None = None) -> list[str]:
 
 def check_atom(data: bytes, external_schema: Path | None = None) -> list[str]:
     from syndicate.dates import is_rfc3339
+    from syndicate.formats.atom_checks import is_valid_feed
 
     tree, problems = parse_or_problem(data)
     if tree is None:
         return problems
-    problems = _schema_problems(tree, "atom-1.0.rng") + external_schema_problems(tree, external_schema)
+    # The grammar is asked only about a feed the fast test cannot pass (it names the problems).
+    problems = [] if is_valid_feed(tree) else _schema_problems(tree, "atom-1.0.rng")
+    problems += external_schema_problems(tree, external_schema)
     atom = {"a": ATOM_NS}
     for element in tree.xpath("//a:updated | //a:published", namespaces=atom):
         if not is_rfc3339(element.text or ""):
