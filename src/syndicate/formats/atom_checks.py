@@ -161,7 +161,7 @@ def is_valid_feed(tree: etree._ElementTree) -> bool:
     """Whether the Atom feed TREE is valid by schemas/atom-1.0.rng as this test can tell; False
     says only that the grammar must decide."""
     feed = tree.getroot()
-    if feed.tag != f"{A}feed":
+    if feed.tag != f"{A}feed" or (feed.tail or "").strip(_XML_WHITESPACE):
         return False
     children = _element_only(feed)
     if children is None:
