@@ -66,7 +66,11 @@ _TEXT_TYPE = {**_COMMON, "type": lambda v: v in ("text", "html")}
 
 
 def _attributes(element: etree._Element, allowed: dict[str, Callable[[str], bool]]) -> bool:
-    return all(name in allowed and allowed[name](value) for name, value in element.attrib.items())
+    for name, value in element.items():
+        test = allowed.get(name)
+        if test is None or not test(value):
+            return False
+    return True
 
 
 def _leaf(element: etree._Element, allowed: dict[str, Callable[[str], bool]],
@@ -139,11 +143,13 @@ def _children_pass(element: etree._Element, rules: dict, *, required: tuple[str,
         children = _element_only(element)
     if children is None or not _attributes(element, _COMMON):
         return False
-    counts = Counter(child.tag for child in children)
-    if any(tag not in rules or (rules[tag][1] is not None and count > rules[tag][1])
-           for tag, count in counts.items()) or any(counts[tag] != 1 for tag in required):
-        return False
-    return all(rules[child.tag][0](child) for child in children)
+    counts: dict[str, int] = {}
+    for child in children:
+        rule = rules.get(child.tag)
+        count = counts[child.tag] = counts.get(child.tag, 0) + 1
+        if rule is None or (rule[1] is not None and count > rule[1]) or not rule[0](child):
+            return False
+    return all(counts.get(tag) == 1 for tag in required)
 
 
 def _entry(element: etree._Element, *, needs_author: bool) -> bool:  # defines "entry", "entryWithAuthor"
