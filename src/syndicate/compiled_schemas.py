@@ -16,6 +16,7 @@ from __future__ import annotations
 import numbers
 import re
 from collections.abc import Callable, Mapping, Sequence
+from functools import cache
 from typing import Any
 
 Test = Callable[[Any], bool]
@@ -30,9 +31,14 @@ class UnsupportedSchema(ValueError):
 
 
 def _date_time(value: str) -> bool:
+    return _validate_rfc3339()(value.upper())  # as jsonschema's FormatChecker: 't' and 'z' are allowed
+
+
+@cache
+def _validate_rfc3339() -> Callable[[str], bool]:
     from rfc3339_validator import validate_rfc3339
 
-    return validate_rfc3339(value.upper())  # as jsonschema's FormatChecker: 't' and 'z' are allowed
+    return validate_rfc3339
 
 
 # The common forms of a URI, scheme://host[:port]/path?query#fragment and scheme:path
@@ -175,14 +181,18 @@ class _Compiler:
         tests: list[Test] = []
         if "$ref" in keywords:
             tests.append(self.ref(keywords.pop("$ref")))
+        # A schema of type "object" with object keywords is one test: dicts only (likewise strings).
+        objects = self._objects(keywords, only=keywords.get("type") == "object")
+        strings = self._strings(keywords, only=keywords.get("type") == "string")
+        if (objects and keywords.get("type") == "object") or (strings and keywords.get("type") == "string"):
+            del keywords["type"]
         if "type" in keywords:
             tests.append(self._type(keywords.pop("type")))
         if "const" in keywords:
             tests.append(_enum([keywords.pop("const")]))
         if "enum" in keywords:
             tests.append(_enum(keywords.pop("enum")))
-        tests += self._strings(keywords) + self._numbers(keywords) + self._arrays(keywords)
-        tests += self._objects(keywords) + self._combinations(keywords)
+        tests += strings + self._numbers(keywords) + self._arrays(keywords) + objects + self._combinations(keywords)
         unknown = sorted(set(keywords) - _ANNOTATIONS)
         if unknown:
             raise UnsupportedSchema(f"keyword(s) {', '.join(unknown)} not compiled")
@@ -197,25 +207,29 @@ class _Compiler:
         tests = [_TYPES[name] for name in names]
         return lambda value: any(test(value) for test in tests)
 
-    def _strings(self, keywords: dict[str, Any]) -> list[Test]:
-        tests: list[Test] = []
-        if "minLength" in keywords:
-            least = keywords.pop("minLength")
-            tests.append(lambda value: not isinstance(value, str) or len(value) >= least)
-        if "maxLength" in keywords:
-            most = keywords.pop("maxLength")
-            tests.append(lambda value: not isinstance(value, str) or len(value) <= most)
-        if "pattern" in keywords:
-            search = re.compile(keywords.pop("pattern")).search  # re.search, as jsonschema: not anchored
-            tests.append(lambda value: not isinstance(value, str) or search(value) is not None)
+    def _strings(self, keywords: dict[str, Any], *, only: bool) -> list[Test]:
+        """One test of minLength, maxLength, pattern and format; ONLY: and of type string."""
+        least, most = keywords.pop("minLength", None), keywords.pop("maxLength", None)
+        # re.search, as jsonschema: a pattern is not anchored.
+        search = re.compile(keywords.pop("pattern")).search if "pattern" in keywords else None
+        format_test = None
         if "format" in keywords:
             name = keywords.pop("format")
             if self.formats:
                 if name not in FORMAT_TESTS:
                     raise UnsupportedSchema(f"format {name!r} not compiled")
-                test = FORMAT_TESTS[name]
-                tests.append(lambda value: not isinstance(value, str) or test(value))
-        return tests
+                format_test = FORMAT_TESTS[name]
+        if least is None and most is None and search is None and format_test is None:
+            return []
+        other_types = not only
+
+        def string_test(value: Any) -> bool:
+            if not isinstance(value, str):
+                return other_types
+            return ((least is None or len(value) >= least) and (most is None or len(value) <= most)
+                    and (search is None or search(value) is not None)
+                    and (format_test is None or format_test(value)))
+        return [string_test]
 
     def _numbers(self, keywords: dict[str, Any]) -> list[Test]:
         tests: list[Test] = []
@@ -242,46 +256,94 @@ class _Compiler:
             tests.append(lambda value: not isinstance(value, list) or _unique(value))
         return tests
 
-    def _objects(self, keywords: dict[str, Any]) -> list[Test]:
-        tests: list[Test] = []
-        properties = keywords.pop("properties", {})
-        known = [(name, self.compile(sub)) for name, sub in properties.items()]
+    def _objects(self, keywords: dict[str, Any], *, only: bool) -> list[Test]:
+        """One test of the object keywords; ONLY: and of type object."""
+        properties = {name: self.compile(sub) for name, sub in keywords.pop("properties", {}).items()}
         patterns = keywords.pop("patternProperties", {})
         by_pattern = [(re.compile(pattern).search, self.compile(sub)) for pattern, sub in patterns.items()]
         # As jsonschema: a property is additional when no pattern, joined by '|', matches it.
         any_pattern = re.compile("|".join(patterns)).search if patterns else None
+        closed = keywords.get("additionalProperties") is False
         additional = self.compile(keywords.pop("additionalProperties")) if "additionalProperties" in keywords \
             else None
         required = tuple(keywords.pop("required", ()))
         names = self.compile(keywords.pop("propertyNames")) if "propertyNames" in keywords else None
         dependent = list(keywords.pop("dependentRequired", {}).items())
-        if not (known or by_pattern or additional or required or names or dependent):
-            return tests
+        if not (properties or by_pattern or additional or required or names or dependent):
+            return []
+        other_types = not only
+        if closed and not (by_pattern or names):
+            return [self._closed_object(properties, required, dependent, other_types)]
+        if additional is None and not (by_pattern or names):
+            return [self._open_object(properties, required, dependent, other_types)]
 
         def object_test(value: Any) -> bool:
             if not isinstance(value, dict):
-                return True
+                return other_types
             for name in required:
                 if name not in value:
                     return False
-            for name, test in known:
+            for name, member in value.items():
+                test = properties.get(name)
+                if test is not None and not test(member):
+                    return False
+                for search, pattern_test in by_pattern:
+                    if search(name) and not pattern_test(member):
+                        return False
+                if additional is not None and test is None and not (any_pattern and any_pattern(name)) \
+                        and not additional(member):
+                    return False
+                if names is not None and not names(name):
+                    return False
+            for name, needed in dependent:
+                if name in value and any(other not in value for other in needed):
+                    return False
+            return True
+        return [object_test]
+
+    @staticmethod
+    def _closed_object(properties: dict[str, Test], required: tuple[str, ...],
+                       dependent: list[tuple[str, list[str]]], other_types: bool) -> Test:
+        """The common case, additionalProperties false and no patterns: the names are checked at once."""
+        allowed = frozenset(properties)
+
+        def closed_object_test(value: Any) -> bool:
+            if not isinstance(value, dict):
+                return other_types
+            if not value.keys() <= allowed:
+                return False
+            for name in required:
+                if name not in value:
+                    return False
+            for name, member in value.items():
+                if not properties[name](member):
+                    return False
+            for name, needed in dependent:
+                if name in value and any(other not in value for other in needed):
+                    return False
+            return True
+        return closed_object_test
+
+    @staticmethod
+    def _open_object(properties: dict[str, Test], required: tuple[str, ...],
+                     dependent: list[tuple[str, list[str]]], other_types: bool) -> Test:
+        """Properties, required and dependentRequired only (as in the conditions of "if")."""
+        checked = tuple(properties.items())
+
+        def open_object_test(value: Any) -> bool:
+            if not isinstance(value, dict):
+                return other_types
+            for name in required:
+                if name not in value:
+                    return False
+            for name, test in checked:
                 if name in value and not test(value[name]):
                     return False
             for name, needed in dependent:
                 if name in value and any(other not in value for other in needed):
                     return False
-            for search, test in by_pattern:
-                for name, member in value.items():
-                    if search(name) and not test(member):
-                        return False
-            if additional is not None:
-                for name, member in value.items():
-                    if name not in properties and not (any_pattern and any_pattern(name)) \
-                            and not additional(member):
-                        return False
-            return names is None or all(names(name) for name in value)
-        tests.append(object_test)
-        return tests
+            return True
+        return open_object_test
 
     def _combinations(self, keywords: dict[str, Any]) -> list[Test]:
         tests: list[Test] = []
