@@ -2,9 +2,8 @@
 
     python benchmarks/startup.py [--repeat 15] [--limit 2.0]
 
-`--help` and `validate` of an RSS file are held to LIMIT; `validate` of a JSON Feed file is
-measured and shown, not held to it: checking JSON needs jsonschema, whose import alone takes
-longer than typer's.
+`--help` and `validate` of an RSS file and of a JSON Feed file are held to LIMIT: a valid JSON
+file is checked by the compiled schemas, without importing jsonschema.
 
 Each command runs in a new process REPEAT times, interleaved with `python -c "import typer"`
 so that both see the same machine; the best (shortest) wall time of each is kept, as the one
@@ -68,7 +67,7 @@ def main() -> int:
             "syndicate validate society/feed.json": [*syndicate, "validate", "--quiet",
                                                      str(out / "society" / "feed.json")],
         }
-        held = {"syndicate --help", "syndicate validate society/rss.xml"}
+        held = set(list(commands)[1:])
         for command in commands.values():  # compiles what each imports
             _seconds(command, environment)
         best = {name: float("inf") for name in commands}

@@ -246,6 +246,16 @@ def test_validate_of_an_xml_feed_loads_neither_the_writers_nor_jsonschema(exampl
     assert loaded.isdisjoint({"feedgen", "jsonschema", "feedparser", "psycopg", "dateutil"}), loaded
 
 
+def test_validate_of_a_valid_json_feed_does_not_load_jsonschema(example_feeds: Path):
+    loaded = _modules_loaded(
+        "import contextlib\nfrom syndicate import cli\n"
+        f"sys.argv = ['syndicate', 'validate', '--quiet', {str(example_feeds / 'society' / 'feed.json')!r}]\n"
+        "with contextlib.suppress(SystemExit):\n    cli.main()")
+    assert "rfc3339_validator" in loaded  # it did check the file's dates
+    # The compiled schema passes it; jsonschema is for naming the problems of an invalid file.
+    assert loaded.isdisjoint({"feedgen", "jsonschema", "rfc3986_validator", "feedparser", "psycopg"}), loaded
+
+
 def test_the_test_extra_and_the_driver_hint_name_this_distribution(monkeypatch):
     project = tomllib.loads((PROJECT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     assert project["name"] == syndicate.DISTRIBUTION == "syndicate-feeds"

@@ -12,12 +12,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
-
+from syndicate.compiled_schemas import compile_schema
 from syndicate.config import Config
 from syndicate.content import (
     collapse_whitespace, holds_html, html_to_text, sanitize_html, teaser, to_uri, xml_legal,
@@ -27,6 +25,9 @@ from syndicate.errors import Problem
 from syndicate.model import Article, Author, Category, Media, Source
 from syndicate.resources import json_schema
 from syndicate.stored import RawRecord, StoredRecord
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 # What a value of each shared definition must look like, in the record format's words.
 _EXPECTATIONS = {
@@ -48,8 +49,28 @@ class LoadResult:
     skipped: int  # records left out because of problems
 
 
-def _validator() -> Draft202012Validator:
-    return Draft202012Validator(json_schema("article.schema.json"))
+class RecordSchema:
+    """schemas/article.schema.json, compiled once: a valid record is passed by the compiled test
+    alone; jsonschema (imported on first need) lists what is wrong with the others. Formats are
+    not asserted, as by jsonschema without a format checker: dates are parsed by _article()."""
+
+    def __init__(self) -> None:
+        self.schema = json_schema("article.schema.json")
+        self.test = compile_schema(self.schema, formats=False)
+        self._validator: Any = None
+
+    def iter_errors(self, data: Any) -> Iterable[ValidationError]:
+        if self.test(data):
+            return ()
+        if self._validator is None:
+            from jsonschema import Draft202012Validator
+
+            self._validator = Draft202012Validator(self.schema)
+        return self._validator.iter_errors(data)
+
+
+def _validator() -> RecordSchema:
+    return RecordSchema()
 
 
 def _field_name(path: Iterable[Any]) -> str:
@@ -301,7 +322,7 @@ def load_articles(records: Iterable[RawRecord], config: Config) -> LoadResult:
                       skipped=skipped)
 
 
-def _load_one(record: RawRecord, validator: Draft202012Validator, config: Config, problems: list[Problem],
+def _load_one(record: RawRecord, validator: RecordSchema, config: Config, problems: list[Problem],
               warnings: list[str], first_seen: dict[str, str]) -> Article | None:
     if record.error is not None:
         problems.append(Problem(origin=record.origin, record_id=None, field="record", message=record.error))

@@ -1,4 +1,8 @@
-"""Checks shared by the JSON formats: JSON Schema validation with format checks."""
+"""Checks shared by the JSON formats: JSON Schema validation with format checks.
+
+Each schema is compiled once per process (syndicate.compiled_schemas) into a test that
+passes a valid document without jsonschema; jsonschema is imported, and its validator
+built, only to name the problems of a document the test refuses."""
 
 from __future__ import annotations
 
@@ -6,6 +10,8 @@ import json
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from syndicate.compiled_schemas import UnsupportedSchema, compile_schema
 
 
 _NOT_JSON = object()
@@ -34,14 +40,59 @@ def compact(mapping: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in mapping.items() if v not in (None, "", [], {})}
 
 
+class _SchemaCheck:
+    """One schema, compiled once: a fast test of validity, and jsonschema's validator (built on
+    first need) to say what is wrong with a document the test refuses."""
+
+    def __init__(self, schema: Any) -> None:
+        self.schema = schema
+        self.test = _compiled(schema)
+        self._validator: Any = None
+
+    def validator(self) -> Any:
+        if self._validator is None:
+            # Imported here, not with the module: a valid document never needs it.
+            from jsonschema import Draft202012Validator, FormatChecker
+            from jsonschema.validators import validator_for
+
+            self._validator = validator_for(self.schema, default=Draft202012Validator)(
+                self.schema, format_checker=FormatChecker())
+        return self._validator
+
+
+_DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
+
+
+def _compiled(schema: Any) -> Any:
+    """SCHEMA's compiled test, or None for what only jsonschema checks (other drafts, other keywords)."""
+    if isinstance(schema, dict) and schema.get("$schema", _DRAFT_2020_12) != _DRAFT_2020_12:
+        return None
+    try:
+        return compile_schema(schema, formats=True)
+    except UnsupportedSchema:
+        return None
+
+
+# Schemas in use, by identity (the project's schemas and a user's are loaded once and kept).
+_CHECKS: dict[int, _SchemaCheck] = {}
+_CHECKS_KEPT = 16
+
+
+def _check_for(schema: Any) -> _SchemaCheck:
+    check = _CHECKS.get(id(schema))
+    if check is None or check.schema is not schema:
+        if len(_CHECKS) >= _CHECKS_KEPT:
+            del _CHECKS[next(iter(_CHECKS))]
+        check = _CHECKS[id(schema)] = _SchemaCheck(schema)
+    return check
+
+
 def json_schema_problems(document: Any, schema: dict[str, Any], label: str, *, prefix: str = "") -> list[str]:
     """One 'path: message (LABEL)' line per violation of SCHEMA (with format checks), in document order."""
-    # Imported here, not with the module: recognising and checking an XML file needs none of it.
-    from jsonschema import Draft202012Validator, FormatChecker
-    from jsonschema.validators import validator_for
-
-    validator = validator_for(schema, default=Draft202012Validator)(schema, format_checker=FormatChecker())
-    errors = sorted(validator.iter_errors(document), key=lambda e: list(map(str, e.absolute_path)))
+    check = _check_for(schema)
+    if check.test is not None and check.test(document):
+        return []
+    errors = sorted(check.validator().iter_errors(document), key=lambda e: list(map(str, e.absolute_path)))
     paths = ("/".join((prefix, *map(str, e.absolute_path))).strip("/") or "document" for e in errors)
     return [f"{path}: {e.message} ({label})" for path, e in zip(paths, errors, strict=True)]
 

@@ -113,17 +113,21 @@ def check_rss(data: bytes, external_schema: Path | None = None) -> list[str]:
 
 def check_atom(data: bytes, external_schema: Path | None = None) -> list[str]:
     from syndicate.dates import is_rfc3339
+    from syndicate.formats.atom_checks import is_valid_feed
 
     tree, problems = parse_or_problem(data)
     if tree is None:
         return problems
-    problems = _schema_problems(tree, "atom-1.0.rng") + external_schema_problems(tree, external_schema)
+    # The grammar is asked only about a feed the fast test cannot pass (it names the problems).
+    problems = [] if is_valid_feed(tree) else _schema_problems(tree, "atom-1.0.rng")
+    problems += external_schema_problems(tree, external_schema)
     atom = {"a": ATOM_NS}
-    for element in tree.xpath("//a:updated | //a:published", namespaces=atom):
+    # One walk, not an XPath union, whose merge of node-sets grows with the square of their sizes.
+    for element in tree.iter(f"{{{ATOM_NS}}}updated", f"{{{ATOM_NS}}}published"):
         if not is_rfc3339(element.text or ""):
             problems.append(f"line {element.sourceline}: {etree.QName(element).localname} {element.text!r} "
                             "is not an RFC 3339 date-time with a zone")
-    problems += _urls(tree.xpath("//a:link", namespaces=atom), "href")
+    problems += _urls(tree.iter(f"{{{ATOM_NS}}}link"), "href")
     problems += _duplicates((e.text or "" for e in tree.xpath("/a:feed/a:entry/a:id", namespaces=atom)),
                             "entry id")
     if not tree.xpath("/a:feed/a:link[@rel='self']", namespaces=atom):
