@@ -9,8 +9,6 @@ import pytest
 from lxml import etree
 
 from syndicate import api
-from syndicate.config import load_config
-from syndicate.errors import ConfigError
 
 from tests.conftest import enable_archive, monthly_store, reference, write_record
 
@@ -217,13 +215,6 @@ def test_the_manifest_lists_every_page_and_the_index_only_current_feeds(site: Pa
     assert any("/archive/" in path for path in manifest["files"])
     index = (out / "index.opml").read_text(encoding="utf-8")
     assert index.count("xmlUrl=") == 3 and "archive" not in index
-
-
-@pytest.mark.parametrize("value", ['"week"', "0", "true", "[1]"])
-def test_an_archive_setting_must_be_month_or_a_page_size(site: Path, value: str):
-    enable_archive(site, f"archive = {value}")
-    with pytest.raises(ConfigError, match=r'site.archive: must be "month"'):
-        load_config(site / "syndicate.toml")
 
 
 def test_a_page_failing_its_checks_publishes_nothing_and_leaves_no_staged_file(site: Path, monkeypatch):
