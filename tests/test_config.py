@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from syndicate.cli import app
 from syndicate.config import load_config
 from syndicate.errors import ConfigError
 
-from tests.conftest import write_record
+from tests.conftest import enable_archive, write_record
 
 runner = CliRunner()
 BASE = """
@@ -101,3 +102,22 @@ def test_a_section_url_is_used_exactly_as_configured(site: Path, page: str):
 def test_default_section_and_feed_urls_sit_under_the_home_page(tmp_path: Path, home, section_page, feeds):
     config = load_config(_config(tmp_path, home=home))
     assert (config.section("society").url, config.site.feeds_url, config.site.home_url) == (section_page, feeds, home)
+
+
+@pytest.mark.parametrize("value", ['"week"', "0", "true", "[1]"])
+@pytest.mark.parametrize("where", ["site", "sections[0]"])
+def test_an_archive_setting_must_be_month_or_a_page_size(site: Path, value: str, where: str):
+    line = f"archive = {value}"
+    enable_archive(site, line if where == "site" else "", society=line if where != "site" else "")
+    with pytest.raises(ConfigError, match=rf'{re.escape(where)}.archive: must be "month" \(a page per calendar month\)'):
+        load_config(site / "syndicate.toml")
+
+
+def test_a_section_s_archive_is_its_own_else_the_site_s(site: Path):
+    enable_archive(site, "archive = 100", society='archive = "month"')
+    config = load_config(site / "syndicate.toml")
+    assert [s.archive_of(config.site) for s in config.sections] == ["month", 100]
+    path = site / "syndicate.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace('archive = "month"', "archive = false"), encoding="utf-8")
+    config = load_config(path)
+    assert [s.archive_of(config.site) for s in config.sections] == [None, 100]

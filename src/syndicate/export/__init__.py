@@ -2,12 +2,15 @@
 
 The steps, one module each, in the order run.export() takes them:
 
-  select.py    each feed's records, read from one snapshot of the store
-  render.py    the feeds built and rendered where their inputs changed, every file checked;
+  select.py    each feed's latest records, read from one snapshot of the store, which stays
+               open while the archive pages stream from it
+  pages.py     the archive pages (syndicate.archives), made as the store's records stream by
+  render.py    every file rendered where its inputs changed and checked, one at a time;
                index.opml
   manifest.py  OUT/manifest.json: what each file was rendered from (so an unchanged feed is
                not rendered again) and the store state it was made from (never back in time)
-  publish.py   the files put in place, all or nothing, under OUT's lock
+  publish.py   each changed file staged as it is rendered, then all put in place together,
+               all or nothing, under OUT's lock
 
 Incremental: OUT/manifest.json records, per file, the hash of its inputs (the
 Feed it was rendered from, the format and syndicate's version) and of its bytes.

@@ -9,17 +9,17 @@ from datetime import datetime
 from pathlib import Path
 
 from syndicate.archives import ArchivePages
-from syndicate.build import build_feed, feed_specs
-from syndicate.config import ALL_SLUG, load_config
+from syndicate.build import FeedSpec, build_feed, feed_specs
+from syndicate.config import ALL_SLUG, Config, load_config
 from syndicate.dates import build_time
 from syndicate.errors import InvalidRecords, Problem, UsageError
 from syndicate.export.manifest import MANIFEST, manifest_bytes, read_manifest, refuse_going_back, sha256
 from syndicate.export.publish import Staging, output_lock, read_published, target_path
 from syndicate.export.render import INDEX, offered_in_index, render_changed, render_index
 from syndicate.export.pages import Streamed, page_feeds
-from syndicate.export.select import reading, site_newest
+from syndicate.export.select import Selection, reading, site_newest
 from syndicate.formats import FORMATS
-from syndicate.model import Feed
+from syndicate.model import Article, Feed
 from syndicate.pausepoints import pause_point
 from syndicate.progress import Progress
 from syndicate.records import load_articles
@@ -105,15 +105,7 @@ def export(
                      for spec in specs}
         archives = [ArchivePages(spec, config) for spec in specs if spec.archive is not None]
         streamed = Streamed()
-
-        def feeds() -> Iterator[Feed]:
-            """The feeds without archive pages, every archive page as the store's records stream by,
-            then the feeds with archive pages, linked to their newest page."""
-            yield from (build_feed(spec, latest_of[spec.slug], config, site_newest=newest)
-                        for spec in specs if spec.archive is None)
-            if archives:
-                yield from page_feeds(selection, archives, config, streamed=streamed)
-            yield from (pages.current_feed(latest_of[pages.spec.slug], site_newest=newest) for pages in archives)
+        feeds = _feeds(specs, latest_of, archives, selection, config, site_newest=newest, streamed=streamed)
 
         # Each changed file is staged as it is rendered (with check, only compared), each target
         # resolved and refused if outside OUT before its file is staged; every staged file is
@@ -131,9 +123,9 @@ def export(
 
             # The number of files is known beforehand only without archive pages.
             total = None if archives else len(specs) * len(format_names)
-            rendered = render_changed(feeds(), format_names, out=out, manifest=manifest.files, keep=keep,
+            rendered = render_changed(feeds, format_names, out=out, manifest=manifest.files, keep=keep,
                                       total=total, progress=progress)
-            # Records the stream found invalid: every one was read only now.
+            # The archive's records were read and checked while its pages were rendered.
             problems = tuple(dict.fromkeys((*problems, *streamed.problems)))
             if problems and not skip_invalid:
                 raise InvalidRecords(problems)
@@ -146,9 +138,23 @@ def export(
             root = out.resolve()
             kept = tuple(root / relative for relative in rendered.kept)
             in_feeds = {a.origin for items in latest_of.values() for a in items} | streamed.origins
-            report = dict(feeds=len(specs), records=len(in_feeds), warnings=(*loaded.warnings, *streamed.warnings),
-                          skipped=problems, rendered=rendered.count, held_back=selection.held_back)
+            warnings = tuple(dict.fromkeys((*loaded.warnings, *streamed.warnings)))
+            report = dict(feeds=len(specs), records=len(in_feeds), warnings=warnings, skipped=problems,
+                          rendered=rendered.count, held_back=selection.held_back)
             if check:
                 return ExportReport(written=tuple(changed), unchanged=(*kept, *same), checked_only=True, **report)
             written, unchanged = staging.commit()  # feeds, then the index, then the manifest
     return ExportReport(written=tuple(written), unchanged=(*kept, *unchanged), **report)
+
+
+def _feeds(specs: list[FeedSpec], latest_of: dict[str, list[Article]], archives: list[ArchivePages],
+           selection: Selection, config: Config, *, site_newest: Article | None, streamed: Streamed
+           ) -> Iterator[Feed]:
+    """The feeds without archive pages; every archive page, as the store's records stream by;
+    then the feeds with archive pages, linked to their newest page. LATEST_OF: each feed's latest
+    articles, by slug."""
+    yield from (build_feed(spec, latest_of[spec.slug], config, site_newest=site_newest)
+                for spec in specs if spec.archive is None)
+    if archives:
+        yield from page_feeds(selection, archives, config, streamed=streamed)
+    yield from (pages.current_feed(latest_of[pages.spec.slug], site_newest=site_newest) for pages in archives)
