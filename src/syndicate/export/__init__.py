@@ -26,8 +26,72 @@ published one (a restored backup, a lagging replica) is refused unless forced.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from contextlib import nullcontext
+from datetime import datetime
+from importlib import import_module
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
 from syndicate.export.manifest import MANIFEST, OlderThanPublished
-from syndicate.export.render import INDEX
-from syndicate.export.run import ExportReport, chosen_formats, export
+from syndicate.export.report import ExportReport
+
+if TYPE_CHECKING:
+    from syndicate.export.render import INDEX
+    from syndicate.export.run import chosen_formats
+    from syndicate.progress import Progress
 
 __all__ = ["INDEX", "MANIFEST", "ExportReport", "OlderThanPublished", "chosen_formats", "export"]
+# Imported when first asked for: an export with nothing changed needs neither (unchanged.py).
+_DEFINED_IN = {"INDEX": "syndicate.export.render", "chosen_formats": "syndicate.export.run"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _DEFINED_IN:
+        return getattr(import_module(_DEFINED_IN[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _published(out: Path) -> bool:
+    """Whether OUT holds a manifest (an unusable path is for the export to report)."""
+    try:
+        return (out / MANIFEST).is_file()
+    except (OSError, ValueError):
+        return False
+
+
+def export(
+    config_path: str | Path,
+    *,
+    out_dir: str | Path,
+    store: str | Path | None = None,
+    formats: Sequence[str] | None = None,
+    sections: Sequence[str] | None = None,
+    skip_invalid: bool = False,
+    check: bool = False,
+    force: bool = False,
+    as_of: datetime | None = None,
+    progress: Progress | None = None,
+) -> ExportReport:
+    """Write every chosen feed of the store described by CONFIG_PATH into OUT_DIR (run.export()
+    says how), or, when nothing it depends on has changed since the last export into OUT_DIR,
+    report what that export did and do nothing (unchanged.py)."""
+    from syndicate.config import load_config
+    from syndicate.dates import build_time
+    from syndicate.export.publish import output_lock
+    from syndicate.export.unchanged import unchanged_report
+
+    config = load_config(config_path)
+    out = Path(out_dir)
+    moment = as_of or build_time()
+    if _published(out):
+        with nullcontext() if check else output_lock(out):
+            report = unchanged_report(config_path, config, out=out, store=str(store or config.store),
+                                      formats=formats, sections=sections, skip_invalid=skip_invalid, check=check,
+                                      as_of=moment)
+        if report is not None:
+            return report
+    from syndicate.export.run import export as export_all
+
+    return export_all(config_path, out_dir=out, store=store, formats=formats, sections=sections,
+                      skip_invalid=skip_invalid, check=check, force=force, as_of=moment, progress=progress)

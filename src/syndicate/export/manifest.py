@@ -12,11 +12,14 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from syndicate.errors import SyndicateError
 from syndicate.export.publish import read_published
-from syndicate.model import Feed
 from syndicate.store import StoreState
+
+if TYPE_CHECKING:
+    from syndicate.model import Feed
 
 MANIFEST = "manifest.json"
 
@@ -44,16 +47,17 @@ def sha256(data: bytes) -> str:
 class Manifest:
     files: dict[str, dict[str, str]]  # relative path -> {"inputs": hash, "sha256": hash}
     store: StoreState | None  # the store state the published files were made from
+    export: dict[str, Any] | None = None  # what else they depend on, and what the export reported (unchanged.py)
 
 
 def read_manifest(out: Path) -> Manifest:
     try:
         document = json.loads((read_published(out / MANIFEST) or b"{}").decode("utf-8"))
-        files, store = document.get("files", {}), document.get("store")
+        files, store, export = document.get("files", {}), document.get("store"), document.get("export")
         state = StoreState(store=store["store"], version=store["version"]) if store else None
     except (ValueError, AttributeError, KeyError, TypeError):
         return Manifest({}, None)  # unreadable: everything is rendered, nothing is compared
-    return Manifest(files if isinstance(files, dict) else {}, state)
+    return Manifest(files if isinstance(files, dict) else {}, state, export if isinstance(export, dict) else None)
 
 
 def refuse_going_back(published: StoreState | None, read: StoreState, *, out: Path) -> None:
@@ -64,9 +68,9 @@ def refuse_going_back(published: StoreState | None, read: StoreState, *, out: Pa
             "published, so nothing was written. If the store was restored on purpose, run again with --force.")
 
 
-def manifest_bytes(entries: dict[str, dict[str, str]], state: StoreState) -> bytes:
+def manifest_bytes(entries: dict[str, dict[str, str]], state: StoreState, *, export: dict[str, Any]) -> bytes:
     from syndicate import __version__
 
     document = {"generator": f"syndicate {__version__}", "files": dict(sorted(entries.items())),
-                "store": {"store": state.store, "version": state.version}}
+                "store": {"store": state.store, "version": state.version}, "export": export}
     return (json.dumps(document, indent=2, sort_keys=True) + "\n").encode("utf-8")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import nullcontext
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -14,33 +13,17 @@ from syndicate.config import ALL_SLUG, Config, load_config
 from syndicate.dates import build_time
 from syndicate.errors import InvalidRecords, Problem, UsageError
 from syndicate.export.manifest import MANIFEST, manifest_bytes, read_manifest, refuse_going_back, sha256
+from syndicate.export.pages import Streamed, page_feeds
 from syndicate.export.publish import Staging, output_lock, read_published, target_path
 from syndicate.export.render import INDEX, offered_in_index, render_changed, render_index
-from syndicate.export.pages import Streamed, page_feeds
+from syndicate.export.report import ExportReport
 from syndicate.export.select import Selection, reading, site_newest
+from syndicate.export.unchanged import export_entry, export_key, write_stamps
 from syndicate.formats import FORMATS
 from syndicate.model import Article, Feed
 from syndicate.pausepoints import pause_point
 from syndicate.progress import Progress
 from syndicate.records import load_articles
-from syndicate.store import HeldBack
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ExportReport:
-    written: tuple[Path, ...]  # files whose bytes changed (with check: that would change)
-    unchanged: tuple[Path, ...]  # files that already held exactly these bytes
-    rendered: int  # files rendered this time; the others' inputs had not changed
-    feeds: int  # feeds exported (not counting their archive pages)
-    records: int  # records in at least one feed or archive page
-    warnings: tuple[str, ...] = ()
-    skipped: tuple[Problem, ...] = ()  # with skip_invalid: why records were left out
-    checked_only: bool = False
-    held_back: HeldBack = HeldBack()  # what the store holds that no feed shows yet
-
-    @property
-    def stale(self) -> bool:
-        return bool(self.written)
 
 
 def chosen_formats(names: Sequence[str] | None, default: Sequence[str]) -> list[str]:
@@ -87,8 +70,9 @@ def export(
     out = Path(out_dir)
     # A writing export holds OUT's lock from before it reads the store to its last write;
     # --check writes nothing and takes none.
+    store_location = str(store or config.store)
     with nullcontext() if check else output_lock(out), \
-            reading(config, specs, store=str(store or config.store), as_of=as_of or build_time()) as selection:
+            reading(config, specs, store=store_location, as_of=as_of or build_time()) as selection:
         manifest = read_manifest(out)
         if not force:
             refuse_going_back(manifest.store, selection.state, out=out)
@@ -132,8 +116,6 @@ def export(
             index_bytes = render_index(config, offered, out=out, also=rendered.entries)
             keep(INDEX, index_bytes)
             entries = {**rendered.entries, INDEX: {"inputs": sha256(index_bytes), "sha256": sha256(index_bytes)}}
-            # The manifest comes last, naming the store state the files were made from.
-            keep(MANIFEST, manifest_bytes({**manifest.files, **entries}, selection.state))
             # Kept files are not written: their paths are for the report, and need no check of where they lead.
             root = out.resolve()
             kept = tuple(root / relative for relative in rendered.kept)
@@ -141,9 +123,16 @@ def export(
             warnings = tuple(dict.fromkeys((*loaded.warnings, *streamed.warnings)))
             report = dict(feeds=len(specs), records=len(in_feeds), warnings=warnings, skipped=problems,
                           rendered=rendered.count, held_back=selection.held_back)
+            # The manifest comes last, naming the store state the files were made from and what
+            # else they depend on (so that an export with nothing changed does nothing).
+            key = export_key(config_path, store=store_location, formats=formats, sections=sections,
+                             skip_invalid=skip_invalid)
+            entry = export_entry(key, ExportReport(written=(), unchanged=(), **report))
+            keep(MANIFEST, manifest_bytes({**manifest.files, **entries}, selection.state, export=entry))
             if check:
                 return ExportReport(written=tuple(changed), unchanged=(*kept, *same), checked_only=True, **report)
             written, unchanged = staging.commit()  # feeds, then the index, then the manifest
+        write_stamps(config, out, [*manifest.files, *entries, MANIFEST])
     return ExportReport(written=tuple(written), unchanged=(*kept, *unchanged), **report)
 
 
