@@ -129,6 +129,17 @@ def _enum(members: list[Any]) -> Test:
     return lambda value: any(json_equal(value, member) for member in members)
 
 
+def _present(value: dict, required: tuple[str, ...], dependent: list[tuple[str, list[str]]]) -> bool:
+    """Whether VALUE has every REQUIRED name, and the names each DEPENDENT one needs when it is there."""
+    for name in required:
+        if name not in value:
+            return False
+    for name, needed in dependent:
+        if name in value and any(other not in value for other in needed):
+            return False
+    return True
+
+
 def _all(tests: list[Test]) -> Test:
     if not tests:
         return lambda value: True
@@ -280,9 +291,8 @@ class _Compiler:
         def object_test(value: Any) -> bool:
             if not isinstance(value, dict):
                 return other_types
-            for name in required:
-                if name not in value:
-                    return False
+            if not _present(value, required, dependent):
+                return False
             for name, member in value.items():
                 test = properties.get(name)
                 if test is not None and not test(member):
@@ -294,9 +304,6 @@ class _Compiler:
                         and not additional(member):
                     return False
                 if names is not None and not names(name):
-                    return False
-            for name, needed in dependent:
-                if name in value and any(other not in value for other in needed):
                     return False
             return True
         return [object_test]
@@ -310,16 +317,10 @@ class _Compiler:
         def closed_object_test(value: Any) -> bool:
             if not isinstance(value, dict):
                 return other_types
-            if not value.keys() <= allowed:
+            if not value.keys() <= allowed or not _present(value, required, dependent):
                 return False
-            for name in required:
-                if name not in value:
-                    return False
             for name, member in value.items():
                 if not properties[name](member):
-                    return False
-            for name, needed in dependent:
-                if name in value and any(other not in value for other in needed):
                     return False
             return True
         return closed_object_test
@@ -333,14 +334,10 @@ class _Compiler:
         def open_object_test(value: Any) -> bool:
             if not isinstance(value, dict):
                 return other_types
-            for name in required:
-                if name not in value:
-                    return False
+            if not _present(value, required, dependent):
+                return False
             for name, test in checked:
                 if name in value and not test(value[name]):
-                    return False
-            for name, needed in dependent:
-                if name in value and any(other not in value for other in needed):
                     return False
             return True
         return open_object_test

@@ -132,32 +132,39 @@ _ENTRY = {**_METADATA,
           f"{A}published": (lambda e: _leaf(e, _COMMON, _date_time), 1),
           f"{A}summary": (lambda e: _leaf(e, _TEXT_TYPE), 1),
           f"{A}content": (lambda e: _leaf(e, _TEXT_TYPE), 1),  # define "textContent" only
-          f"{A}source": (lambda e: _children_pass(e, _SOURCE, required=()), 1)}
+          f"{A}source": (lambda e: _children_pass(e, _SOURCE, required=()) is not None, 1)}
 
 
 def _children_pass(element: etree._Element, rules: dict, *, required: tuple[str, ...],
-                   children: list[etree._Element] | None = None) -> bool:
-    """ELEMENT's attributes are common ones and its CHILDREN (by default all of them), in any
-    order (an interleave), each pass its rule no more often than allowed, every REQUIRED one once."""
+                   children: list[etree._Element] | None = None) -> dict[str, int] | None:
+    """How many of each child ELEMENT has, when its attributes are common ones and its CHILDREN
+    (by default all of them: elements, only whitespace between them), in any order (an
+    interleave), each pass its rule no more often than allowed, every REQUIRED one once; else None."""
+    if not _attributes(element, _COMMON):
+        return None
     if children is None:
-        children = _element_only(element)
-    if children is None or not _attributes(element, _COMMON):
-        return False
+        if (element.text or "").strip(_XML_WHITESPACE):
+            return None
+        children = element  # iterated once, below
+        between = True
+    else:
+        between = False  # the caller has checked
     counts: dict[str, int] = {}
     for child in children:
-        rule = rules.get(child.tag)
-        count = counts[child.tag] = counts.get(child.tag, 0) + 1
-        if rule is None or (rule[1] is not None and count > rule[1]) or not rule[0](child):
-            return False
-    return all(counts.get(tag) == 1 for tag in required)
+        tag = child.tag
+        rule = rules.get(tag)  # None for a comment or instruction too (their tag is no string)
+        count = counts[tag] = counts.get(tag, 0) + 1
+        if rule is None or (rule[1] is not None and count > rule[1]) or not rule[0](child) or (
+                between and (child.tail or "").strip(_XML_WHITESPACE)):
+            return None
+    return counts if all(counts.get(tag) == 1 for tag in required) else None
 
 
 def _entry(element: etree._Element, *, needs_author: bool) -> bool:  # defines "entry", "entryWithAuthor"
-    if not _children_pass(element, _ENTRY, required=(f"{A}id", f"{A}title", f"{A}updated")):
+    counts = _children_pass(element, _ENTRY, required=(f"{A}id", f"{A}title", f"{A}updated"))
+    if counts is None or (needs_author and f"{A}author" not in counts):
         return False
-    if needs_author and element.find(f"{A}author") is None:
-        return False
-    if element.find(f"{A}content") is not None:
+    if f"{A}content" in counts:
         return True  # inline content: summary optional
     # No content: at least one alternate link (rel absent means alternate, RFC 4287 4.2.7.2).
     return any(link.get("rel", "alternate") in _ALTERNATE for link in element.iterfind(f"{A}link"))
@@ -177,7 +184,7 @@ def is_valid_feed(tree: etree._ElementTree) -> bool:
     # define "feed": the metadata, then the entries
     if any(entry.tag != f"{A}entry" for entry in entries):
         return False
-    if not _children_pass(feed, _FEED, required=(f"{A}id", f"{A}title", f"{A}updated"), children=metadata):
+    if _children_pass(feed, _FEED, required=(f"{A}id", f"{A}title", f"{A}updated"), children=metadata) is None:
         return False
     needs_author = not any(child.tag == f"{A}author" for child in metadata)
     return all(_entry(entry, needs_author=needs_author) for entry in entries)
