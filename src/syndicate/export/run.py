@@ -18,7 +18,7 @@ from syndicate.export.publish import Staging, output_lock, read_published, targe
 from syndicate.export.render import INDEX, offered_in_index, render_changed, render_index
 from syndicate.export.report import ExportReport
 from syndicate.export.select import Selection, reading, site_newest
-from syndicate.export.unchanged import export_entry, export_key, write_stamps
+from syndicate.export.unchanged import export_entry, export_key, store_fingerprint, write_stamps
 from syndicate.formats import FORMATS
 from syndicate.model import Article, Feed
 from syndicate.pausepoints import pause_point
@@ -129,10 +129,11 @@ def export(
                              skip_invalid=skip_invalid)
             entry = export_entry(key, ExportReport(written=(), unchanged=(), **report))
             keep(MANIFEST, manifest_bytes({**manifest.files, **entries}, selection.state, export=entry))
+            fingerprint = store_fingerprint(selection.snapshot)
             if check:
                 return ExportReport(written=tuple(changed), unchanged=(*kept, *same), checked_only=True, **report)
             written, unchanged = staging.commit()  # feeds, then the index, then the manifest
-        write_stamps(config, out, [*manifest.files, *entries, MANIFEST])
+        write_stamps(config, out, [*manifest.files, *entries, MANIFEST], fingerprint=fingerprint)
     return ExportReport(written=tuple(written), unchanged=(*kept, *unchanged), **report)
 
 

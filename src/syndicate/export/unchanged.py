@@ -74,12 +74,13 @@ def _stamps_path(config: Config, out: Path) -> Path:
     return cache_directory(config) / "exports" / f"{hashlib.sha256(where).hexdigest()}.json"
 
 
-def write_stamps(config: Config, out: Path, relatives: Sequence[str]) -> None:
-    """Note the size and modification time of OUT's RELATIVES (the manifest's files and itself).
+def write_stamps(config: Config, out: Path, relatives: Sequence[str], *, fingerprint: str | None) -> None:
+    """Note the size and modification time of OUT's RELATIVES (the manifest's files and itself),
+    and the FINGERPRINT of the store's files (a directory store's; None for a database).
     Only a later export's shortcut depends on them: where they cannot be written, it is not taken."""
     from syndicate.export.publish import write_atomically
 
-    stamps = {relative: _stamp(out / relative) for relative in sorted(relatives)}
+    stamps = {"store": fingerprint, "files": {relative: _stamp(out / relative) for relative in sorted(relatives)}}
     try:
         path = _stamps_path(config, out)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -88,20 +89,31 @@ def write_stamps(config: Config, out: Path, relatives: Sequence[str]) -> None:
         pass
 
 
-def _stamps_match(config: Config, out: Path, relatives: Sequence[str]) -> bool:
+def _noted(config: Config, out: Path) -> dict[str, Any] | None:
     try:
         stamps = json.loads(_stamps_path(config, out).read_bytes())
     except (OSError, ValueError):
-        return False
-    return isinstance(stamps, dict) and set(stamps) == set(relatives) and all(
-        stamps[relative] is not None and stamps[relative] == _stamp(out / relative) for relative in relatives)
+        return None
+    return stamps if isinstance(stamps, dict) and isinstance(stamps.get("files"), dict) else None
 
 
-def _state(config: Config, store: str) -> StoreState:
+def _files_match(noted: dict[str, Any], out: Path, relatives: Sequence[str]) -> bool:
+    files = noted["files"]
+    return set(files) == set(relatives) and all(
+        files[relative] is not None and files[relative] == _stamp(out / relative) for relative in relatives)
+
+
+def store_fingerprint(snapshot: Any) -> str | None:
+    """What a snapshot adds to its state to tell one store content from another (a directory
+    store's files as listed); None where the state says it all."""
+    return getattr(snapshot, "fingerprint", None)
+
+
+def _state(config: Config, store: str) -> tuple[StoreState, str | None]:
     opened = open_store(store, config=config)
     try:
         with opened.snapshot() as snapshot:
-            return snapshot.state
+            return snapshot.state, store_fingerprint(snapshot)
     finally:
         opened.close()
 
@@ -123,9 +135,11 @@ def unchanged_report(config_path: str | Path, config: Config, *, out: Path, stor
             return None
         if entry["next_change"] is not None and as_of >= datetime.fromisoformat(entry["next_change"]):
             return None  # an embargo has lifted since
-        if not _stamps_match(config, out, [*manifest.files, MANIFEST]):
+        noted = _noted(config, out)
+        if noted is None or not _files_match(noted, out, [*manifest.files, MANIFEST]):
             return None  # a published file was changed or removed since: render it again
-        if _state(config, store) != manifest.store:
+        state, fingerprint = _state(config, store)
+        if state != manifest.store or fingerprint != noted.get("store"):
             return None
         held = entry["held_back"]
         next_lift = datetime.fromisoformat(held["next_lift"]) if held["next_lift"] else None

@@ -90,14 +90,20 @@ def _index(store: Any, cache: RecordCache) -> FileIndex:
         cache.forget(set(known).difference(map(os.fsencode, listing.names)))
         cache.put("listing", _listing_digest(listing.names, kept))
     state = StoreState(store=str(store.root.resolve()), version=listing.version)
-    return FileIndex(store, cache, state, single_file=listing.single_file)
+    # Every file as listed now (device, inode, size, times): what an export with nothing changed
+    # compares, since a file rewritten with the same size and mtime leaves the version as it was.
+    settled = not listing.pending and None not in listing.stamps
+    fingerprint = _listing_digest(listing.names, listing.stamps) if settled else None
+    return FileIndex(store, cache, state, single_file=listing.single_file, fingerprint=fingerprint)
 
 
 class FileIndex:
     """The snapshot: the problems of the store, and latest() from the cache's indexes."""
 
-    def __init__(self, store: Any, cache: RecordCache, state: StoreState, *, single_file: bool):
+    def __init__(self, store: Any, cache: RecordCache, state: StoreState, *, single_file: bool,
+                 fingerprint: str | None = None):
         self.state = state
+        self.fingerprint = fingerprint
         self._store = store
         self._cache = cache
         self._single_file = single_file
