@@ -15,7 +15,7 @@ from syndicate import api
 from syndicate.config import load_config
 from syndicate.errors import InvalidRecords
 from syndicate.records import load_articles
-from syndicate.store import cache, files, open_store
+from syndicate.store import cache, file_index, files, open_store
 
 from tests.conftest import write_record
 
@@ -273,3 +273,26 @@ def test_an_export_finds_what_it_needs_through_indexes():
     assert plans["held"] == ["SCAN records USING INDEX records_held"]
     assert plans["latest of site"] == ["SCAN records USING INDEX records_latest"]
     assert plans["latest in section"][0] == "SEARCH sections USING INDEX sections_latest (section=?)"
+
+
+def test_an_export_interrupted_while_it_updates_the_cache_keeps_none_of_the_update(site, opened, monkeypatch):
+    for name in ("a1", "a2", "a3"):
+        write_record(site, name)
+    _export(site)
+    for name in ("a1", "a2", "a3"):
+        write_record(site, name, title=f"New {name}")
+    calls = iter(range(100))
+    real = cache.checked_row
+
+    def interrupted(*arguments):
+        if next(calls) == 1:
+            raise KeyboardInterrupt
+        return real(*arguments)
+
+    monkeypatch.setattr(file_index, "checked_row", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        _export(site)
+    monkeypatch.setattr(file_index, "checked_row", real)
+    opened.clear()
+    assert sorted(_titles(_export(site))) == ["New a1", "New a2", "New a3"]
+    assert sorted(opened) == ["a1.json", "a2.json", "a3.json"]

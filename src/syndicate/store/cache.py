@@ -259,12 +259,12 @@ class RecordCache:
         row = self.connection.execute("SELECT data FROM records WHERE rowid = ?", (rowid,)).fetchone()
         return row[0] if row is not None else None
 
-    def close(self, *, discard: bool = False) -> None:
-        """Keep what this export added (a failure to keep it is ignored: this is a cache), or with
-        DISCARD remove the cache file."""
+    def close(self, *, keep: bool = True, discard: bool = False) -> None:
+        """Keep what this export added, unless not KEEP (a failure to keep it is ignored: this is a
+        cache); with DISCARD, remove the cache file."""
         try:
             if self.connection.in_transaction:
-                self.connection.execute("ROLLBACK" if discard else "COMMIT")
+                self.connection.execute("COMMIT" if keep and not discard else "ROLLBACK")
         except sqlite3.Error:
             pass
         finally:

@@ -47,10 +47,13 @@ def cached_snapshot(store: Any) -> Iterator[FileIndex]:
         except sqlite3.Error as error:
             cache = _set_aside(store, cache, error)
             index = store._read_consistently(lambda: _index(store, cache))
+    except BaseException:
+        cache.close(keep=False)  # an update cut short (an error, Ctrl-C) is never kept in part
+        raise
+    try:
         yield index
-        cache = index._cache  # a cache that failed after this point was set aside for another
     finally:
-        cache.close()
+        index._cache.close()  # the cache, or the one that replaced it when it failed meanwhile
 
 
 def _set_aside(store: Any, cache: RecordCache, error: sqlite3.Error) -> RecordCache:
