@@ -296,3 +296,15 @@ def test_an_export_interrupted_while_it_updates_the_cache_keeps_none_of_the_upda
     opened.clear()
     assert sorted(_titles(_export(site))) == ["New a1", "New a2", "New a3"]
     assert sorted(opened) == ["a1.json", "a2.json", "a3.json"]
+
+
+def test_an_id_with_a_lone_surrogate_is_a_problem_naming_it_every_time(site: Path):
+    write_record(site, "good")
+    write_record(site, "bad", id="\ud800")  # an escape JSON allows and UTF-8 (and SQLite) cannot hold
+    config = site / "syndicate.toml"
+    for _ in range(2):  # filling the cache, then from it
+        with pytest.raises(InvalidRecords) as refused:
+            api.export(config, out_dir=site / "out")
+        (problem,) = refused.value.problems
+        assert (problem.origin, problem.field) == (str(site / "store" / "bad.json"), "id")
+        assert "is not an id of letters" in problem.message

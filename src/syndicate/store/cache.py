@@ -180,6 +180,10 @@ def checked_row(raw: RawRecord, source: bytes | None, config: Any) -> tuple[tupl
     loaded = load_articles([raw], config)
     data = raw.data
     record_id = data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), str) else None
+    if record_id is not None and not record_id.isascii():
+        # SQLite holds UTF-8 only: a lone surrogate (from a \ud800 escape) is kept as that escape.
+        # Such an id is refused anyway; two records with it are still the same id.
+        record_id = record_id.encode("utf-8", "backslashreplace").decode("utf-8")
     if not loaded.articles:
         problems = json.dumps([[p.record_id, p.field, p.message] for p in loaded.problems], ensure_ascii=True)
         return (record_id, problems, None, None, None, None, None, source), ()
