@@ -211,6 +211,8 @@ def test_a_cache_that_cannot_be_written_is_set_aside_with_a_warning(site, opened
         assert any("the record cache cannot be used" in w for w in store.warnings)
     assert opened == ["a1.json", "a1.json"]
     assert _titles(_export(site)) == ["Title of a1"]
+    report = api.export(site / "syndicate.toml", out_dir=site / "out-warned")
+    assert any("the record cache cannot be used" in w for w in report.warnings)  # the export says so too
 
 
 def test_the_cache_is_where_the_environment_or_the_config_says_and_never_in_the_store(site, opened, tmp_path,

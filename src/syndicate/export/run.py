@@ -120,7 +120,7 @@ def export(
             root = out.resolve()
             kept = tuple(root / relative for relative in rendered.kept)
             in_feeds = {a.origin for items in latest_of.values() for a in items} | streamed.origins
-            warnings = tuple(dict.fromkeys((*loaded.warnings, *streamed.warnings)))
+            warnings = tuple(dict.fromkeys((*selection.store_warnings, *loaded.warnings, *streamed.warnings)))
             report = dict(feeds=len(specs), records=len(in_feeds), warnings=warnings, skipped=problems,
                           rendered=rendered.count, held_back=selection.held_back)
             # The manifest comes last, naming the store state the files were made from and what

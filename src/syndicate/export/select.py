@@ -31,6 +31,7 @@ class Selection:
     held_back: HeldBack  # what the store holds back: drafts, embargoes not yet lifted
     snapshot: Snapshot
     as_of: datetime
+    store_warnings: list[str]  # what the store has to tell (a directory store's record cache set aside)
 
     def oldest_first(self, section: str | None) -> Iterator[RawRecord]:
         """Every public record of SECTION (None: the site), oldest first, read as it is iterated."""
@@ -54,7 +55,7 @@ def reading(config: Config, specs: list[FeedSpec], *, store: str, as_of: datetim
                 FeedQuery(section=None, limit=1), as_of=as_of)
             yield Selection(chosen=chosen, site_newest=site_newest, problems=snapshot.problems,
                             state=snapshot.state, held_back=snapshot.held_back(as_of=as_of), snapshot=snapshot,
-                            as_of=as_of)
+                            as_of=as_of, store_warnings=getattr(opened, "warnings", []))
     finally:
         opened.close()
 
