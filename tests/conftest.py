@@ -46,6 +46,12 @@ def pytest_configure(config: pytest.Config) -> None:
     if "TMPDIR" not in os.environ and ram_disk.is_dir() and os.access(ram_disk, os.W_OK | os.X_OK):
         os.environ["TMPDIR"] = str(ram_disk)  # read by workers (-n) and child processes too
         tempfile.tempdir = None  # tempfile.gettempdir() reads TMPDIR again
+    # The tests start some hundred Python processes: each would compile syndicate's modules again
+    # where bytecode is not written. It is written here, under the temporary directory, never
+    # beside the sources (PYTHONPYCACHEPREFIX), unless a prefix is chosen already.
+    if os.environ.get("PYTHONDONTWRITEBYTECODE") and "PYTHONPYCACHEPREFIX" not in os.environ:
+        del os.environ["PYTHONDONTWRITEBYTECODE"]
+        os.environ["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "syndicate-tests-bytecode")
 
 
 @pytest.fixture(scope="session", autouse=True)
