@@ -32,7 +32,7 @@ def full_exports(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     export_all = run.export
 
     def counted(*args, **kwargs):
-        ran.append(str(kwargs["out_dir"]))
+        ran.append(str(kwargs["out"]))
         return export_all(*args, **kwargs)
 
     monkeypatch.setattr(run, "export", counted)

@@ -75,7 +75,8 @@ def export(
 ) -> ExportReport:
     """Write every chosen feed of the store described by CONFIG_PATH into OUT_DIR (run.export()
     says how), or, when nothing it depends on has changed since the last export into OUT_DIR,
-    report what that export did and do nothing (unchanged.py)."""
+    report what that export did and do nothing (unchanged.py). AS_OF decides which embargoes
+    have lifted; it defaults to SOURCE_DATE_EPOCH or the clock."""
     from syndicate.config import load_config
     from syndicate.dates import build_time
     from syndicate.export.publish import output_lock
@@ -91,7 +92,7 @@ def export(
                                       as_of=moment)
         if report is not None:
             return report
-    from syndicate.export.run import export as export_all
+    from syndicate.export import run
 
-    return export_all(config_path, out_dir=out, store=store, formats=formats, sections=sections,
+    return run.export(config_path, config, out=out, store=store, formats=formats, sections=sections,
                       skip_invalid=skip_invalid, check=check, force=force, as_of=moment, progress=progress)

@@ -9,9 +9,8 @@ from pathlib import Path
 
 from syndicate.archives import ArchivePages
 from syndicate.build import FeedSpec, build_feed, feed_specs
-from syndicate.config import ALL_SLUG, Config, load_config
-from syndicate.dates import build_time
-from syndicate.errors import InvalidRecords, Problem, UsageError
+from syndicate.config import ALL_SLUG, Config
+from syndicate.errors import InvalidRecords, UsageError
 from syndicate.export.manifest import MANIFEST, manifest_bytes, read_manifest, refuse_going_back, sha256
 from syndicate.export.pages import Streamed, page_feeds
 from syndicate.export.publish import Staging, output_lock, read_published, target_path
@@ -36,29 +35,28 @@ def chosen_formats(names: Sequence[str] | None, default: Sequence[str]) -> list[
 
 def export(
     config_path: str | Path,
+    config: Config,
     *,
-    out_dir: str | Path,
-    store: str | Path | None = None,
-    formats: Sequence[str] | None = None,
-    sections: Sequence[str] | None = None,
-    skip_invalid: bool = False,
-    check: bool = False,
-    force: bool = False,
-    as_of: datetime | None = None,
-    progress: Progress | None = None,
+    out: Path,
+    store: str | Path | None,
+    formats: Sequence[str] | None,
+    sections: Sequence[str] | None,
+    skip_invalid: bool,
+    check: bool,
+    force: bool,
+    as_of: datetime,
+    progress: Progress | None,
 ) -> ExportReport:
-    """Write every chosen feed of the store described by CONFIG_PATH into OUT_DIR.
+    """The export syndicate.export.export() describes, with CONFIG read from CONFIG_PATH already.
 
     Nothing is written unless every record is valid (or SKIP_INVALID leaves the
     invalid ones out) and every rendered file passes its checks. Each file is
     replaced atomically; index.opml and then manifest.json are written last,
-    all under a lock on OUT_DIR. CHECK writes nothing and reports what would
+    all under a lock on OUT. CHECK writes nothing and reports what would
     change. FORCE publishes even a store state older than the published one.
-    AS_OF decides which embargoes have lifted; it defaults to SOURCE_DATE_EPOCH
-    or the clock. PROGRESS, when given, is called with ("render", files done, files)
-    as each file is rendered or found unchanged.
+    AS_OF decides which embargoes have lifted. PROGRESS, when given, is called with
+    ("render", files done, files) as each file is rendered or found unchanged.
     """
-    config = load_config(config_path)
     format_names = chosen_formats(formats, config.formats)
     offered = offered_in_index(config)
     if sections:
@@ -67,12 +65,11 @@ def export(
             known = ", ".join([s.slug for s in config.sections] + [ALL_SLUG])
             raise UsageError(f"unknown section {', '.join(map(repr, unknown))}; configured: {known}")
     specs = feed_specs(config, sections=sections)
-    out = Path(out_dir)
     # A writing export holds OUT's lock from before it reads the store to its last write;
     # --check writes nothing and takes none.
     store_location = str(store or config.store)
     with nullcontext() if check else output_lock(out), \
-            reading(config, specs, store=store_location, as_of=as_of or build_time()) as selection:
+            reading(config, specs, store=store_location, as_of=as_of) as selection:
         manifest = read_manifest(out)
         if not force:
             refuse_going_back(manifest.store, selection.state, out=out)
