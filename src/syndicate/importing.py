@@ -47,6 +47,7 @@ from syndicate.errors import InvalidRecords, Problem, SyndicateError, UsageError
 from syndicate.feeds_in import is_feed_file, read_feed
 from syndicate.pausepoints import pause_point
 from syndicate.progress import Progress
+from syndicate.checked import checking_key
 from syndicate.records import _load_one, _validator, stored_record, xml_legal_record
 from syndicate.store import StoreError, StoreStats, open_store, redacted
 from syndicate.stored import RawRecord, StoredRecord
@@ -97,7 +98,7 @@ class _Spool:
                 self._db.execute(f"PRAGMA {pragma}")
             self._db.execute("CREATE TABLE records (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, text TEXT NOT NULL, "
                              "sections TEXT NOT NULL, published TEXT NOT NULL, updated TEXT NOT NULL, "
-                             "status TEXT NOT NULL, embargo_until TEXT)")
+                             "status TEXT NOT NULL, embargo_until TEXT, checked TEXT)")
             self._db.execute("CREATE TABLE ids (id TEXT PRIMARY KEY, origin TEXT NOT NULL) WITHOUT ROWID")
             self._db.execute("CREATE TABLE item_ids (item_id TEXT PRIMARY KEY, origin TEXT NOT NULL) WITHOUT ROWID")
             self._db.execute("BEGIN")
@@ -119,11 +120,11 @@ class _Spool:
         with their offsets."""
         return (stored.id, stored.json_text(), json.dumps(stored.sections), stored.published.isoformat(),
                 stored.updated.isoformat(), stored.status,
-                stored.embargo_until.isoformat() if stored.embargo_until else None)
+                stored.embargo_until.isoformat() if stored.embargo_until else None, stored.checked)
 
     def add(self, row: tuple) -> None:
-        self._db.execute("INSERT INTO records (id, text, sections, published, updated, status, embargo_until) "
-                         "VALUES (?, ?, ?, ?, ?, ?, ?)", row)
+        self._db.execute("INSERT INTO records (id, text, sections, published, updated, status, embargo_until, "
+                         "checked) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
         self.count += 1
 
     def batches(self, size: int) -> Iterator[list[StoredRecord]]:
@@ -132,8 +133,8 @@ class _Spool:
         try:
             if self._db.in_transaction:
                 self._db.execute("COMMIT")
-            cursor = self._db.execute("SELECT id, text, sections, published, updated, status, embargo_until "
-                                      "FROM records ORDER BY seq")
+            cursor = self._db.execute("SELECT id, text, sections, published, updated, status, embargo_until, "
+                                      "checked FROM records ORDER BY seq")
             rows = cursor.fetchmany(size)
         except sqlite3.Error as error:
             raise self.failure(error) from None
@@ -141,8 +142,9 @@ class _Spool:
             batch = [StoredRecord(id=record_id, record=None, text=text, sections=tuple(json.loads(sections)),
                                   published=datetime.fromisoformat(published),
                                   updated=datetime.fromisoformat(updated), status=status,
-                                  embargo_until=datetime.fromisoformat(embargo_until) if embargo_until else None)
-                     for record_id, text, sections, published, updated, status, embargo_until in rows]
+                                  embargo_until=datetime.fromisoformat(embargo_until) if embargo_until else None,
+                                  checked=checked)
+                     for record_id, text, sections, published, updated, status, embargo_until, checked in rows]
             yield batch
             written += len(batch)
             try:
@@ -212,6 +214,7 @@ class _Checker:
     def __init__(self, config) -> None:
         self.config = config
         self.validator = _validator()
+        self.key = checking_key(config)
 
     def alone(self, raw: RawRecord) -> _Alone:
         problems: list[Problem] = []
@@ -219,7 +222,16 @@ class _Checker:
         article = _load_one(raw, self.validator, self.config, problems, warnings, {})
         if article is None:
             return _Alone(problems, warnings)
-        return _Alone(problems, warnings, _Spool.row(stored_record(xml_legal_record(raw.data), article)),
+        legal = xml_legal_record(raw.data)
+        checked, notes = article, warnings
+        if legal != raw.data:
+            # The store keeps the record without the characters it cannot hold: its checked form is
+            # that record's check (with its own repair notes), as an export would check it.
+            notes = []
+            checked = _load_one(RawRecord(origin=raw.origin, data=legal), self.validator, self.config, [], notes, {})
+        stored = stored_record(legal, checked or article, key=self.key if checked else None, warnings=notes,
+                               origin=raw.origin)
+        return _Alone(problems, warnings, _Spool.row(stored),
                       tuple(dict.fromkeys((article.item_id, article.item_uri))))
 
     def chunk(self, raws: list[RawRecord]) -> list[_Alone]:

@@ -7,6 +7,7 @@ the export (the default) or only skips the records concerned.
 
 from __future__ import annotations
 
+import json
 import mimetypes
 import re
 from collections.abc import Iterable
@@ -15,6 +16,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from syndicate.checked import Decoder, encode
 from syndicate.compiled_schemas import compile_schema
 from syndicate.config import Config
 from syndicate.content import (
@@ -294,6 +296,7 @@ def load_articles(records: Iterable[RawRecord], config: Config) -> LoadResult:
     second is a problem.
     """
     validator = _validator()
+    decoder: Decoder | None = None
     problems: list[Problem] = []
     warnings: list[str] = []
     articles: list[Article] = []
@@ -302,7 +305,22 @@ def load_articles(records: Iterable[RawRecord], config: Config) -> LoadResult:
     skipped = 0
     for record in records:
         before = len(problems)
-        article = _load_one(record, validator, config, problems, warnings, first_seen)
+        decoded = None
+        if record.checked is not None:
+            decoder = decoder or Decoder(config)
+            decoded = decoder.decode(record.checked, origin=record.origin)
+        if decoded is not None:  # checked on import, by this code and config: as _load_one would give
+            article, notes = decoded
+            if article.id in first_seen:
+                problems.append(Problem(origin=record.origin, record_id=article.id, field="id",
+                                        message=f"duplicate id, first used in {first_seen[article.id]}; "
+                                                "expected an id no other record has"))
+                article = None
+            else:
+                first_seen[article.id] = record.origin
+                warnings.extend(f"{record.origin} id={article.id} {note}" for note in notes)
+        else:
+            article = _load_one(record, validator, config, problems, warnings, first_seen)
         taken = next((i for i in dict.fromkeys((article.item_id, article.item_uri)) if i in item_ids), None) \
             if article is not None else None
         if taken is not None:
@@ -349,10 +367,20 @@ def _load_one(record: RawRecord, validator: RecordSchema, config: Config, proble
     return _article(data, record.origin, config, problems, warnings)
 
 
-def stored_record(data: dict[str, Any], article: Article) -> StoredRecord:
-    """The record DATA, checked and normalised as ARTICLE, with the columns an indexed store keeps."""
-    return StoredRecord(id=article.id, record=data, sections=article.all_sections, published=article.published,
-                        updated=article.updated, status=article.status, embargo_until=article.embargo_until)
+def stored_record(data: dict[str, Any], article: Article, *, key: str | None = None, warnings: Iterable[str] = (),
+                  origin: str = "") -> StoredRecord:
+    """The record DATA, checked and normalised as ARTICLE, with the columns an indexed store keeps;
+    with KEY (syndicate.checked.checking_key), also its checked form, WARNINGS being what its
+    check (of DATA, read from ORIGIN) repaired."""
+    text = json.dumps(data, ensure_ascii=False)
+    checked = None
+    if key is not None:
+        prefix = f"{origin} id={article.id} "
+        notes = [w[len(prefix):] for w in warnings if w.startswith(prefix)]
+        checked = encode(article, notes, key=key)
+    return StoredRecord(id=article.id, record=data, text=text, checked=checked, sections=article.all_sections,
+                        published=article.published, updated=article.updated, status=article.status,
+                        embargo_until=article.embargo_until)
 
 
 def xml_legal_record(value: Any) -> Any:

@@ -241,7 +241,8 @@ def _old_layout_store(path: Path, source: Path) -> None:
     old.execute("PRAGMA journal_mode = WAL")
     old.executescript(OLD_LAYOUT)
     old.execute("ATTACH DATABASE ? AS new", (str(source),))
-    old.execute("INSERT INTO articles SELECT * FROM new.articles")
+    old.execute("INSERT INTO articles SELECT id, record, section, published, updated, status, embargo_until "
+                "FROM new.articles")
     old.execute("INSERT INTO article_sections SELECT * FROM new.article_sections")
     old.execute("DETACH DATABASE new")
     old.execute("PRAGMA user_version = 1")

@@ -30,12 +30,15 @@ TITLE_FROM_TEXT = 100  # characters of a description that stand in for a missing
 MAX_SUMMARY = 10_000  # the record format's longest summary (schemas/article.schema.json)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
 class FeedRecord(RawRecord):
     """A RawRecord read from a feed file, with notes: what was filled in or repaired,
     each to be reported as a warning naming the item."""
 
-    notes: tuple[str, ...] = ()
+    __slots__ = ("notes",)
+
+    def __init__(self, *, notes: tuple[str, ...] = (), **fields: Any) -> None:
+        super().__init__(**fields)
+        self.notes = tuple(notes)
 
 
 def record_identity(identifier: str, *, id_prefix: str) -> tuple[str, str | None]:

@@ -63,7 +63,9 @@ CREATE_TABLES = (
     published     timestamptz NOT NULL,
     updated       timestamptz NOT NULL,
     status        text NOT NULL,
-    embargo_until timestamptz
+    embargo_until timestamptz,
+    checked       text,
+    checked_record text
 )""",
     """CREATE TABLE {schema}.article_sections (
     section       text NOT NULL,
@@ -87,6 +89,22 @@ CREATE_TABLES = (
 SECTIONS_BY_ID = "article_sections_id"
 CREATE_SECTIONS_BY_ID = "CREATE INDEX IF NOT EXISTS article_sections_id ON {sections} (id)"
 
+# The record as checked on import (syndicate.checked), so that an export need not check it again,
+# and md5(record::text) of the record it was made from, which the server computes as it stores the
+# record: a reader takes the checked form only while the record is that one (a record replaced by
+# an older syndicate, or by hand, is checked). A store made before the columns existed gets them
+# from the first import into it by the tables' owner (the layout version stays 2: a reader that
+# does not know them never selects them); until then its records are checked on every export.
+CHECKED_COLUMNS = ("checked", "checked_record")
+ADD_CHECKED = ("ALTER TABLE {articles} ADD COLUMN IF NOT EXISTS checked text, "
+               "ADD COLUMN IF NOT EXISTS checked_record text")
+HAS_CHECKED = """
+SELECT count(*) = 2 FROM pg_attribute
+WHERE attrelid = to_regclass(%s) AND attname IN ('checked', 'checked_record') AND NOT attisdropped
+"""
+# A record's checked form, where it was made from the record as it is now.
+CHECKED = "CASE WHEN a.checked_record = md5(a.record::text) THEN a.checked END"
+
 # An upsert of a batch, in one transaction; each statement finds its rows through an index, and the
 # rows of a batch travel in one pipeline (executemany), not one round trip each.
 BUMP_CHANGES = "UPDATE {metadata} SET changes = changes + 1"
@@ -97,30 +115,40 @@ UPSERT_ARTICLE = (
     "VALUES (%s, %s::jsonb, %s, %s, %s, %s, %s) ON CONFLICT (id) DO UPDATE SET record = excluded.record, "
     "section = excluded.section, published = excluded.published, updated = excluded.updated, "
     "status = excluded.status, embargo_until = excluded.embargo_until")
+UPSERT_CHECKED_ARTICLE = (
+    "INSERT INTO {articles} (id, record, section, published, updated, status, embargo_until, checked, "
+    "checked_record) SELECT v.id, v.record, v.section, v.published, v.updated, v.status, v.embargo_until, "
+    "v.checked, CASE WHEN v.checked IS NOT NULL THEN md5(v.record::text) END "
+    "FROM (VALUES (%s, %s::jsonb, %s, %s::timestamptz, %s::timestamptz, %s, %s::timestamptz, %s::text)) "
+    "AS v (id, record, section, published, updated, status, embargo_until, checked) "
+    "ON CONFLICT (id) DO UPDATE SET record = excluded.record, "
+    "section = excluded.section, published = excluded.published, updated = excluded.updated, "
+    "status = excluded.status, embargo_until = excluded.embargo_until, checked = excluded.checked, "
+    "checked_record = excluded.checked_record")
 INSERT_SECTION = "INSERT INTO {sections} (section, id, published, status, embargo_until) VALUES (%s, %s, %s, %s, %s)"
 
 # Public: published, or embargoed with the embargo lifted (build.is_public says the same).
 LATEST_IN_SECTION = """
-SELECT a.id, a.record FROM {sections} AS s JOIN {articles} AS a ON a.id = s.id
+SELECT a.id, a.record::text, {checked} FROM {sections} AS s JOIN {articles} AS a ON a.id = s.id
 WHERE s.section = %(section)s
   AND (s.status = 'published' OR (s.status = 'embargoed' AND s.embargo_until <= %(as_of)s))
 ORDER BY s.published DESC, s.id LIMIT %(limit)s
 """
 LATEST_OF_SITE = """
-SELECT id, record FROM {articles}
+SELECT a.id, a.record::text, {checked} FROM {articles} AS a
 WHERE status = 'published' OR (status = 'embargoed' AND embargo_until <= %(as_of)s)
 ORDER BY published DESC, id LIMIT %(limit)s
 """
 # Every public record, oldest first: the reverse of the latest-N order (archive pages, read
 # through a server-side cursor as it advances).
 OLDEST_IN_SECTION = """
-SELECT a.id, a.record FROM {sections} AS s JOIN {articles} AS a ON a.id = s.id
+SELECT a.id, a.record::text, {checked} FROM {sections} AS s JOIN {articles} AS a ON a.id = s.id
 WHERE s.section = %(section)s
   AND (s.status = 'published' OR (s.status = 'embargoed' AND s.embargo_until <= %(as_of)s))
 ORDER BY s.published, s.id DESC
 """
 OLDEST_OF_SITE = """
-SELECT id, record FROM {articles}
+SELECT a.id, a.record::text, {checked} FROM {articles} AS a
 WHERE status = 'published' OR (status = 'embargoed' AND embargo_until <= %(as_of)s)
 ORDER BY published, id DESC
 """
@@ -190,6 +218,7 @@ class PostgresStore:
         self.timeout = store_timeout(config)
         self.writable = create
         self.old = False  # syndicate 0.1's layout, read as it is (records and stats; no snapshot)
+        self.checked = CHECKED  # what a query selects for a record's checked form (NULL: a store without them)
         self.warnings: list[str] = []  # for the import's report: what it could not do, and why
         self.connection: psycopg.Connection | None = None
         conninfo, self.schema = split_url(url)
@@ -208,11 +237,14 @@ class PostgresStore:
                 self._create_or_upgrade()
             elif create and layout.kind == "current":
                 self._add_sections_by_id()
+                self._add_checked()
             elif layout.kind == "old":
                 self.old = True
                 self._use(layout.old_schema or "public", old=True)
             else:
                 self._refuse(layout)
+                if not self._has_checked():
+                    self.checked = "NULL"
         except psycopg.Error as error:
             failure = self._failure(error, "open the store")
             self.close()
@@ -230,7 +262,34 @@ class PostgresStore:
 
     def _sql(self, text: str) -> sql.Composed:
         return sql.SQL(text).format(articles=self.articles, sections=self.sections, metadata=self.metadata,
-                                    schema=sql.Identifier(self.schema))
+                                    schema=sql.Identifier(self.schema), checked=sql.SQL(self.checked))
+
+    def _has_checked(self) -> bool:
+        assert self.connection is not None
+        return self.connection.execute(HAS_CHECKED, (f"{self.schema}.articles",)).fetchone()[0]
+
+    def _add_checked(self) -> None:
+        """Give a store made before checked forms existed their columns (as _add_sections_by_id
+        its index: only the tables' owner may; another role imports without them, and says so)."""
+        assert self.connection is not None
+        if self._has_checked():
+            return
+        wait = min(self.timeout, DDL_LOCK_WAIT)
+        try:
+            self.connection.execute("BEGIN")
+            self.connection.execute("SELECT set_config('lock_timeout', %s, true)", (f"{wait * 1000}",))
+            self.connection.execute(self._sql(ADD_CHECKED))
+            self.connection.execute("COMMIT")
+        except (errors.InsufficientPrivilege, errors.LockNotAvailable, errors.QueryCanceled) as error:
+            self._rollback()
+            why = ("this role does not own the tables" if isinstance(error, errors.InsufficientPrivilege)
+                   else "the table was busy")
+            self.checked = "NULL"
+            self.warnings.append(
+                f"{self.location}: the columns that keep each record as checked on import (so that exports do "
+                f"not check it again) are missing and could not be added ({why}); the tables' owner can add "
+                f"them once: ALTER TABLE {self.schema}.articles ADD COLUMN checked text, "
+                "ADD COLUMN checked_record text;")
 
     # Opening
 
@@ -475,8 +534,10 @@ class PostgresStore:
         assert self.connection is not None
         wanted = {stored.id: stored for stored in records}  # of one id twice, the later wins
         ids = list(wanted)
+        with_checked = self.checked != "NULL"
         articles = [(stored.id, stored.json_text(), stored.sections[0], stored.published, stored.updated,
-                     stored.status, stored.embargo_until) for stored in wanted.values()]
+                     stored.status, stored.embargo_until, *((stored.checked,) if with_checked else ()))
+                    for stored in wanted.values()]
         sections = [(section, stored.id, stored.published, stored.status, stored.embargo_until)
                     for stored in wanted.values() for section in dict.fromkeys(stored.sections)]
         committing = False
@@ -489,7 +550,7 @@ class PostgresStore:
                 held = [row[0] for row in cursor.execute(self._sql(HELD), (ids,))]
                 if held:
                     cursor.execute(self._sql(DELETE_SECTIONS), (held,))
-                cursor.executemany(self._sql(UPSERT_ARTICLE), articles)
+                cursor.executemany(self._sql(UPSERT_CHECKED_ARTICLE if with_checked else UPSERT_ARTICLE), articles)
                 cursor.executemany(self._sql(INSERT_SECTION), sections)
             pause_point("import-committing")
             committing = True
@@ -546,7 +607,8 @@ class _Snapshot:
         try:
             rows = self.store.connection.execute(
                 self.store.latest_query(query), {"section": query.section, "limit": query.limit, "as_of": as_of})
-            return [RawRecord(origin=self.store._origin(record_id), data=record) for record_id, record in rows]
+            return [RawRecord(origin=self.store._origin(record_id), text=record, checked=checked)
+                    for record_id, record, checked in rows]
         except psycopg.Error as error:
             raise self.store._failure(error, "read the store") from None
 
@@ -557,8 +619,8 @@ class _Snapshot:
             with self.store.connection.cursor(name=f"syndicate_oldest_{self.cursors}") as cursor:
                 cursor.execute(self.store._sql(OLDEST_OF_SITE if section is None else OLDEST_IN_SECTION),
                                {"section": section, "as_of": as_of})
-                for record_id, record in cursor:
-                    yield RawRecord(origin=self.store._origin(record_id), data=record)
+                for record_id, record, checked in cursor:
+                    yield RawRecord(origin=self.store._origin(record_id), text=record, checked=checked)
         except psycopg.Error as error:
             raise self.store._failure(error, "read the store") from None
 

@@ -24,7 +24,6 @@ reading in a way that would create them.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import uuid
 from collections.abc import Iterator, Sequence
@@ -34,6 +33,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from syndicate.checked import record_digest
 from syndicate.config import DEFAULT_STORE_TIMEOUT
 from syndicate.pausepoints import pause_point
 from syndicate.store import FeedQuery, HeldBack, RawRecord, StoredRecord, StoreError, StoreState, StoreStats, Upserted
@@ -50,7 +50,8 @@ CREATE_TABLES = (
     published     TEXT NOT NULL,
     updated       TEXT NOT NULL,
     status        TEXT NOT NULL,
-    embargo_until TEXT
+    embargo_until TEXT,
+    checked       TEXT
 )""",
     """CREATE TABLE article_sections (
     section       TEXT NOT NULL,
@@ -66,6 +67,12 @@ CREATE_TABLES = (
 # The section rows of one article, for an upsert that replaces it (the primary key leads with section).
 SECTIONS_BY_ID = "article_sections_id"
 CREATE_SECTIONS_BY_ID = f"CREATE INDEX IF NOT EXISTS {SECTIONS_BY_ID} ON article_sections (id)"
+# The record as checked on import (syndicate.checked), so that an export need not check it again.
+# A store made before the column existed gets it from the first import into it (the layout
+# stays 2: a reader that does not know it never selects it, and a record replaced by such a
+# writer no longer matches its checked form's digest).
+CHECKED = "checked"
+ADD_CHECKED = f"ALTER TABLE articles ADD COLUMN {CHECKED} TEXT"
 CREATE_METADATA = """CREATE TABLE metadata (
     singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
     store_id  TEXT NOT NULL,
@@ -80,35 +87,35 @@ _HELD_CHUNK = 500  # ids per query: well below SQLite's limit on parameters
 HELD = "SELECT id FROM articles WHERE id IN ({marks})"
 DELETE_SECTIONS = "DELETE FROM article_sections WHERE id = ?"
 UPSERT_ARTICLE = (
-    "INSERT INTO articles (id, record, section, published, updated, status, embargo_until) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET record = excluded.record, "
+    "INSERT INTO articles (id, record, section, published, updated, status, embargo_until, checked) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET record = excluded.record, "
     "section = excluded.section, published = excluded.published, updated = excluded.updated, "
-    "status = excluded.status, embargo_until = excluded.embargo_until")
+    "status = excluded.status, embargo_until = excluded.embargo_until, checked = excluded.checked")
 INSERT_SECTION = ("INSERT INTO article_sections (section, id, published, status, embargo_until) "
                   "VALUES (?, ?, ?, ?, ?)")
 
 # Public: published, or embargoed with the embargo lifted (build.is_public says the same).
 LATEST_IN_SECTION = """
-SELECT a.id, a.record FROM article_sections AS s JOIN articles AS a ON a.id = s.id
+SELECT a.id, a.record, {checked} FROM article_sections AS s JOIN articles AS a ON a.id = s.id
 WHERE s.section = :section
   AND (s.status = 'published' OR (s.status = 'embargoed' AND s.embargo_until <= :as_of))
 ORDER BY s.published DESC, s.id LIMIT :limit
 """
 LATEST_OF_SITE = """
-SELECT id, record FROM articles
+SELECT id, record, {checked} FROM articles
 WHERE status = 'published' OR (status = 'embargoed' AND embargo_until <= :as_of)
 ORDER BY published DESC, id LIMIT :limit
 """
 # Every public record, oldest first: the reverse of the latest-N order (archive pages, read as
 # the cursor advances). The indexes on (published DESC, id) serve it read backwards.
 OLDEST_IN_SECTION = """
-SELECT a.id, a.record FROM article_sections AS s JOIN articles AS a ON a.id = s.id
+SELECT a.id, a.record, {checked} FROM article_sections AS s JOIN articles AS a ON a.id = s.id
 WHERE s.section = :section
   AND (s.status = 'published' OR (s.status = 'embargoed' AND s.embargo_until <= :as_of))
 ORDER BY s.published, s.id DESC
 """
 OLDEST_OF_SITE = """
-SELECT id, record FROM articles
+SELECT id, record, {checked} FROM articles
 WHERE status = 'published' OR (status = 'embargoed' AND embargo_until <= :as_of)
 ORDER BY published, id DESC
 """
@@ -130,13 +137,18 @@ def _from_utc_text(text: str | None) -> datetime | None:
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc) if text else None
 
 
-def _raw(path: Path, record_id: str, record: str) -> RawRecord:
-    """A stored record as read back; text another program wrote there that is not JSON is named, not raised."""
-    origin = f"{path}#{record_id}"
-    try:
-        return RawRecord(origin=origin, data=json.loads(record))
-    except (TypeError, ValueError, RecursionError) as error:
-        return RawRecord(origin=origin, error=f"the stored record is not valid JSON ({error})")
+def _raw(path: Path, record_id: str, record: str, checked: str | None = None) -> RawRecord:
+    """A stored record as read back, parsed when first asked for (RawRecord): text another program wrote
+    there that is not JSON is named, not raised. CHECKED, the column, holds the digest of the record
+    its checked form was made from, then the form: the form goes with the record only if that is this one."""
+    if checked is not None:
+        digest, _, form = checked.partition(":")
+        checked = form if isinstance(record, str) and digest == record_digest(record) else None
+    return RawRecord(origin=f"{path}#{record_id}", text=record, checked=checked)
+
+
+def _checked_column(stored: StoredRecord) -> str | None:
+    return None if stored.checked is None else f"{record_digest(stored.json_text())}:{stored.checked}"
 
 
 # Drafts and records still under embargo, from the narrow section rows (one per section of an article).
@@ -148,8 +160,9 @@ FROM article_sections WHERE status != 'published'
 """
 
 
-def latest_query(query: FeedQuery) -> str:
-    return LATEST_OF_SITE if query.section is None else LATEST_IN_SECTION
+def latest_query(query: FeedQuery, *, checked: str = CHECKED) -> str:
+    """The latest-N query of QUERY; CHECKED: the column of checked forms, or NULL for a store without it."""
+    return (LATEST_OF_SITE if query.section is None else LATEST_IN_SECTION).format(checked=checked)
 
 
 def store_timeout(config: Any) -> int:
@@ -201,6 +214,7 @@ class SqliteStore:
         self.timeout = store_timeout(config)
         self.writable = create
         self.old = False  # syndicate 0.1's layout, read as it is (records and stats; no snapshot)
+        self.checked = CHECKED  # what a query selects for a record's checked form
         self.connection: sqlite3.Connection | None = None
         try:
             if create:
@@ -303,6 +317,8 @@ class SqliteStore:
         layout = self._live_layout()
         self._refuse(layout, writing=False)
         self.old = layout.kind == "old"
+        if layout.kind == "current" and not self._has_checked():
+            self.checked = "NULL"  # made before the column existed (by a reader that does not write)
 
     def _open_to_write(self) -> None:
         try:
@@ -315,7 +331,7 @@ class SqliteStore:
         self.connection.execute("PRAGMA foreign_keys = ON")
         layout = self._live_layout()
         self._refuse(layout, writing=True)
-        if layout.kind == "current" and self._has_sections_by_id():
+        if layout.kind == "current" and self._has_sections_by_id() and self._has_checked():
             return
         if self.connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             self.connection.execute("PRAGMA journal_mode = WAL")  # readers never block the writer
@@ -334,8 +350,10 @@ class SqliteStore:
                                         (str(uuid.uuid4()),))
                 self.connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                 self.connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            # New stores, old ones, and stores of this layout made before the index existed.
+            # New stores, old ones, and stores of this layout made before the index or the column existed.
             self.connection.execute(CREATE_SECTIONS_BY_ID)
+            if not self._has_checked():
+                self.connection.execute(ADD_CHECKED)
             self.connection.execute("COMMIT")
         except sqlite3.Error as error:
             self._rollback()
@@ -344,6 +362,10 @@ class SqliteStore:
         except BaseException:
             self._rollback()
             raise
+
+    def _has_checked(self) -> bool:
+        assert self.connection is not None
+        return any(row[1] == CHECKED for row in self.connection.execute("PRAGMA table_info(articles)"))
 
     def _has_sections_by_id(self) -> bool:
         assert self.connection is not None
@@ -442,7 +464,8 @@ class SqliteStore:
             published, embargo_until = utc_text(stored.published), (
                 utc_text(stored.embargo_until) if stored.embargo_until else None)
             articles.append((stored.id, stored.json_text(), stored.sections[0],
-                             published, utc_text(stored.updated), stored.status, embargo_until))
+                             published, utc_text(stored.updated), stored.status, embargo_until,
+                             _checked_column(stored)))
             sections += [(section, stored.id, published, stored.status, embargo_until)
                          for section in dict.fromkeys(stored.sections)]
         try:
@@ -473,7 +496,7 @@ class SqliteStore:
             "bump changes": (BUMP_CHANGES, ()),
             "held ids": (HELD.format(marks="?, ?"), ("a", "b")),
             "delete sections": (DELETE_SECTIONS, ("a",)),
-            "upsert article": (UPSERT_ARTICLE, ("a", "{}", "s", "t", "t", "published", None)),
+            "upsert article": (UPSERT_ARTICLE, ("a", "{}", "s", "t", "t", "published", None, None)),
             "insert section": (INSERT_SECTION, ("s", "a", "t", "published", None)),
         }
         return {name: [row[-1] for row in self.connection.execute("EXPLAIN QUERY PLAN " + text, parameters)]
@@ -497,7 +520,7 @@ class SqliteStore:
         """How SQLite runs the latest-N query (EXPLAIN QUERY PLAN), for tests and diagnosis."""
         assert self.connection is not None
         rows = self.connection.execute(
-            "EXPLAIN QUERY PLAN " + latest_query(query),
+            "EXPLAIN QUERY PLAN " + latest_query(query, checked=self.checked),
             {"section": query.section, "limit": query.limit, "as_of": utc_text(datetime.now(timezone.utc))},
         )
         return [row[-1] for row in rows]
@@ -514,18 +537,19 @@ class _Snapshot:
         assert self.store.connection is not None
         try:
             rows = self.store.connection.execute(
-                latest_query(query), {"section": query.section, "limit": query.limit, "as_of": utc_text(as_of)})
-            return [_raw(self.store.path, record_id, record) for record_id, record in rows]
+                latest_query(query, checked=self.store.checked),
+                {"section": query.section, "limit": query.limit, "as_of": utc_text(as_of)})
+            return [_raw(self.store.path, record_id, record, checked) for record_id, record, checked in rows]
         except sqlite3.Error as error:
             raise self.store._failure(error, "read the store") from None
 
     def oldest_first(self, section: str | None, *, as_of: datetime) -> Iterator[RawRecord]:
         assert self.store.connection is not None
         try:
-            rows = self.store.connection.execute(OLDEST_OF_SITE if section is None else OLDEST_IN_SECTION,
-                                                 {"section": section, "as_of": utc_text(as_of)})
-            for record_id, record in rows:  # sqlite3 steps the statement as rows are taken
-                yield _raw(self.store.path, record_id, record)
+            query = (OLDEST_OF_SITE if section is None else OLDEST_IN_SECTION).format(checked=self.store.checked)
+            rows = self.store.connection.execute(query, {"section": section, "as_of": utc_text(as_of)})
+            for record_id, record, checked in rows:  # sqlite3 steps the statement as rows are taken
+                yield _raw(self.store.path, record_id, record, checked)
         except sqlite3.Error as error:
             raise self.store._failure(error, "read the store") from None
 
