@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import enable_archive, monthly_store, write_record
+from tests.store.conftest import postgres_server, postgres_url  # noqa: F401 (fixtures for these tests too)
 
 
 def tree(out: Path) -> dict[str, bytes]:

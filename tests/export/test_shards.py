@@ -20,14 +20,19 @@ from tests.conftest import write_record
 from tests.export.conftest import tree
 
 runner = CliRunner()
+ATOM = ("atom",)  # where the formats do not matter, one is quicker
 
 
-def _export_shards(config: Path, root: Path, *, count: int = 3, numbers: range | None = None) -> list[Path]:
-    """Each shard of COUNT (or those of NUMBERS) exported by the command into a directory of its own under ROOT."""
+def _export_shards(config: Path, root: Path, *, count: int = 3, numbers: range | None = None,
+                   formats: tuple[str, ...] = (), store: str | None = None) -> list[Path]:
+    """Each shard of COUNT (or those of NUMBERS) exported by the command into a directory of its
+    own under ROOT, in FORMATS (default: the config's), from STORE (default: the config's)."""
     shards = []
     for number in numbers or range(1, count + 1):
         out = root / f"shard-{number}-of-{count}"
-        result = runner.invoke(app, ["export", "-c", str(config), "-o", str(out), "--shard", f"{number}/{count}"])
+        chosen = [argument for name in formats for argument in ("--format", name)]
+        result = runner.invoke(app, ["export", "-c", str(config), "-o", str(out), "--shard", f"{number}/{count}",
+                                     *chosen, *(["--store", store] if store else [])])
         assert result.exit_code == 0, result.output
         shards.append(out)
     return shards
@@ -44,11 +49,17 @@ def _index(merged: Path, config: Path):
     return runner.invoke(app, ["index", str(merged), "-c", str(config)])
 
 
-def test_shards_merged_and_indexed_are_byte_identical_to_one_export(sharded_site: Path):
+@pytest.mark.parametrize("kind", ["directory", "sqlite", "postgres"])
+def test_shards_merged_and_indexed_are_byte_identical_to_one_export(sharded_site: Path, kind: str,
+                                                                    request: pytest.FixtureRequest):
     config = sharded_site
+    store = None
+    if kind != "directory":
+        store = str(config.parent / "news.db") if kind == "sqlite" else request.getfixturevalue("postgres_url")
+        api.import_records([config.parent / "store"], into=store, config_path=config)
     serial = sharded_site.parent / "serial"
-    api.export(config, out_dir=serial)
-    shards = _export_shards(config, sharded_site.parent)
+    api.export(config, out_dir=serial, store=store)
+    shards = _export_shards(config, sharded_site.parent, store=store)
     for out in shards:  # neither of the files every shard would write differently
         assert not (out / "index.opml").exists() and not (out / "manifest.json").exists()
     merged = _merged(shards, sharded_site.parent / "merged")
@@ -62,7 +73,7 @@ def test_shards_merged_and_indexed_are_byte_identical_to_one_export(sharded_site
 
 
 def test_each_feed_and_its_archive_pages_are_in_exactly_one_shard(sharded_site: Path):
-    shards = _export_shards(sharded_site, sharded_site.parent)
+    shards = _export_shards(sharded_site, sharded_site.parent, formats=ATOM)
     owners: dict[str, set[int]] = {}
     for number, out in enumerate(shards, 1):
         assert (out / "_shards" / f"{number}-of-3.json").is_file()
@@ -114,26 +125,27 @@ def test_a_shard_fails_where_the_whole_export_would(sharded_site: Path):
 
 
 def _other_state(config: Path, root: Path) -> list[Path]:
-    first = _export_shards(config, root, numbers=range(1, 2))
+    first = _export_shards(config, root, formats=ATOM, numbers=range(1, 2))
     write_record(config.parent, "later", section="sport", url="https://test.example.org/sport/later/",
                  published="2024-03-21T10:00:00+03:00")
-    return first + _export_shards(config, root, numbers=range(2, 4))
+    return first + _export_shards(config, root, formats=ATOM, numbers=range(2, 4))
 
 
 def _overwritten(config: Path, root: Path) -> list[Path]:
-    shards = _export_shards(config, root)
-    stray = shards[0] / "society" / "rss.xml"  # another shard's file, from an earlier export into that directory
+    shards = _export_shards(config, root, formats=ATOM)
+    stray = shards[0] / "society" / "atom.xml"  # another shard's file, from an earlier export into that directory
     stray.parent.mkdir()
-    stray.write_bytes(b"<rss/>")
+    stray.write_bytes(b"<feed/>")
     return [shards[1], shards[0], shards[2]]
 
 
 def _other_split(config: Path, root: Path) -> list[Path]:
-    return _export_shards(config, root) + _export_shards(config, root, count=2, numbers=range(1, 2))
+    return (_export_shards(config, root, formats=ATOM)
+            + _export_shards(config, root, formats=ATOM, count=2, numbers=range(1, 2)))
 
 
 def _edited_partial(config: Path, root: Path) -> list[Path]:
-    shards = _export_shards(config, root)
+    shards = _export_shards(config, root, formats=ATOM)
     partial = shards[0] / "_shards" / "1-of-3.json"
     document = json.loads(partial.read_text(encoding="utf-8"))
     document["feeds"].append("society")
@@ -142,9 +154,9 @@ def _edited_partial(config: Path, root: Path) -> list[Path]:
 
 
 @pytest.mark.parametrize(("make", "message"), [
-    (lambda config, root: _export_shards(config, root, numbers=range(1, 4, 2)), "shard 2/3 missing"),
+    (lambda config, root: _export_shards(config, root, formats=ATOM, numbers=range(1, 4, 2)), "shard 2/3 missing"),
     (_other_state, "the shards read different states of the store"),
-    (_overwritten, "society/rss.xml is not the file shard 2/3 wrote"),
+    (_overwritten, "society/atom.xml is not the file shard 2/3 wrote"),
     (_other_split, "split 2 and 3 ways"),
     (_edited_partial, "not those the split gives it"),
 ], ids=["missing", "store-states", "overwritten", "other-split", "overlap"])
@@ -159,7 +171,8 @@ def test_index_refuses_shards_that_are_not_one_export_and_writes_nothing(sharded
 
 
 def test_index_refuses_another_configuration(sharded_site: Path):
-    merged = _merged(_export_shards(sharded_site, sharded_site.parent), sharded_site.parent / "merged")
+    shards = _export_shards(sharded_site, sharded_site.parent, formats=ATOM)
+    merged = _merged(shards, sharded_site.parent / "merged")
     other = sharded_site.parent / "other.toml"
     other.write_text(sharded_site.read_text(encoding="utf-8").replace("Test News", "Other News"), encoding="utf-8")
     result = _index(merged, other)
