@@ -30,16 +30,22 @@ def _run(site: Path, tmp_path: Path, *arguments: str, **variables: str) -> subpr
         command.chmod(0o755)
     environment = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", **variables}
     environment.pop("SYNDICATE_STORE", None)
-    return subprocess.run(["bash", str(SCRIPT), *arguments], cwd=site, env=environment, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(["bash", str(SCRIPT), *arguments], cwd=site, env=environment, capture_output=True,
+                          text=True, timeout=300)
 
 
-@pytest.mark.skipif(shutil.which("bash") is None, reason="the recipe is a bash script")
-def test_the_ci_recipe_stages_valid_feeds_without_the_manifest(tmp_path: Path):
+def _example_site(tmp_path: Path) -> Path:
+    """A site of its own under TMP_PATH: the example's config and store."""
     site = tmp_path / "site"
     site.mkdir()
     shutil.copytree(ROOT / "examples" / "store", site / "store")
     shutil.copy(ROOT / "examples" / "syndicate.toml", site)
+    return site
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="the recipe is a bash script")
+def test_the_ci_recipe_stages_valid_feeds_without_the_manifest(tmp_path: Path):
+    site = _example_site(tmp_path)
 
     first = _run(site, tmp_path)
     assert first.returncode == 0, first.stderr
@@ -68,10 +74,7 @@ def test_the_ci_recipe_stages_valid_feeds_without_the_manifest(tmp_path: Path):
 def test_the_ci_recipe_split_into_shards_stages_what_one_export_writes(tmp_path: Path):
     from syndicate import api
 
-    site = tmp_path / "site"
-    site.mkdir()
-    shutil.copytree(ROOT / "examples" / "store", site / "store")
-    shutil.copy(ROOT / "examples" / "syndicate.toml", site)
+    site = _example_site(tmp_path)
     for number in (1, 2, 3):  # each job of the matrix, into a directory of its own
         done = _run(site, tmp_path, "shard", f"{number}/3", FEEDS_DIR=f"shard-{number}")
         assert done.returncode == 0, done.stderr

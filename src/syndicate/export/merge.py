@@ -65,7 +65,7 @@ def index_shards(config_path: str | Path, *, out_dir: str | Path, force: bool = 
             partial.path.unlink(missing_ok=True)
         with suppress(OSError):
             (out / SHARDS_DIRECTORY).rmdir()
-    write_stamps(config, out, [*published.files, *entries, MANIFEST], fingerprint=first.fingerprint)
+        write_stamps(config, out, [*published.files, *entries, MANIFEST], fingerprint=first.fingerprint)
     return IndexReport(written=tuple(written), unchanged=tuple(unchanged), shards=len(partials),
                        feeds=len(first.exported), files=len(files))
 
@@ -76,7 +76,7 @@ def _one_export(partials: list[Partial], *, out: Path, config: str) -> Partial:
 
     folder = out / SHARDS_DIRECTORY
     if not partials:
-        raise ShardsMismatch(f"{folder} holds no partial manifest (N-of-M.json): export each shard into {out} "
+        raise ShardsMismatch(f"{folder} holds no partial manifest (I-of-N.json): export each shard into {out} "
                              "(syndicate export --shard I/N --out DIR), or copy their directories into it")
     counts = sorted({partial.shard.count for partial in partials})
     if len(counts) > 1:
@@ -87,9 +87,10 @@ def _one_export(partials: list[Partial], *, out: Path, config: str) -> Partial:
     numbers = {partial.shard.number for partial in partials}
     missing = [f"{number}/{count}" for number in range(1, count + 1) if number not in numbers]
     if missing:
-        raise ShardsMismatch(f"shard {', '.join(missing)} missing: {folder} has no "
-                             f"{', '.join(name.replace('/', '-of-') + '.json' for name in missing)}; export it "
-                             "(syndicate export --shard I/N) or copy its directory into DIR")
+        files = ", ".join(name.replace("/", "-of-") + ".json" for name in missing)
+        raise ShardsMismatch(f"shard{'s' if len(missing) > 1 else ''} {', '.join(missing)} missing: {folder} has no "
+                             f"{files}; export each shard (syndicate export --shard I/N) or copy its directory "
+                             f"into {out}")
     first = partials[0]
     for partial in partials:
         if partial.generator != f"syndicate {__version__}":
