@@ -116,6 +116,21 @@ def test_an_export_into_the_merged_tree_renders_nothing(sharded_site: Path, tmp_
         "sport", "all", "manifest.json"}
 
 
+def test_shards_one_after_another_into_the_merged_tree_render_nothing_and_index_changes_nothing(
+        sharded_site: Path):
+    config = sharded_site
+    merged = _merged(_export_shards(config, config.parent, formats=ATOM), config.parent / "merged")
+    assert _index(merged, config).exit_code == 0
+    before = tree(merged)
+    for number in (1, 2, 3):  # each reads the merged tree's manifest, and writes its partial only
+        report = api.export(config, out_dir=merged, formats=list(ATOM), shard=f"{number}/3")
+        assert report.rendered == 0
+        assert report.written == (merged.resolve() / "_shards" / f"{number}-of-3.json",)
+    indexed = api.index_shards(config, out_dir=merged)
+    assert (indexed.written, indexed.shards) == ((), 3)
+    assert tree(merged) == before
+
+
 def test_a_shard_fails_where_the_whole_export_would(sharded_site: Path):
     write_record(sharded_site.parent, "bad", section="sport", title=None)  # in shard 1's feed
     out = sharded_site.parent / "shard-2"
@@ -177,6 +192,21 @@ def test_index_refuses_another_configuration(sharded_site: Path):
     other.write_text(sharded_site.read_text(encoding="utf-8").replace("Test News", "Other News"), encoding="utf-8")
     result = _index(merged, other)
     assert result.exit_code == 2 and "another configuration file" in result.output
+
+
+def test_index_refuses_to_go_back_to_an_older_store_state_unless_forced(sharded_site: Path):
+    config = sharded_site
+    shards = _export_shards(config, config.parent, formats=ATOM)
+    write_record(config.parent, "later", section="sport", url="https://test.example.org/sport/later/",
+                 published="2024-03-21T10:00:00+03:00")
+    merged = config.parent / "merged"
+    api.export(config, out_dir=merged, formats=list(ATOM))  # published from the newer state
+    _merged(shards, merged)
+    result = _index(merged, config)
+    assert result.exit_code == 2 and "newer state of the store" in result.output
+    forced = runner.invoke(app, ["index", str(merged), "-c", str(config), "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert not (merged / "_shards").exists()
 
 
 @pytest.mark.parametrize("value", ["0/3", "4/3", "3", "two/3", "1/0", "-1/3", "1/3/5"])
