@@ -111,7 +111,7 @@ def test_completion_script_is_offered_for_a_shell():
     assert "_SYNDICATE_COMPLETE" in done.stdout and "complete" in done.stdout
 
 
-@pytest.mark.parametrize("command", ["export", "import", "stats", "validate"])
+@pytest.mark.parametrize("command", ["export", "import", "index", "stats", "validate"])
 def test_command_help_shows_flags_without_a_type_and_options_by_what_they_take(command: str):
     done = _syndicate(command, "--help")
     assert done.returncode == 0, done.stderr
@@ -165,9 +165,13 @@ def test_a_config_error_exits_2_with_or_without_debug(tmp_path: Path, debug: lis
     ["validate", "--schema", "gopher={out}", "{out}"],
     ["validate", "--schema", "no-equals-sign", "{out}"],
     ["stats", "--config", "{out}/missing.toml"],
+    ["export", "--config", str(EXAMPLE_CONFIG), "--out", "{out}", "--shard", "4/3"],
+    ["index", "{out}/missing", "--config", str(EXAMPLE_CONFIG)],
+    ["index", "{out}", "--config", str(EXAMPLE_CONFIG)],
     ["no-such-command"],
 ], ids=["validate-without-path", "unknown-format", "unknown-option", "unknown-schema-format",
-        "schema-without-path", "stats-missing-config", "unknown-command"])
+        "schema-without-path", "stats-missing-config", "shard-out-of-range", "index-of-no-directory",
+        "index-without-shards", "unknown-command"])
 @pytest.mark.parametrize("debug", [[], ["--debug"]], ids=["plain", "debug"])
 def test_usage_errors_exit_2(tmp_path: Path, arguments: list[str], debug: list[str], monkeypatch, capsys):
     code, out, err = _main(monkeypatch, capsys, *debug,

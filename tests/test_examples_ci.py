@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "examples" / "ci" / "build-feeds.sh"
 
 
-def _run(site: Path, tmp_path: Path) -> subprocess.CompletedProcess:
+def _run(site: Path, tmp_path: Path, *arguments: str, **variables: str) -> subprocess.CompletedProcess:
     import syndicate
 
     bin_dir = tmp_path / "bin"  # a `syndicate` command running the code under test
@@ -28,18 +28,24 @@ def _run(site: Path, tmp_path: Path) -> subprocess.CompletedProcess:
         command.write_text(f"#!/bin/sh\nPYTHONPATH='{source}' exec '{sys.executable}' -c "
                            "'from syndicate.cli import main; main()' \"$@\"\n", encoding="utf-8")
         command.chmod(0o755)
-    environment = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    environment = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", **variables}
     environment.pop("SYNDICATE_STORE", None)
-    return subprocess.run(["bash", str(SCRIPT)], cwd=site, env=environment, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(["bash", str(SCRIPT), *arguments], cwd=site, env=environment, capture_output=True,
+                          text=True, timeout=300)
 
 
-@pytest.mark.skipif(shutil.which("bash") is None, reason="the recipe is a bash script")
-def test_the_ci_recipe_stages_valid_feeds_without_the_manifest(tmp_path: Path):
+def _example_site(tmp_path: Path) -> Path:
+    """A site of its own under TMP_PATH: the example's config and store."""
     site = tmp_path / "site"
     site.mkdir()
     shutil.copytree(ROOT / "examples" / "store", site / "store")
     shutil.copy(ROOT / "examples" / "syndicate.toml", site)
+    return site
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="the recipe is a bash script")
+def test_the_ci_recipe_stages_valid_feeds_without_the_manifest(tmp_path: Path):
+    site = _example_site(tmp_path)
 
     first = _run(site, tmp_path)
     assert first.returncode == 0, first.stderr
@@ -62,3 +68,26 @@ def test_the_ci_recipe_stages_valid_feeds_without_the_manifest(tmp_path: Path):
     assert failed.returncode == 2
     assert "nothing was written" in failed.stderr
     assert {p: p.read_bytes() for p in (site / "public").rglob("*") if p.is_file()} == before
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="the recipe is a bash script")
+def test_the_ci_recipe_split_into_shards_stages_what_one_export_writes(tmp_path: Path):
+    from syndicate import api
+
+    site = _example_site(tmp_path)
+    for number in (1, 2, 3):  # each job of the matrix, into a directory of its own
+        done = _run(site, tmp_path, "shard", f"{number}/3", FEEDS_DIR=f"shard-{number}")
+        assert done.returncode == 0, done.stderr
+        assert not (site / "public").exists()
+        shutil.copytree(site / f"shard-{number}", site / "feeds", dirs_exist_ok=True)  # the artifacts, downloaded
+    done = _run(site, tmp_path, "index")
+    assert done.returncode == 0, done.stderr
+    serial = tmp_path / "serial"
+    api.export(site / "syndicate.toml", out_dir=serial)
+    files = {p.relative_to(serial).as_posix(): p.read_bytes() for p in serial.rglob("*") if p.is_file()}
+    staged = site / "public" / "feeds"
+    assert {p.relative_to(staged).as_posix(): p.read_bytes() for p in staged.rglob("*") if p.is_file()} == {
+        name: data for name, data in files.items() if name != "manifest.json"}
+    assert (site / "feeds" / "manifest.json").read_bytes() == files["manifest.json"]
+    assert json.loads((site / "reports" / "validate.json").read_text())["invalid"] == 0
+    assert _run(site, tmp_path, "gopher").returncode == 2

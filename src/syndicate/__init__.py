@@ -9,6 +9,7 @@ __all__ = [
     "SyndicateError",
     "export",
     "import_records",
+    "index_shards",
     "store_stats",
     "validate",
 ]
@@ -16,7 +17,7 @@ __version__ = "0.3.0"
 # The name it is installed under from a package index (`pip install syndicate-feeds`).
 DISTRIBUTION = "syndicate-feeds"
 
-_FROM_API = {"export", "import_records", "store_stats", "validate"}
+_FROM_API = {"export", "import_records", "index_shards", "store_stats", "validate"}
 
 
 def __getattr__(name: str):

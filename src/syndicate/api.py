@@ -1,4 +1,5 @@
-"""The library surface: export(), validate(), import_records(), stats(). The CLI is a thin layer over these."""
+"""The library surface: export(), index_shards(), validate(), import_records(), stats().
+The CLI is a thin layer over these."""
 
 from __future__ import annotations
 
@@ -13,20 +14,22 @@ from typing import TYPE_CHECKING
 from syndicate.errors import OutputInvalid, SyndicateError, UsageError
 
 if TYPE_CHECKING:
-    from syndicate.export import ExportReport, export
+    from syndicate.export import ExportReport, IndexReport, export, index_shards
     from syndicate.formats import Format
     from syndicate.importing import ImportReport, import_records, store_stats
     from syndicate.opml import CheckedFile
     from syndicate.progress import Progress
 
-__all__ = ["ExportReport", "FileReport", "ImportReport", "OutputInvalid", "Progress", "SyndicateError", "export",
-           "import_records", "store_stats", "validate"]
+__all__ = ["ExportReport", "FileReport", "ImportReport", "IndexReport", "OutputInvalid", "Progress", "SyndicateError",
+           "export", "import_records", "index_shards", "store_stats", "validate"]
 
 # Where each name of the surface is defined. Each module is imported when one of its names
 # is first used: a command loads what it needs, and `--help` loads none of them.
 _DEFINED_IN = {
     "ExportReport": "syndicate.export",
     "export": "syndicate.export",
+    "IndexReport": "syndicate.export",
+    "index_shards": "syndicate.export",
     "ImportReport": "syndicate.importing",
     "Progress": "syndicate.progress",
     "import_records": "syndicate.importing",

@@ -188,6 +188,18 @@ def _fail(error: SyndicateError, *, store_variable: str | None = None, json_comm
     return typer.Exit(code)
 
 
+def _shard_option(value: str | None) -> str | None:
+    """--shard's value, checked as the command line is parsed (a usage error names the option)."""
+    if value is not None:
+        from syndicate.export.shards import Shard
+
+        try:
+            Shard.parse(value)
+        except SyndicateError as error:
+            raise typer.BadParameter(str(error)) from None
+    return value
+
+
 @app.command()
 def export(
     context: typer.Context,
@@ -220,6 +232,11 @@ def export(
         bool, typer.Option("--force", help="Publish even if the store is at an older state than the one the "
                                            "published files were made from (a store restored on purpose).")
     ] = False,
+    shard: Annotated[
+        Optional[str], typer.Option("--shard", metavar="I/N", callback=_shard_option,
+                                    help="Export only the feeds of shard I of N (1 to N), and a partial manifest "
+                                         "for `syndicate index`, instead of index.opml and manifest.json.")
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
     json_report: JsonOption = False,
 ) -> None:
@@ -231,7 +248,8 @@ def export(
     try:
         with _progress_bar(not quiet and not json_report and _stderr_is_terminal(), unit="files") as progress:
             report = api.export(config, out_dir=out, store=store, formats=formats, sections=sections,
-                                skip_invalid=skip_invalid, check=check, force=force, progress=progress)
+                                skip_invalid=skip_invalid, check=check, force=force, progress=progress,
+                                shard=shard)
     except SyndicateError as error:
         raise _fail(error, store_variable=_store_variable(context), json_command="export" if json_report else None,
                     started=started) from None
@@ -260,6 +278,30 @@ def export(
         if held_back or report.skipped:
             skipped = f"{len(report.skipped)} problem{'s' if len(report.skipped) != 1 else ''} skipped"
             _say("not in any feed: " + ", ".join(filter(None, (held_back, skipped if report.skipped else ""))))
+
+
+@app.command()
+def index(
+    out: Annotated[Path, typer.Argument(metavar="DIR", help="The directory the shards were exported or copied into.")],
+    config: ConfigOption = Path("syndicate.toml"),
+    force: Annotated[
+        bool, typer.Option("--force", help="Publish even if DIR was published from a newer state of the store.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
+) -> None:
+    """After `export --shard I/N` of every shard into DIR (or their directories copied into it), write
+    DIR/index.opml and DIR/manifest.json, as one export of the same store would have, and remove the
+    shards' partial manifests. Refuses, writing nothing, when a shard is missing or the shards are not
+    of one export (another store state, configuration, version or number of shards)."""
+    try:
+        report = api.index_shards(config, out_dir=out, force=force)
+    except SyndicateError as error:
+        raise _fail(error) from None
+    if not quiet:
+        for path in report.written:
+            _say(f"wrote {path}")
+        _say(f"{report.shards} shards merged: {report.feeds} feeds, {report.files} files, "
+             f"{len(report.written)} written, {len(report.unchanged)} unchanged")
 
 
 def _held_back(held) -> str:

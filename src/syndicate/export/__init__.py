@@ -12,6 +12,9 @@ The steps, one module each, in the order run.export() takes them:
   publish.py   each changed file staged as it is rendered, then all put in place together,
                all or nothing, under OUT's lock
 
+Split over N machines (shards.py): each exports the feeds of its shard and a partial manifest;
+merge.py (`syndicate index`) then writes index.opml and manifest.json for the merged tree.
+
 Incremental: OUT/manifest.json records, per file, the hash of its inputs (the
 Feed it was rendered from, the format and syndicate's version) and of its bytes.
 A feed whose inputs and file are as the manifest says is not rendered again;
@@ -35,15 +38,19 @@ from typing import TYPE_CHECKING, Any
 
 from syndicate.export.manifest import MANIFEST, OlderThanPublished
 from syndicate.export.report import ExportReport
+from syndicate.export.shards import Shard, ShardsMismatch
 
 if TYPE_CHECKING:
+    from syndicate.export.merge import IndexReport, index_shards
     from syndicate.export.render import INDEX
     from syndicate.export.run import chosen_formats
     from syndicate.progress import Progress
 
-__all__ = ["INDEX", "MANIFEST", "ExportReport", "OlderThanPublished", "chosen_formats", "export"]
+__all__ = ["INDEX", "MANIFEST", "ExportReport", "IndexReport", "OlderThanPublished", "Shard", "ShardsMismatch",
+           "chosen_formats", "export", "index_shards"]
 # Imported when first asked for: an export with nothing changed needs neither (unchanged.py).
-_DEFINED_IN = {"INDEX": "syndicate.export.render", "chosen_formats": "syndicate.export.run"}
+_DEFINED_IN = {"INDEX": "syndicate.export.render", "chosen_formats": "syndicate.export.run",
+               "IndexReport": "syndicate.export.merge", "index_shards": "syndicate.export.merge"}
 
 
 def __getattr__(name: str) -> Any:
@@ -72,11 +79,14 @@ def export(
     force: bool = False,
     as_of: datetime | None = None,
     progress: Progress | None = None,
+    shard: str | Shard | None = None,
 ) -> ExportReport:
     """Write every chosen feed of the store described by CONFIG_PATH into OUT_DIR (run.export()
     says how), or, when nothing it depends on has changed since the last export into OUT_DIR,
     report what that export did and do nothing (unchanged.py). AS_OF decides which embargoes
-    have lifted; it defaults to SOURCE_DATE_EPOCH or the clock."""
+    have lifted; it defaults to SOURCE_DATE_EPOCH or the clock. SHARD ('I/N' or a Shard): only
+    the feeds of shard I of N, and a partial manifest for `syndicate index` (shards.py); such
+    an export always runs (the shortcut has no partial manifest to write)."""
     from syndicate.config import load_config
     from syndicate.dates import build_time
     from syndicate.export.publish import output_lock
@@ -85,7 +95,9 @@ def export(
     config = load_config(config_path)
     out = Path(out_dir)
     moment = as_of or build_time()
-    if _published(out):
+    if isinstance(shard, str):
+        shard = Shard.parse(shard)
+    if shard is None and _published(out):
         with nullcontext() if check else output_lock(out):
             report = unchanged_report(config_path, config, out=out, store=str(store or config.store),
                                       formats=formats, sections=sections, skip_invalid=skip_invalid, check=check,
@@ -95,4 +107,5 @@ def export(
     from syndicate.export import run
 
     return run.export(config_path, config, out=out, store=store, formats=formats, sections=sections,
-                      skip_invalid=skip_invalid, check=check, force=force, as_of=moment, progress=progress)
+                      skip_invalid=skip_invalid, check=check, force=force, as_of=moment, progress=progress,
+                      shard=shard)

@@ -9,11 +9,12 @@ holds a chunk and the page each feed is filling, never the whole archive.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 
 from syndicate.archives import ArchivePages
+from syndicate.build import FeedSpec
 from syndicate.config import Config
 from syndicate.errors import Problem
 from syndicate.export.select import Selection
@@ -44,10 +45,13 @@ def _digest(item_id: str) -> bytes:
 
 
 def page_feeds(selection: Selection, archives: list[ArchivePages], config: Config, *,
-               streamed: Streamed) -> Iterator[Feed]:
+               streamed: Streamed, archived: Sequence[FeedSpec] | None = None) -> Iterator[Feed]:
     """The Feed of every archive page of ARCHIVES, each as soon as it is complete (the newest
-    ones last); what the stream met goes into STREAMED."""
-    specs = [pages.spec for pages in archives]
+    ones last); what the stream met goes into STREAMED. ARCHIVED: every archived feed of the
+    export, when ARCHIVES are only some of them (a shard's, shards.py): the stream is theirs, and
+    a record on any of their pages is counted, so that a shard reads and reports what the whole
+    export does."""
+    specs = list(archived) if archived is not None else [pages.spec for pages in archives]
     section = specs[0].section if len(specs) == 1 else None
     # load_articles() finds an item id taken twice within a chunk; this, across chunks. Digests,
     # not the ids, so that it stays small for a large archive.
@@ -59,9 +63,10 @@ def page_feeds(selection: Selection, archives: list[ArchivePages], config: Confi
         for article in loaded.articles:
             if _taken(article, taken, streamed.problems):
                 continue
+            if any(_holds(spec, article) for spec in specs):
+                streamed.origins.add(article.origin)
             for pages in archives:
-                if pages.spec.section is None or pages.spec.section in article.all_sections:
-                    streamed.origins.add(article.origin)
+                if _holds(pages.spec, article):
                     done = pages.add(article)
                     if done is not None:
                         yield done
@@ -69,6 +74,10 @@ def page_feeds(selection: Selection, archives: list[ArchivePages], config: Confi
         done = pages.finish()
         if done is not None:
             yield done
+
+
+def _holds(spec: FeedSpec, article: Article) -> bool:
+    return spec.section is None or spec.section in article.all_sections
 
 
 def _taken(article: Article, taken: set[bytes], problems: list[Problem]) -> bool:

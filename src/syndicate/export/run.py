@@ -17,6 +17,7 @@ from syndicate.export.publish import Staging, output_lock, read_published, targe
 from syndicate.export.render import INDEX, offered_in_index, render_changed, render_index
 from syndicate.export.report import ExportReport
 from syndicate.export.select import Selection, reading, site_newest
+from syndicate.export.shards import Shard, config_digest, partial_bytes
 from syndicate.export.unchanged import export_entry, export_key, store_fingerprint, write_stamps
 from syndicate.formats import FORMATS
 from syndicate.model import Article, Feed
@@ -46,6 +47,7 @@ def export(
     force: bool,
     as_of: datetime,
     progress: Progress | None,
+    shard: Shard | None = None,
 ) -> ExportReport:
     """The export syndicate.export.export() describes, with CONFIG read from CONFIG_PATH already.
 
@@ -56,6 +58,8 @@ def export(
     change. FORCE publishes even a store state older than the published one.
     AS_OF decides which embargoes have lifted. PROGRESS, when given, is called with
     ("render", files done, files) as each file is rendered or found unchanged.
+    SHARD: render only that shard's feeds, and write its partial manifest instead of index.opml
+    and manifest.json (shards.py).
     """
     format_names = chosen_formats(formats, config.formats)
     offered = offered_in_index(config)
@@ -65,6 +69,7 @@ def export(
             known = ", ".join([s.slug for s in config.sections] + [ALL_SLUG])
             raise UsageError(f"unknown section {', '.join(map(repr, unknown))}; configured: {known}")
     specs = feed_specs(config, sections=sections)
+    owned = specs if shard is None else [spec for spec in specs if shard.owns(spec.slug)]
     # A writing export holds OUT's lock from before it reads the store to its last write;
     # --check writes nothing and takes none.
     store_location = str(store or config.store)
@@ -84,9 +89,10 @@ def export(
         newest = site_newest(selection.site_newest, by_origin, config)
         latest_of = {spec.slug: [by_origin[r.origin] for r in selection.chosen[spec.slug] if r.origin in by_origin]
                      for spec in specs}
-        archives = [ArchivePages(spec, config) for spec in specs if spec.archive is not None]
+        archives = [ArchivePages(spec, config) for spec in owned if spec.archive is not None]
         streamed = Streamed()
-        feeds = _feeds(specs, latest_of, archives, selection, config, site_newest=newest, streamed=streamed)
+        feeds = _feeds(owned, latest_of, archives, selection, config, site_newest=newest, streamed=streamed,
+                       archived=[spec for spec in specs if spec.archive is not None])
 
         # Each changed file is staged as it is rendered (with check, only compared), each target
         # resolved and refused if outside OUT before its file is staged; every staged file is
@@ -103,16 +109,18 @@ def export(
                     staging.add(target, data)
 
             # The number of files is known beforehand only without archive pages.
-            total = None if archives else len(specs) * len(format_names)
+            total = None if archives else len(owned) * len(format_names)
             rendered = render_changed(feeds, format_names, out=out, manifest=manifest.files, keep=keep,
                                       total=total, progress=progress)
             # The archive's records were read and checked while its pages were rendered.
             problems = tuple(dict.fromkeys((*problems, *streamed.problems)))
             if problems and not skip_invalid:
                 raise InvalidRecords(problems)
-            index_bytes = render_index(config, offered, out=out, also=rendered.entries)
-            keep(INDEX, index_bytes)
-            entries = {**rendered.entries, INDEX: {"inputs": sha256(index_bytes), "sha256": sha256(index_bytes)}}
+            entries = rendered.entries
+            if shard is None:  # a shard's index.opml is `syndicate index`'s (merge.py)
+                index_bytes = render_index(config, offered, out=out, also=rendered.entries)
+                keep(INDEX, index_bytes)
+                entries = {**entries, INDEX: {"inputs": sha256(index_bytes), "sha256": sha256(index_bytes)}}
             # Kept files are not written: their paths are for the report, and need no check of where they lead.
             root = out.resolve()
             kept = tuple(root / relative for relative in rendered.kept)
@@ -125,23 +133,30 @@ def export(
             key = export_key(config_path, store=store_location, formats=formats, sections=sections,
                              skip_invalid=skip_invalid)
             entry = export_entry(key, ExportReport(written=(), unchanged=(), **report))
-            keep(MANIFEST, manifest_bytes({**manifest.files, **entries}, selection.state, export=entry))
             fingerprint = store_fingerprint(selection.snapshot)
+            if shard is None:
+                keep(MANIFEST, manifest_bytes({**manifest.files, **entries}, selection.state, export=entry))
+            else:
+                keep(shard.relative, partial_bytes(
+                    shard, files=entries, feeds=[spec.slug for spec in owned], exported=[spec.slug for spec in specs],
+                    state=selection.state, fingerprint=fingerprint, export=entry, config=config_digest(config_path)))
+                report["feeds"] = len(owned)
             if check:
                 return ExportReport(written=tuple(changed), unchanged=(*kept, *same), checked_only=True, **report)
             written, unchanged = staging.commit()  # feeds, then the index, then the manifest
-        write_stamps(config, out, [*manifest.files, *entries, MANIFEST], fingerprint=fingerprint)
+        if shard is None:  # a shard writes no manifest: the next export into OUT has no shortcut
+            write_stamps(config, out, [*manifest.files, *entries, MANIFEST], fingerprint=fingerprint)
     return ExportReport(written=tuple(written), unchanged=(*kept, *unchanged), **report)
 
 
 def _feeds(specs: list[FeedSpec], latest_of: dict[str, list[Article]], archives: list[ArchivePages],
-           selection: Selection, config: Config, *, site_newest: Article | None, streamed: Streamed
-           ) -> Iterator[Feed]:
+           selection: Selection, config: Config, *, site_newest: Article | None, streamed: Streamed,
+           archived: list[FeedSpec]) -> Iterator[Feed]:
     """The feeds without archive pages; every archive page, as the store's records stream by;
     then the feeds with archive pages, linked to their newest page. LATEST_OF: each feed's latest
-    articles, by slug."""
+    articles, by slug. ARCHIVED: every archived feed of the export (a shard's SPECS are some)."""
     yield from (build_feed(spec, latest_of[spec.slug], config, site_newest=site_newest)
                 for spec in specs if spec.archive is None)
-    if archives:
-        yield from page_feeds(selection, archives, config, streamed=streamed)
+    if archived:
+        yield from page_feeds(selection, archives, config, streamed=streamed, archived=archived)
     yield from (pages.current_feed(latest_of[pages.spec.slug], site_newest=site_newest) for pages in archives)
