@@ -82,9 +82,9 @@ def _date(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
 
 
-def encode(article: Article, notes: list[str] | tuple[str, ...], *, key: str) -> str:
-    """The checked form of ARTICLE, checked with KEY, NOTES saying what was repaired."""
-    fields = [
+def fields(article: Article) -> list[Any]:
+    """What ARTICLE holds, as JSON values, but its categories and origin (in encode()'s order)."""
+    return [
         article.id, article.item_id, article.item_uri, article.url, article.title, article.summary,
         article.body_html, article.section, list(article.sections), list(article.tags),
         [[a.name, a.affiliation, a.url, a.email] for a in article.authors],
@@ -92,13 +92,17 @@ def encode(article: Article, notes: list[str] | tuple[str, ...], *, key: str) ->
         [article.source.name, article.source.url] if article.source else None,
         [[m.url, m.type, m.width, m.height, m.length, m.caption, m.credit] for m in article.media],
         article.rights, article.version, article.located, article.status, _date(article.embargo_until),
-        list(notes),
     ]
-    text = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+
+
+def encode(article: Article, notes: list[str] | tuple[str, ...], *, key: str) -> str:
+    """The checked form of ARTICLE, checked with KEY, NOTES saying what was repaired."""
+    fields_ = [*fields(article), list(notes)]
+    text = json.dumps(fields_, ensure_ascii=False, separators=(",", ":"))
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate, which UTF-8 text cannot hold: escaped, it comes back the same
-        text = json.dumps(fields, ensure_ascii=True, separators=(",", ":"))
+        text = json.dumps(fields_, ensure_ascii=True, separators=(",", ":"))
     return f"{key}\n{text}"
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,10 +31,18 @@ class OlderThanPublished(SyndicateError):
 def inputs_hashes(feed: Feed, format_names: Sequence[str]) -> dict[str, str]:
     """The hash of what FEED's file in each of FORMAT_NAMES is rendered from, by format name."""
     from syndicate import __version__
+    from syndicate.checked import fields
 
-    # A Feed is a frozen dataclass of frozen dataclasses: its repr is all it holds (made once:
-    # for an archive page of many articles it is the larger part of the cost of an unchanged page).
-    held = repr(feed).encode()
+    # All the Feed holds: its own fields (a frozen dataclass: its repr, without the items), then each
+    # item's, strings as they are and other values as their repr, each marked with which it is and
+    # separated by NUL, which no text of an Article holds. (repr of a whole page of many articles
+    # costs ten times more: it escapes every string of it.)
+    digest = hashlib.sha256(repr(replace(feed, items=())).encode())
+    for article in feed.items:
+        values = [*fields(article), [(c.term, c.label, c.scheme, c.url) for c in article.categories]]
+        digest.update("\0".join(f"s{v}" if isinstance(v, str) else f"r{v!r}" for v in values)
+                      .encode("utf-8", "surrogatepass") + b"\1")
+    held = digest.digest()
     return {name: hashlib.sha256(f"syndicate {__version__}\n{name}\n".encode() + held).hexdigest()
             for name in format_names}
 
