@@ -12,7 +12,7 @@ import pytest
 
 from syndicate import api, checked, records
 from syndicate.config import load_config
-from syndicate.store import open_store
+from syndicate.store import cache, open_store
 
 from tests import newsroom
 from tests.conftest import load_store
@@ -172,3 +172,19 @@ def test_a_store_made_before_checked_forms_is_read_and_gets_them_from_the_next_i
     columns = ("SELECT name FROM pragma_table_info('articles')" if not store.startswith("postgresql:") else
                "SELECT column_name FROM information_schema.columns WHERE table_name = 'articles'")
     assert "checked" in {row[0] for row in _sql(store, columns)}
+
+
+def test_a_directory_store_s_record_cache_keeps_checked_forms_too(tmp_path, monkeypatch):
+    newsroom.build(tmp_path)
+    config = tmp_path / "syndicate.toml"
+    monkeypatch.setenv("SYNDICATE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(cache, "RACY_NS", 0)  # files written just now are taken as settled
+    cold = api.export(config, out_dir=tmp_path / "cold", formats=FORMATS)  # checks, and fills the cache
+    calls = []
+    monkeypatch.setattr(records, "sanitize_html", lambda *a, **k: calls.append(a))
+    warm = api.export(config, out_dir=tmp_path / "warm", formats=FORMATS)
+    assert not calls, "a record the cache holds was sanitised again"
+    for path in (tmp_path / "cold").rglob("*"):
+        if path.is_file() and path.name != "manifest.json":
+            assert (tmp_path / "warm" / path.relative_to(tmp_path / "cold")).read_bytes() == path.read_bytes()
+    assert warm.warnings == cold.warnings and warm.records == cold.records

@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import html
 import re
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 

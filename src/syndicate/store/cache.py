@@ -38,26 +38,23 @@ import hashlib
 import json
 import os
 import sqlite3
-import sys
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from syndicate.checked import checking_key, encode
 from syndicate.errors import Problem
 from syndicate.store import RawRecord
 
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 APPLICATION_ID = 0x53594E43  # 'SYNC': the SQLite header field telling our cache from other databases
 RACY_NS = 2_000_000_000  # a file changed less than this before it was read is read again next time
 UNSETTLED = "-"  # the stamp of an entry that is never used
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MICROSECOND = timedelta(microseconds=1)
-# The modules whose code decides what a record file yields and whether a record is valid.
-_CHECKING_MODULES = ("syndicate.records", "syndicate.dates", "syndicate.content", "syndicate.config",
-                     "syndicate.store.files", "syndicate.store.file_index", "syndicate.store.cache")
-_LIBRARIES = ("jsonschema", "python-dateutil", "nh3", "lxml", "idna", "rfc3339-validator", "rfc3986-validator")
+# The modules whose code decides what a record file yields (besides syndicate.checked's, which check it).
+_READING_MODULES = ("syndicate.store.files", "syndicate.store.file_index", "syndicate.store.cache")
 
 _TABLES = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -68,6 +65,7 @@ _TABLES = (
     problems TEXT,       -- JSON [[record id, field, message], ...] of the record alone; NULL when valid
     item_id TEXT, item_uri TEXT,  -- of a record valid alone (NULL otherwise)
     published INTEGER, status TEXT, embargo_until INTEGER,  -- microseconds since 1970, UTC
+    checked TEXT,        -- of a record valid alone: its checked form (syndicate.checked)
     data BLOB,           -- the record's JSON text as the file holds it (last: the columns before it
                          -- are read without reading it); NULL when it could not be read
     PRIMARY KEY (path, line))""",
@@ -134,23 +132,12 @@ def cache_path(root: Path, config: Any) -> Path:
 
 
 def checker_key(config: Any) -> str:
-    """What every cached check depends on besides the record itself (see the module docstring)."""
-    from syndicate import __version__
-    from syndicate.resources import schema_path
-
-    parts = [f"cache {CACHE_FORMAT}", f"syndicate {__version__}", f"python {sys.version}",
-             schema_path("article.schema.json").read_text(encoding="utf-8")]
-    for name in _CHECKING_MODULES:
-        module = sys.modules.get(name) or __import__(name, fromlist=["_"])
-        parts.append(Path(module.__file__).read_text(encoding="utf-8"))
-    for library in _LIBRARIES:
-        try:
-            parts.append(f"{library} {metadata.version(library)}")
-        except metadata.PackageNotFoundError:
-            parts.append(f"{library} -")
-    parts += [repr(config.site), repr(tuple(s.slug for s in config.sections)), config.path.name,
-              str(config.max_record_bytes)]
-    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+    """What every cached check depends on besides the record itself (see the module docstring):
+    what a record's check depends on (syndicate.checked.checking_key), and what reading a record
+    file does."""
+    return checking_key(config, modules=_READING_MODULES,
+                        extra=(f"cache {CACHE_FORMAT}", repr(config.site), config.path.name,
+                               str(config.max_record_bytes)))
 
 
 def stamp(status: os.stat_result, *, read_at_ns: int) -> str:
@@ -186,11 +173,14 @@ def checked_row(raw: RawRecord, source: bytes | None, config: Any) -> tuple[tupl
         record_id = record_id.encode("utf-8", "backslashreplace").decode("utf-8")
     if not loaded.articles:
         problems = json.dumps([[p.record_id, p.field, p.message] for p in loaded.problems], ensure_ascii=True)
-        return (record_id, problems, None, None, None, None, None, source), ()
+        return (record_id, problems, None, None, None, None, None, None, source), ()
     article = loaded.articles[0]
     embargo = micro(article.embargo_until) if article.embargo_until is not None else None
+    prefix = f"{raw.origin} id={article.id} "
+    checked = encode(article, [w[len(prefix):] for w in loaded.warnings if w.startswith(prefix)],
+                     key=checking_key(config))
     return (record_id, None, article.item_id, article.item_uri, micro(article.published), article.status, embargo,
-            source), article.all_sections
+            checked, source), article.all_sections
 
 
 def problems_of(text: str, origin: str) -> list[Problem]:
@@ -219,8 +209,8 @@ class RecordCache:
         """Forget what PATH held, then keep RECORDS ((line, checked_row()) each) for it under FILE_STAMP."""
         self._delete(path)
         for line, row, sections in records:
-            self.connection.execute("INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (path, line, *row))
-            record_id, _problems, _item_id, _item_uri, published, status, embargo, _data = row
+            self.connection.execute("INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (path, line, *row))
+            record_id, _problems, _item_id, _item_uri, published, status, embargo, _checked, _data = row
             self.connection.executemany("INSERT INTO sections VALUES (?, ?, ?, ?, ?, ?, ?)", (
                 (section, published, record_id, status, embargo, path, line) for section in sections))
         self.connection.execute("INSERT OR REPLACE INTO files VALUES (?, ?)", (path, file_stamp))
@@ -259,9 +249,10 @@ class RecordCache:
                 for name, text in (("item keys", _ITEM_KEYS), ("entangled", _ENTANGLED), ("held", _HELD),
                                    ("latest of site", _LATEST_OF_SITE), ("latest in section", _LATEST_IN_SECTION))}
 
-    def data(self, rowid: int) -> bytes | None:
-        row = self.connection.execute("SELECT data FROM records WHERE rowid = ?", (rowid,)).fetchone()
-        return row[0] if row is not None else None
+    def data(self, rowid: int) -> tuple[bytes | None, str | None]:
+        """The record's JSON text as its file holds it, and its checked form (each None when not kept)."""
+        row = self.connection.execute("SELECT data, checked FROM records WHERE rowid = ?", (rowid,)).fetchone()
+        return (row[0], row[1]) if row is not None else (None, None)
 
     def close(self, *, keep: bool = True, discard: bool = False) -> None:
         """Keep what this export added, unless not KEEP (a failure to keep it is ignored: this is a

@@ -171,9 +171,11 @@ class FileIndex:
 
         name, line, rowid = ref
         try:
-            text = self._cache.data(rowid)
+            text, checked = self._cache.data(rowid)
         except sqlite3.Error:
-            text = None
+            text, checked = None, None
+        if text is not None and checked is not None:  # valid alone: parsed only if its checked form is not used
+            return RawRecord(origin=self._origin(ref), text=text, checked=checked)
         if text is not None:
             return _decode(text, self._origin(ref))
         final = self._final(name)
