@@ -28,11 +28,11 @@ import hashlib
 import json
 import sys
 from datetime import datetime
-from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from syndicate.model import Article, Author, Category, Media, Source
+if TYPE_CHECKING:  # imported when first used: an export with nothing changed needs neither
+    from syndicate.model import Article
 
 FORMAT = 1  # of the checked form: part of the key
 # The modules whose code decides what a record checks to (and this one, which keeps it).
@@ -52,6 +52,8 @@ def checking_key(config: Any, *, modules: tuple[str, ...] = (), extra: tuple[str
     held = _keys.get(memo)
     if held is not None and held[0] is config:
         return held[1]
+    from importlib import metadata
+
     from syndicate import __version__
     from syndicate.resources import schema_path
 
@@ -110,6 +112,8 @@ class Decoder:
     """Articles from checked forms, for one config (whose sections give the categories)."""
 
     def __init__(self, config: Any) -> None:
+        from syndicate.model import Category
+
         self.key = checking_key(config)
         site = config.site
         self._sections = {s.slug: Category(term=s.slug, label=s.title, scheme=site.home_url, url=s.url)
@@ -121,6 +125,8 @@ class Decoder:
         key, _, body = checked.partition("\n")
         if key != self.key:
             return None
+        from syndicate.model import Article, Author, Category, Media, Source
+
         (record_id, item_id, item_uri, url, title, summary, body_html, section, sections, tags, authors,
          published, updated, language, source, media, rights, version, located, status, embargo_until,
          notes) = json.loads(body)

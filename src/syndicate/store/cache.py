@@ -43,7 +43,6 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from syndicate.checked import checking_key, encode
 from syndicate.errors import Problem
 from syndicate.store import RawRecord
 
@@ -135,6 +134,8 @@ def checker_key(config: Any) -> str:
     """What every cached check depends on besides the record itself (see the module docstring):
     what a record's check depends on (syndicate.checked.checking_key), and what reading a record
     file does."""
+    from syndicate.checked import checking_key
+
     return checking_key(config, modules=_READING_MODULES,
                         extra=(f"cache {CACHE_FORMAT}", repr(config.site), config.path.name,
                                str(config.max_record_bytes)))
@@ -176,6 +177,8 @@ def checked_row(raw: RawRecord, source: bytes | None, config: Any) -> tuple[tupl
         return (record_id, problems, None, None, None, None, None, None, source), ()
     article = loaded.articles[0]
     embargo = micro(article.embargo_until) if article.embargo_until is not None else None
+    from syndicate.checked import checking_key, encode
+
     prefix = f"{raw.origin} id={article.id} "
     checked = encode(article, [w[len(prefix):] for w in loaded.warnings if w.startswith(prefix)],
                      key=checking_key(config))
