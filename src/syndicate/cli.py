@@ -220,6 +220,10 @@ def export(
         bool, typer.Option("--force", help="Publish even if the store is at an older state than the one the "
                                            "published files were made from (a store restored on purpose).")
     ] = False,
+    jobs: Annotated[
+        Optional[int], typer.Option("--jobs", "-j", metavar="N",
+                                    help="Render in N processes (the files are the same). Default: one per CPU.")
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
     json_report: JsonOption = False,
 ) -> None:
@@ -231,7 +235,8 @@ def export(
     try:
         with _progress_bar(not quiet and not json_report and _stderr_is_terminal(), unit="files") as progress:
             report = api.export(config, out_dir=out, store=store, formats=formats, sections=sections,
-                                skip_invalid=skip_invalid, check=check, force=force, progress=progress)
+                                skip_invalid=skip_invalid, check=check, force=force, jobs=jobs,
+                                progress=progress)
     except SyndicateError as error:
         raise _fail(error, store_variable=_store_variable(context), json_command="export" if json_report else None,
                     started=started) from None

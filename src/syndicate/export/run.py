@@ -45,6 +45,7 @@ def export(
     check: bool,
     force: bool,
     as_of: datetime,
+    jobs: int,
     progress: Progress | None,
 ) -> ExportReport:
     """The export syndicate.export.export() describes, with CONFIG read from CONFIG_PATH already.
@@ -54,7 +55,8 @@ def export(
     replaced atomically; index.opml and then manifest.json are written last,
     all under a lock on OUT. CHECK writes nothing and reports what would
     change. FORCE publishes even a store state older than the published one.
-    AS_OF decides which embargoes have lifted. PROGRESS, when given, is called with
+    AS_OF decides which embargoes have lifted. JOBS: the processes that render (the same files
+    whatever it is; export/parallel.py). PROGRESS, when given, is called with
     ("render", files done, files) as each file is rendered or found unchanged.
     """
     format_names = chosen_formats(formats, config.formats)
@@ -105,7 +107,7 @@ def export(
             # The number of files is known beforehand only without archive pages.
             total = None if archives else len(specs) * len(format_names)
             rendered = render_changed(feeds, format_names, out=out, manifest=manifest.files, keep=keep,
-                                      total=total, progress=progress)
+                                      total=total, jobs=jobs, progress=progress)
             # The archive's records were read and checked while its pages were rendered.
             problems = tuple(dict.fromkeys((*problems, *streamed.problems)))
             if problems and not skip_invalid:
