@@ -5,6 +5,7 @@ export with little to render starts no process."""
 from __future__ import annotations
 
 import signal
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -28,16 +29,15 @@ def _tree(out: Path) -> dict[str, bytes]:
 
 @pytest.fixture
 def pools(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The number of processes of each pool started; every export renders in them from its first feed."""
+    """The number of processes of each pool of workers started."""
     started: list[int] = []
-    start = parallel._pool
 
-    def counted(jobs: int):
-        started.append(jobs)
-        return start(jobs)
+    class Counted(ProcessPoolExecutor):
+        def __init__(self, jobs: int, **options) -> None:
+            started.append(jobs)
+            super().__init__(jobs, **options)
 
-    monkeypatch.setattr(parallel, "_pool", counted)
-    monkeypatch.setattr(parallel, "PARALLEL_AFTER", 0)
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", Counted)
     return started
 
 
@@ -71,8 +71,7 @@ def test_two_jobs_write_the_bytes_one_job_writes(archived: Path, pools: list[int
 
 def test_a_check_failing_in_a_worker_fails_the_export_and_writes_nothing(archived: Path, pools: list[int],
                                                                          monkeypatch: pytest.MonkeyPatch):
-    # Workers forked from this process, so that they check with the check patched here.
-    monkeypatch.setattr(parallel, "START_METHOD", "fork")
+    # The workers are forked from this process: they check with the check patched here.
     atom = FORMATS["atom"]
     monkeypatch.setitem(FORMATS, "atom", replace(atom, check=lambda data, schema: (
         ["refused"] if b"fh:archive" in data else atom.check(data, schema))))
@@ -86,17 +85,18 @@ def test_a_check_failing_in_a_worker_fails_the_export_and_writes_nothing(archive
     assert not out.exists() or _tree(out) == {}
 
 
-def test_a_worker_that_dies_is_an_error_not_a_wait(pools: list[int]):
-    # Each task kills the process it runs in: the first is the first given to a worker.
-    results = parallel.in_order(signal.raise_signal, [signal.SIGKILL] * 3, jobs=2, cost=len, doing="testing")
-    with pytest.raises(parallel.WorkerStopped, match="a process testing stopped .*; nothing was written"):
-        list(results)
+def test_a_worker_that_dies_is_an_error_not_a_wait():
+    with parallel.workers(2) as workers:
+        assert workers is not None  # each task kills the process it runs in: never this one
+        results = parallel.in_order(signal.raise_signal, [signal.SIGKILL] * 3, workers=workers, doing="testing")
+        with pytest.raises(parallel.WorkerStopped, match="a process testing stopped .*; nothing was written"):
+            list(results)
 
 
-def test_little_to_render_starts_no_process(archived: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(parallel, "_pool", lambda jobs: pytest.fail("a pool was started"))
-    report = api.export(archived, out_dir=archived.parent / "out", formats=ALL_FORMATS, jobs=2)
-    assert report.rendered == 11 * len(ALL_FORMATS)  # 8 pages and 3 current feeds
+def test_little_to_render_starts_no_process(site: Path, pools: list[int]):
+    monthly_store(site)
+    report = api.export(site / "syndicate.toml", out_dir=site / "out", formats=["rss", "atom"], jobs=2)
+    assert pools == [] and report.rendered == 3 * 2
 
 
 def test_the_cli_option_and_its_usage_errors(archived: Path, pools: list[int]):

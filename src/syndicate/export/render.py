@@ -14,7 +14,7 @@ from syndicate.build import feed_specs
 from syndicate.config import Config
 from syndicate.errors import ConfigError, OutputInvalid
 from syndicate.export.manifest import inputs_hashes, sha256
-from syndicate.export.parallel import in_order
+from syndicate.export.parallel import Workers, in_order
 from syndicate.export.publish import read_published
 from syndicate.formats import FORMATS, Format
 from syndicate.model import Feed
@@ -40,7 +40,6 @@ class FeedFile:
     sha256: str  # the hash of its bytes
     data: bytes | None  # None: its inputs are unchanged and it is as published
     problems: tuple[str, ...]  # what its checks found, each naming the file
-    items: int  # the feed's items, the measure of the work of rendering it
 
 
 def feed_files(task: tuple[Feed, dict[str, dict[str, str]]], *, format_names: Sequence[str],
@@ -56,33 +55,26 @@ def feed_files(task: tuple[Feed, dict[str, dict[str, str]]], *, format_names: Se
         entry = previous.get(relative, {})
         data = read_published(out / relative) if entry.get("inputs") == inputs else None
         if data is not None and sha256(data) == entry.get("sha256"):
-            files.append(FeedFile(relative=relative, inputs=inputs, sha256=entry["sha256"], data=None, problems=(),
-                                  items=len(feed.items)))
+            files.append(FeedFile(relative=relative, inputs=inputs, sha256=entry["sha256"], data=None, problems=()))
             continue  # same inputs, file as published: nothing to render
         buffer = io.BytesIO()
         fmt.write(feed, buffer)
         data = buffer.getvalue()
         files.append(FeedFile(relative=relative, inputs=inputs, sha256=sha256(data), data=data,
-                              problems=tuple(f"{relative}: {p}" for p in fmt.check(data, None)),
-                              items=len(feed.items)))
+                              problems=tuple(f"{relative}: {p}" for p in fmt.check(data, None))))
     return files
-
-
-def _rendered_items(files: list[FeedFile]) -> int:
-    return sum(f.items + 1 for f in files if f.data is not None)
 
 
 def render_changed(feeds: Iterable[Feed], format_names: Sequence[str], *, out: Path,
                    manifest: dict[str, dict[str, str]], keep: Callable[[str, bytes], None],
-                   total: int | None, jobs: int = 1, progress: Progress | None = None) -> Rendered:
+                   total: int | None, workers: Workers | None = None, progress: Progress | None = None) -> Rendered:
     """Every feed file, rendered and checked where its inputs changed, and handed to KEEP (relative
     path, bytes) one at a time, as FEEDS come, so that an archive of many pages is never held in
     memory whole. TOTAL is the number of files, when it is known beforehand (for PROGRESS).
     A file whose inputs are unchanged and whose bytes are as published is only read, to compare
-    its hash. With JOBS above 1 a large export is rendered in that many worker processes
-    (export/parallel.py); KEEP is given the same files in the same order either way. Raises
-    OutputInvalid, once every file is rendered, if any fails its checks: KEEP must not publish
-    what it is given before then."""
+    its hash. WORKERS, when given, render them (export/parallel.py); KEEP is given the same
+    files in the same order either way. Raises OutputInvalid, once every file is rendered, if
+    any fails its checks: KEEP must not publish what it is given before then."""
     filenames = [FORMATS[name].filename for name in format_names]
     tasks = ((feed, {r: manifest[r] for r in (f"{feed.slug}/{f}" for f in filenames) if r in manifest})
              for feed in feeds)
@@ -91,7 +83,7 @@ def render_changed(feeds: Iterable[Feed], format_names: Sequence[str], *, out: P
     entries: dict[str, dict[str, str]] = {}
     problems: list[str] = []
     count = 0
-    with closing(in_order(render, tasks, jobs=jobs, cost=_rendered_items, doing="rendering feeds")) as results:
+    with closing(in_order(render, tasks, workers=workers, doing="rendering feeds")) as results:
         for files in results:
             for file in files:
                 if file.data is None:

@@ -11,6 +11,7 @@ from syndicate.archives import ArchivePages
 from syndicate.build import FeedSpec, build_feed, feed_specs
 from syndicate.config import ALL_SLUG, Config
 from syndicate.errors import InvalidRecords, UsageError
+from syndicate.export import parallel
 from syndicate.export.manifest import MANIFEST, manifest_bytes, read_manifest, refuse_going_back, sha256
 from syndicate.export.pages import Streamed, page_feeds
 from syndicate.export.publish import Staging, output_lock, read_published, target_path
@@ -67,10 +68,15 @@ def export(
             known = ", ".join([s.slug for s in config.sections] + [ALL_SLUG])
             raise UsageError(f"unknown section {', '.join(map(repr, unknown))}; configured: {known}")
     specs = feed_specs(config, sections=sections)
+    # Workers are forked first, holding neither OUT's lock nor the store; an export with little to
+    # render (no archive, few feeds) starts none (export/parallel.py).
+    if not any(spec.archive is not None for spec in specs) and \
+            sum(spec.limit for spec in specs) * len(format_names) < parallel.PARALLEL_FROM:
+        jobs = 1
     # A writing export holds OUT's lock from before it reads the store to its last write;
     # --check writes nothing and takes none.
     store_location = str(store or config.store)
-    with nullcontext() if check else output_lock(out), \
+    with parallel.workers(jobs) as rendering, nullcontext() if check else output_lock(out), \
             reading(config, specs, store=store_location, as_of=as_of) as selection:
         manifest = read_manifest(out)
         if not force:
@@ -107,7 +113,7 @@ def export(
             # The number of files is known beforehand only without archive pages.
             total = None if archives else len(specs) * len(format_names)
             rendered = render_changed(feeds, format_names, out=out, manifest=manifest.files, keep=keep,
-                                      total=total, jobs=jobs, progress=progress)
+                                      total=total, workers=rendering, progress=progress)
             # The archive's records were read and checked while its pages were rendered.
             problems = tuple(dict.fromkeys((*problems, *streamed.problems)))
             if problems and not skip_invalid:
