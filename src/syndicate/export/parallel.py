@@ -37,7 +37,7 @@ Result = TypeVar("Result")
 IN_FLIGHT_PER_JOB = 2
 # An export that will render fewer items than this (each feed's limit, in each format) starts no
 # worker: forking them and handing them the feeds costs more than they save (README, "Performance").
-PARALLEL_FROM = 400
+PARALLEL_FROM = 500
 
 
 class WorkerStopped(SyndicateError):
