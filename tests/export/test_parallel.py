@@ -4,6 +4,7 @@ export with little to render starts no process."""
 
 from __future__ import annotations
 
+import os
 import signal
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
@@ -91,6 +92,22 @@ def test_a_worker_that_dies_is_an_error_not_a_wait():
         results = parallel.in_order(signal.raise_signal, [signal.SIGKILL] * 3, workers=workers, doing="testing")
         with pytest.raises(parallel.WorkerStopped, match="a process testing stopped .*; nothing was written"):
             list(results)
+
+
+def test_an_export_whose_worker_is_killed_fails_and_writes_nothing(archived: Path, monkeypatch: pytest.MonkeyPatch):
+    exporting = os.getpid()
+    rss = FORMATS["rss"]
+
+    def killed(feed, out) -> None:  # in a worker (forked after this patch), at the first archive page
+        if os.getpid() != exporting and "/archive/" in feed.slug:
+            signal.raise_signal(signal.SIGKILL)
+        rss.write(feed, out)
+
+    monkeypatch.setitem(FORMATS, "rss", replace(rss, write=killed))
+    out = archived.parent / "out"
+    with pytest.raises(parallel.WorkerStopped, match="a process rendering feeds stopped"):
+        api.export(archived, out_dir=out, formats=["rss"], jobs=2)
+    assert not out.exists() or _tree(out) == {}
 
 
 def test_little_to_render_starts_no_process(site: Path, pools: list[int]):
