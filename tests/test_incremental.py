@@ -107,3 +107,20 @@ def test_check_on_a_copy_of_published_output(tmp_path: Path):
     api.export(config, out_dir=tmp_path / "out")
     shutil.copytree(tmp_path / "out", tmp_path / "copy")
     assert api.export(config, out_dir=tmp_path / "copy", check=True).stale is False
+
+
+def test_a_file_as_the_last_export_left_it_is_not_read_back(tmp_path: Path, monkeypatch):
+    from syndicate.export import render
+
+    config = copy_example(tmp_path)
+    out = tmp_path / "out"
+    api.export(config, out_dir=out)
+    (out / "analysis" / "rss.xml").write_bytes(b"<broken")  # and its stamp with it
+    _change_title(config, "society/society-2014-08-06-human-trafficking.json", "A corrected headline")
+    read = []
+    real = render.read_published
+    monkeypatch.setattr(render, "read_published", lambda path: read.append(path) or real(path))
+    report = api.export(config, out_dir=out, jobs=1)
+    # Only the file whose size and modification time are not those the last export noted is read.
+    assert [p.relative_to(out).as_posix() for p in read] == ["analysis/rss.xml"]
+    assert report.rendered == 9 and b"<broken" not in (out / "analysis" / "rss.xml").read_bytes()

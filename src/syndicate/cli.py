@@ -237,6 +237,10 @@ def export(
                                     help="Export only the feeds of shard I of N (1 to N), and a partial manifest "
                                          "for `syndicate index`, instead of index.opml and manifest.json.")
     ] = None,
+    jobs: Annotated[
+        Optional[int], typer.Option("--jobs", "-j", metavar="N",
+                                    help="Render in N processes (the files are the same). Default: one per CPU.")
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
     json_report: JsonOption = False,
 ) -> None:
@@ -248,8 +252,8 @@ def export(
     try:
         with _progress_bar(not quiet and not json_report and _stderr_is_terminal(), unit="files") as progress:
             report = api.export(config, out_dir=out, store=store, formats=formats, sections=sections,
-                                skip_invalid=skip_invalid, check=check, force=force, progress=progress,
-                                shard=shard)
+                                skip_invalid=skip_invalid, check=check, force=force, jobs=jobs,
+                                progress=progress, shard=shard)
     except SyndicateError as error:
         raise _fail(error, store_variable=_store_variable(context), json_command="export" if json_report else None,
                     started=started) from None

@@ -5,8 +5,8 @@ The steps, one module each, in the order run.export() takes them:
   select.py    each feed's latest records, read from one snapshot of the store, which stays
                open while the archive pages stream from it
   pages.py     the archive pages (syndicate.archives), made as the store's records stream by
-  render.py    every file rendered where its inputs changed and checked, one at a time;
-               index.opml
+  render.py    every file rendered where its inputs changed and checked, a feed at a time,
+               in worker processes for a large export (parallel.py); index.opml
   manifest.py  OUT/manifest.json: what each file was rendered from (so an unchanged feed is
                not rendered again) and the store state it was made from (never back in time)
   publish.py   each changed file staged as it is rendered, then all put in place together,
@@ -36,6 +36,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from syndicate.errors import UsageError
 from syndicate.export.manifest import MANIFEST, OlderThanPublished
 from syndicate.export.report import ExportReport
 from syndicate.export.shards import Shard, ShardsMismatch
@@ -78,6 +79,7 @@ def export(
     check: bool = False,
     force: bool = False,
     as_of: datetime | None = None,
+    jobs: int | None = None,
     progress: Progress | None = None,
     shard: str | Shard | None = None,
 ) -> ExportReport:
@@ -86,12 +88,16 @@ def export(
     report what that export did and do nothing (unchanged.py). AS_OF decides which embargoes
     have lifted; it defaults to SOURCE_DATE_EPOCH or the clock. SHARD ('I/N' or a Shard): only
     the feeds of shard I of N, and a partial manifest for `syndicate index` (shards.py); such
-    an export always runs (the shortcut has no partial manifest to write)."""
+    an export always runs (the shortcut has no partial manifest to write). JOBS is how many
+    processes render a large export (default: one per CPU this process may use; 1: this process
+    only); the files are the same bytes whatever it is."""
     from syndicate.config import load_config
     from syndicate.dates import build_time
     from syndicate.export.publish import output_lock
     from syndicate.export.unchanged import unchanged_report
 
+    if jobs is not None and jobs < 1:
+        raise UsageError(f"--jobs: expected 1 or more processes; got {jobs}")
     config = load_config(config_path)
     out = Path(out_dir)
     moment = as_of or build_time()
@@ -105,7 +111,8 @@ def export(
         if report is not None:
             return report
     from syndicate.export import run
+    from syndicate.export.parallel import default_jobs
 
     return run.export(config_path, config, out=out, store=store, formats=formats, sections=sections,
-                      skip_invalid=skip_invalid, check=check, force=force, as_of=moment, progress=progress,
-                      shard=shard)
+                      skip_invalid=skip_invalid, check=check, force=force, as_of=moment,
+                      jobs=default_jobs() if jobs is None else jobs, progress=progress, shard=shard)

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Collection, Iterable, Sequence
+from contextlib import closing
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from syndicate.build import feed_specs
 from syndicate.config import Config
 from syndicate.errors import ConfigError, OutputInvalid
 from syndicate.export.manifest import inputs_hashes, sha256
+from syndicate.export.parallel import Workers, in_order
 from syndicate.export.publish import read_published
+from syndicate.export.unchanged import as_noted
 from syndicate.formats import FORMATS, Format
 from syndicate.model import Feed
 from syndicate.opml import INDEX_FILE, Subscription, write_opml
@@ -28,39 +32,78 @@ class Rendered:
     count: int  # files rendered this time
 
 
+@dataclass(frozen=True, slots=True)
+class FeedFile:
+    """One file of a feed, rendered and checked, or found as published."""
+
+    relative: str  # its path in OUT
+    inputs: str  # the hash of what it is rendered from
+    sha256: str  # the hash of its bytes
+    data: bytes | None  # None: its inputs are unchanged and it is as published
+    problems: tuple[str, ...]  # what its checks found, each naming the file
+
+
+def feed_files(task: tuple[Feed, dict[str, dict[str, str]]], *, format_names: Sequence[str],
+               out: Path) -> list[FeedFile]:
+    """TASK's feed's file in each of FORMAT_NAMES, rendered and checked unless its inputs and bytes
+    are as TASK's manifest entries (for these files) say. Touches nothing but OUT's files, read:
+    this runs in a worker process with --jobs."""
+    feed, previous = task
+    files = []
+    for name, inputs in inputs_hashes(feed, format_names).items():
+        fmt = FORMATS[name]
+        relative = f"{feed.slug}/{fmt.filename}"
+        entry = previous.get(relative, {})
+        same_inputs = entry.get("inputs") == inputs
+        if same_inputs and entry.get("as_noted"):  # as the last export left it: its hash is the manifest's
+            files.append(FeedFile(relative=relative, inputs=inputs, sha256=entry["sha256"], data=None, problems=()))
+            continue
+        data = read_published(out / relative) if same_inputs else None
+        if data is not None and sha256(data) == entry.get("sha256"):
+            files.append(FeedFile(relative=relative, inputs=inputs, sha256=entry["sha256"], data=None, problems=()))
+            continue  # same inputs, file as published: nothing to render
+        buffer = io.BytesIO()
+        fmt.write(feed, buffer)
+        data = buffer.getvalue()
+        files.append(FeedFile(relative=relative, inputs=inputs, sha256=sha256(data), data=data,
+                              problems=tuple(f"{relative}: {p}" for p in fmt.check(data, None))))
+    return files
+
+
 def render_changed(feeds: Iterable[Feed], format_names: Sequence[str], *, out: Path,
                    manifest: dict[str, dict[str, str]], keep: Callable[[str, bytes], None],
-                   total: int | None, progress: Progress | None = None) -> Rendered:
+                   total: int | None, noted: dict[str, list[int]] | None = None, workers: Workers | None = None,
+                   progress: Progress | None = None) -> Rendered:
     """Every feed file, rendered and checked where its inputs changed, and handed to KEEP (relative
     path, bytes) one at a time, as FEEDS come, so that an archive of many pages is never held in
     memory whole. TOTAL is the number of files, when it is known beforehand (for PROGRESS).
     A file whose inputs are unchanged and whose bytes are as published is only read, to compare
-    its hash. Raises OutputInvalid, once every file is rendered, if any fails its checks: KEEP
-    must not publish what it is given before then."""
+    its hash, and not even read when it has the size and modification time NOTED for it
+    (unchanged.noted_files: the last export's). WORKERS, when given, render them (export/parallel.py); KEEP is given the same
+    files in the same order either way. Raises OutputInvalid, once every file is rendered, if
+    any fails its checks: KEEP must not publish what it is given before then."""
+    filenames = [FORMATS[name].filename for name in format_names]
+    noted = noted or {}
+    tasks = ((feed, {r: {**manifest[r], "as_noted": as_noted(noted, out, r)}
+                     for r in (f"{feed.slug}/{f}" for f in filenames) if r in manifest})
+             for feed in feeds)
+    render = partial(feed_files, format_names=tuple(format_names), out=out)
     kept: list[str] = []
     entries: dict[str, dict[str, str]] = {}
     problems: list[str] = []
     count = 0
-    for feed in feeds:
-        hashes = inputs_hashes(feed, format_names)
-        for name in format_names:
-            fmt = FORMATS[name]
-            relative = f"{feed.slug}/{fmt.filename}"
-            inputs = hashes[name]
-            previous = manifest.get(relative, {})
-            data = read_published(out / relative) if previous.get("inputs") == inputs else None
-            if data is not None and sha256(data) == previous.get("sha256"):
-                kept.append(relative)  # same inputs, file as published: nothing to render
-            else:
-                buffer = io.BytesIO()
-                fmt.write(feed, buffer)
-                data = buffer.getvalue()
-                count += 1
-                problems += [f"{relative}: {p}" for p in fmt.check(data, None)]
-                keep(relative, data)
-            entries[relative] = {"inputs": inputs, "sha256": sha256(data)}
-            if progress is not None:
-                progress("render", len(entries), total)
+    with closing(in_order(render, tasks, workers=workers, doing="rendering feeds")) as results:
+        for files in results:
+            for file in files:
+                if file.data is None:
+                    kept.append(file.relative)
+                else:
+                    count += 1
+                    problems += file.problems
+                    keep(file.relative, file.data)
+                entries[file.relative] = {"inputs": file.inputs, "sha256": file.sha256}
+                if progress is not None:
+                    progress("render", len(entries), total)
     if problems:
         raise OutputInvalid("rendered output failed its checks; nothing was written:\n" + "\n".join(problems))
     return Rendered(kept=kept, entries=entries, count=count)

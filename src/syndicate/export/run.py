@@ -11,6 +11,7 @@ from syndicate.archives import ArchivePages
 from syndicate.build import FeedSpec, build_feed, feed_specs
 from syndicate.config import ALL_SLUG, Config
 from syndicate.errors import InvalidRecords, UsageError
+from syndicate.export import parallel
 from syndicate.export.manifest import MANIFEST, manifest_bytes, read_manifest, refuse_going_back, sha256
 from syndicate.export.pages import Streamed, page_feeds
 from syndicate.export.publish import Staging, output_lock, read_published, target_path
@@ -18,7 +19,7 @@ from syndicate.export.render import INDEX, offered_in_index, render_changed, ren
 from syndicate.export.report import ExportReport
 from syndicate.export.select import Selection, reading, site_newest
 from syndicate.export.shards import Shard, config_digest, partial_bytes
-from syndicate.export.unchanged import export_entry, export_key, store_fingerprint, write_stamps
+from syndicate.export.unchanged import export_entry, export_key, noted_files, store_fingerprint, write_stamps
 from syndicate.formats import FORMATS
 from syndicate.model import Article, Feed
 from syndicate.pausepoints import pause_point
@@ -46,6 +47,7 @@ def export(
     check: bool,
     force: bool,
     as_of: datetime,
+    jobs: int,
     progress: Progress | None,
     shard: Shard | None = None,
 ) -> ExportReport:
@@ -56,7 +58,8 @@ def export(
     replaced atomically; index.opml and then manifest.json are written last,
     all under a lock on OUT. CHECK writes nothing and reports what would
     change. FORCE publishes even a store state older than the published one.
-    AS_OF decides which embargoes have lifted. PROGRESS, when given, is called with
+    AS_OF decides which embargoes have lifted. JOBS: the processes that render (the same files
+    whatever it is; export/parallel.py). PROGRESS, when given, is called with
     ("render", files done, files) as each file is rendered or found unchanged.
     SHARD: render only that shard's feeds, and write its partial manifest instead of index.opml
     and manifest.json (shards.py).
@@ -70,10 +73,15 @@ def export(
             raise UsageError(f"unknown section {', '.join(map(repr, unknown))}; configured: {known}")
     specs = feed_specs(config, sections=sections)
     owned = specs if shard is None else [spec for spec in specs if shard.owns(spec.slug)]
+    # Workers are forked first, holding neither OUT's lock nor the store; an export with little to
+    # render (no archive, few feeds) starts none (export/parallel.py).
+    if not any(spec.archive is not None for spec in owned) and \
+            sum(spec.limit for spec in owned) * len(format_names) < parallel.PARALLEL_FROM:
+        jobs = 1
     # A writing export holds OUT's lock from before it reads the store to its last write;
     # --check writes nothing and takes none.
     store_location = str(store or config.store)
-    with nullcontext() if check else output_lock(out), \
+    with parallel.workers(jobs) as rendering, nullcontext() if check else output_lock(out), \
             reading(config, specs, store=store_location, as_of=as_of) as selection:
         manifest = read_manifest(out)
         if not force:
@@ -111,7 +119,8 @@ def export(
             # The number of files is known beforehand only without archive pages.
             total = None if archives else len(owned) * len(format_names)
             rendered = render_changed(feeds, format_names, out=out, manifest=manifest.files, keep=keep,
-                                      total=total, progress=progress)
+                                      total=total, noted=noted_files(config, out), workers=rendering,
+                                      progress=progress)
             # The archive's records were read and checked while its pages were rendered.
             problems = tuple(dict.fromkeys((*problems, *streamed.problems)))
             if problems and not skip_invalid:

@@ -97,6 +97,21 @@ def _noted(config: Config, out: Path) -> dict[str, Any] | None:
     return stamps if isinstance(stamps, dict) and isinstance(stamps.get("files"), dict) else None
 
 
+def noted_files(config: Config, out: Path) -> dict[str, list[int]]:
+    """The size and modification time noted for each of OUT's files by the last export into it
+    (empty without them): a file that still has them need not be read to know its bytes are those
+    the manifest's hash was made of."""
+    noted = _noted(config, out)
+    return {relative: stamp for relative, stamp in noted["files"].items() if isinstance(stamp, list)} \
+        if noted is not None else {}
+
+
+def as_noted(noted: dict[str, list[int]], out: Path, relative: str) -> bool:
+    """Whether OUT's file RELATIVE has the size and modification time NOTED for it."""
+    stamp = noted.get(relative)
+    return stamp is not None and stamp == _stamp(out / relative)
+
+
 def _files_match(noted: dict[str, Any], out: Path, relatives: Sequence[str]) -> bool:
     files = noted["files"]
     return set(files) == set(relatives) and all(

@@ -1,0 +1,132 @@
+"""`export --jobs N`: feeds rendered in worker processes give the same bytes as one process, their
+checks' problems still fail the export with nothing written, a worker that dies is an error, and an
+export with little to render starts no process."""
+
+from __future__ import annotations
+
+import os
+import signal
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from syndicate import api
+from syndicate.cli import app
+from syndicate.errors import OutputInvalid, UsageError
+from syndicate.export import parallel
+from syndicate.formats import FORMATS
+
+from tests.conftest import enable_archive, monthly_store, write_record
+
+ALL_FORMATS = ["rss", "atom", "jsonfeed", "newsml", "ninjs"]
+
+
+def _tree(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def pools(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The number of processes of each pool of workers started."""
+    started: list[int] = []
+
+    class Counted(ProcessPoolExecutor):
+        def __init__(self, jobs: int, **options) -> None:
+            started.append(jobs)
+            super().__init__(jobs, **options)
+
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", Counted)
+    return started
+
+
+@pytest.fixture
+def archived(site: Path) -> Path:
+    """SITE with pages of 3 items and a store of 10 public records over three months: 4 archive
+    pages of `all`, 3 of society and 1 of sport, besides the current feeds."""
+    enable_archive(site, "archive = 3")
+    monthly_store(site)
+    return site / "syndicate.toml"
+
+
+def test_two_jobs_write_the_bytes_one_job_writes(archived: Path, pools: list[int]):
+    one = api.export(archived, out_dir=archived.parent / "one", formats=ALL_FORMATS, jobs=1)
+    assert pools == []
+    two = api.export(archived, out_dir=archived.parent / "two", formats=ALL_FORMATS, jobs=2)
+    assert pools == [2]
+    published = _tree(archived.parent / "one")
+    assert len([p for p in published if "/archive/" in p]) == 8 * len(ALL_FORMATS)
+    assert {"index.opml", "manifest.json"} <= published.keys()
+    assert _tree(archived.parent / "two") == published  # every file, the manifest and index.opml too
+    assert (two.rendered, two.records, len(two.written)) == (one.rendered, one.records, len(one.written))
+    # Again after one change: only its pages are rendered, the others are found as published.
+    write_record(archived.parent, "s3-25", published="2024-03-25T10:00:00+03:00", title="Changed")
+    one = api.export(archived, out_dir=archived.parent / "one", formats=ALL_FORMATS, jobs=1)
+    two = api.export(archived, out_dir=archived.parent / "two", formats=ALL_FORMATS, jobs=2)
+    assert _tree(archived.parent / "two") == _tree(archived.parent / "one")
+    assert two.rendered == one.rendered < len(published) - 2
+    assert [p.name for p in two.unchanged] == [p.name for p in one.unchanged]
+
+
+def test_a_check_failing_in_a_worker_fails_the_export_and_writes_nothing(archived: Path, pools: list[int],
+                                                                         monkeypatch: pytest.MonkeyPatch):
+    # The workers are forked from this process: they check with the check patched here.
+    atom = FORMATS["atom"]
+    monkeypatch.setitem(FORMATS, "atom", replace(atom, check=lambda data, schema: (
+        ["refused"] if b"fh:archive" in data else atom.check(data, schema))))
+    out = archived.parent / "out"
+    with pytest.raises(OutputInvalid) as failed:
+        api.export(archived, out_dir=out, formats=["rss", "atom"], jobs=2)
+    assert pools == [2]
+    refused = sorted(line for line in str(failed.value).splitlines() if line.endswith(": refused"))
+    assert refused == [f"{feed}/archive/{page:05d}/atom.xml: refused" for feed, page in
+                       [("all", 1), ("all", 2), ("all", 3), ("society", 1), ("society", 2)]]
+    assert not out.exists() or _tree(out) == {}
+
+
+def test_a_worker_that_dies_is_an_error_not_a_wait():
+    with parallel.workers(2) as workers:
+        assert workers is not None  # each task kills the process it runs in: never this one
+        results = parallel.in_order(signal.raise_signal, [signal.SIGKILL] * 3, workers=workers, doing="testing")
+        with pytest.raises(parallel.WorkerStopped, match="a process testing stopped .*; nothing was written"):
+            list(results)
+
+
+def test_an_export_whose_worker_is_killed_fails_and_writes_nothing(archived: Path, monkeypatch: pytest.MonkeyPatch):
+    exporting = os.getpid()
+    rss = FORMATS["rss"]
+
+    def killed(feed, out) -> None:  # in a worker (forked after this patch), at the first archive page
+        if os.getpid() != exporting and "/archive/" in feed.slug:
+            signal.raise_signal(signal.SIGKILL)
+        rss.write(feed, out)
+
+    monkeypatch.setitem(FORMATS, "rss", replace(rss, write=killed))
+    out = archived.parent / "out"
+    with pytest.raises(parallel.WorkerStopped, match="a process rendering feeds stopped"):
+        api.export(archived, out_dir=out, formats=["rss"], jobs=2)
+    assert not out.exists() or _tree(out) == {}
+
+
+def test_little_to_render_starts_no_process(site: Path, pools: list[int]):
+    monthly_store(site)
+    report = api.export(site / "syndicate.toml", out_dir=site / "out", formats=["rss", "atom"], jobs=2)
+    assert pools == [] and report.rendered == 3 * 2
+
+
+def test_the_cli_option_and_its_usage_errors(archived: Path, pools: list[int]):
+    runner = CliRunner()
+    out = archived.parent / "out"
+    result = runner.invoke(app, ["export", "-c", str(archived), "--out", str(out), "--jobs", "2", "-f", "atom"])
+    assert result.exit_code == 0, result.output
+    assert pools == [2] and (out / "all" / "archive" / "00001" / "atom.xml").is_file()
+    for wrong in ("0", "-1"):
+        result = runner.invoke(app, ["export", "-c", str(archived), "--out", str(archived.parent / "no"),
+                                     "--jobs", wrong])
+        assert result.exit_code == 2
+        assert f"error: --jobs: expected 1 or more processes; got {wrong}" in result.output
+    assert not (archived.parent / "no").exists()
+    with pytest.raises(UsageError, match="--jobs"):
+        api.export(archived, out_dir=out, jobs=0)
