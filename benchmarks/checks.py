@@ -27,7 +27,6 @@ import time
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
-from types import SimpleNamespace
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import write_config, write_newsroom  # noqa: E402
@@ -41,11 +40,12 @@ AS_OF = datetime(2030, 1, 1, tzinfo=timezone.utc)
 def _articles(folder: Path, records: int):
     from syndicate.config import load_config
     from syndicate.records import load_articles
+    from syndicate.stored import RawRecord
 
     config = load_config(write_config(folder, sections=SECTIONS, limit=LIMIT))
     store = write_newsroom(folder / "articles.jsonl", records=records, sections=SECTIONS)
     with store.open(encoding="utf-8") as lines:
-        raws = [SimpleNamespace(origin=f"{store.name}:{n}", data=json.loads(line), error=None)
+        raws = [RawRecord(origin=f"{store.name}:{n}", data=json.loads(line))
                 for n, line in enumerate(lines, start=1)]
     loaded = load_articles(raws, config)
     if loaded.problems:

@@ -35,6 +35,24 @@ def sniff_json(data: bytes) -> Any:
         return None
 
 
+def dump_items(envelope: dict[str, Any] | None, items: list[Any], *, key: str = "items") -> bytes:
+    """The UTF-8 JSON text of ENVELOPE with ITEMS as its last member KEY (or of the bare array ITEMS
+    when ENVELOPE is None), with each item on a line of its own.
+
+    Each item is one line of compact JSON (no space after ',' and ':'), which json's C encoder
+    writes; indent= would take its pure-Python encoder, several times slower. One line per item
+    keeps the file readable item by item and its changes between exports reviewable line by line.
+    """
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    array = "[\n" + ",\n".join(map(dumps, items)) + "\n]" if items else "[]"
+    if envelope is None:
+        text = array
+    else:
+        head = dumps(envelope)
+        text = f"{head[:-1]}{',' if envelope else ''}{dumps(key)}:{array}}}"
+    return (text + "\n").encode("utf-8")
+
+
 def compact(mapping: dict[str, Any]) -> dict[str, Any]:
     """MAPPING without keys whose value is None or empty: absent, not null, in the output."""
     return {k: v for k, v in mapping.items() if v not in (None, "", [], {})}

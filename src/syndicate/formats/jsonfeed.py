@@ -28,7 +28,6 @@ the same caption; every caption stays in `_syndicate.media`.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -37,7 +36,7 @@ from syndicate.content import is_absolute_http_url
 from syndicate.dates import is_rfc3339, rfc3339
 from syndicate.formats import Format
 from syndicate.formats.json_checks import (
-    compact, external_json_schema_problems, json_schema_problems, parse_json, sniff_json,
+    compact, dump_items, external_json_schema_problems, json_schema_problems, parse_json, sniff_json,
 )
 from syndicate.resources import json_schema
 
@@ -92,7 +91,7 @@ def _item(article: Article) -> dict[str, Any]:
 def write(feed: Feed, out: BinaryIO) -> None:
     links = dict(feed.archive_links(FILENAME))
     page = feed.url_for(FILENAME) != feed.identity_for(FILENAME)  # an archive page
-    document = compact({
+    envelope = compact({
         "version": VERSION,
         "title": feed.title,
         "home_page_url": feed.home_url,
@@ -101,15 +100,13 @@ def write(feed: Feed, out: BinaryIO) -> None:
         "next_url": links.get("prev-archive"),
         "icon": feed.logo,
         "language": feed.language,
-        "items": [_item(a) for a in feed.items],
         "_syndicate": compact({"rights": feed.rights, "updated": rfc3339(feed.updated),
                                "archive": True if feed.is_archive_document else None,
                                "page_url": feed.url_for(FILENAME) if page else None,
                                "links": links}),
     })
-    document.setdefault("items", [])  # required even when empty
-    text = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False)
-    out.write(text.encode("utf-8") + b"\n")
+    # "items" is required even when empty; it comes last, one item a line (json_checks.dump_items).
+    out.write(dump_items(envelope, [_item(a) for a in feed.items]))
 
 
 def check(data: bytes, external_schema: Path | None = None) -> list[str]:

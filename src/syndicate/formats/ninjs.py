@@ -64,7 +64,6 @@ home page, logo) since the document is a bare array.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -73,7 +72,7 @@ from syndicate.content import is_absolute_http_url
 from syndicate.dates import is_rfc3339, rfc3339
 from syndicate.formats import Format
 from syndicate.formats.json_checks import (
-    compact, external_json_schema_problems, json_schema_problems, parse_json, sniff_json,
+    compact, dump_items, external_json_schema_problems, json_schema_problems, parse_json, sniff_json,
 )
 from syndicate.resources import json_schema
 
@@ -153,9 +152,7 @@ def _item(article: Article, feed: Feed) -> dict[str, Any]:
 
 
 def write(feed: Feed, out: BinaryIO) -> None:
-    document = [_item(a, feed) for a in feed.items]
-    text = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False)
-    out.write(text.encode("utf-8") + b"\n")
+    out.write(dump_items(None, [_item(a, feed) for a in feed.items]))
 
 
 def _objects(document: list[dict[str, Any]]):
