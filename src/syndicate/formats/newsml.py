@@ -57,7 +57,6 @@ from typing import TYPE_CHECKING, BinaryIO
 from urllib.parse import urlsplit
 
 from lxml import etree
-from lxml import html as lxml_html
 
 from syndicate.dates import rfc3339
 from syndicate.formats import Format
@@ -79,12 +78,18 @@ FH_NS = "http://purl.org/syndication/history/1.0"  # RFC 5005 section 5
 STANDARD = {"standard": "NewsML-G2", "standardversion": "2.35", "conformance": "power"}
 
 
+_NAR = f"{{{NAR}}}"
+
+
 def _el(parent: etree._Element | None, element_name: str, text: str | None = None,
         **attributes: str | None) -> etree._Element:
     """A NewsML-G2 element; attributes whose value is None are left out."""
-    attrs = {k: v for k, v in attributes.items() if v is not None}
-    name = f"{{{NAR}}}{element_name}"
-    element = etree.Element(name, attrs, nsmap={None: NAR}) if parent is None else etree.SubElement(parent, name, attrs)
+    if None in attributes.values():
+        attributes = {k: v for k, v in attributes.items() if v is not None}
+    if parent is None:
+        element = etree.Element(_NAR + element_name, attributes, nsmap={None: NAR})
+    else:
+        element = etree.SubElement(parent, _NAR + element_name, attributes)
     if text is not None:
         element.text = text
     return element
@@ -117,27 +122,34 @@ def _media(article: Article) -> list[tuple[int, Media]]:
     return list(enumerate(article.media, start=1))
 
 
+_HTML_PARSER = etree.HTMLParser()
+_XHTML = f"{{{XHTML}}}"
+
+
 def _xhtml(article: Article) -> etree._Element:
     """A standalone XHTML document of the article: its title and sanitised body.
 
     Every character of the body is kept: the text before its first element, each
     element's text and tail (the text after the last element included), and
     whitespace between elements. (lxml.html's fragment parsers drop leading text
-    that is only whitespace, so the body is parsed inside a whole document.)
+    that is only whitespace, so the body is parsed inside a whole document; by
+    libxml2's HTML parser, as lxml.html's is, without lxml.html's element classes,
+    which cost a call into Python per element.)
     """
-    document = etree.Element(f"{{{XHTML}}}html", nsmap={None: XHTML})
+    document = etree.Element(f"{_XHTML}html", nsmap={None: XHTML})
     document.set(XML_LANG, article.language)
-    head = etree.SubElement(document, f"{{{XHTML}}}head")
-    etree.SubElement(head, f"{{{XHTML}}}title").text = article.title
-    body = etree.SubElement(document, f"{{{XHTML}}}body")
+    head = etree.SubElement(document, f"{_XHTML}head")
+    etree.SubElement(head, f"{_XHTML}title").text = article.title
+    body = etree.SubElement(document, f"{_XHTML}body")
     if article.body_html:
-        parsed = lxml_html.document_fromstring(f"<html><body>{article.body_html}</body></html>")
+        parsed = etree.fromstring(f"<html><body>{article.body_html}</body></html>", _HTML_PARSER)
         container = parsed.find("body")
-        lxml_html.html_to_xhtml(container)
+        for element in container.iter(etree.Element):  # into the XHTML namespace, as lxml.html.html_to_xhtml
+            element.tag = _XHTML + element.tag
         body.text = container.text
         body.extend(container)
     else:
-        etree.SubElement(body, f"{{{XHTML}}}p").text = article.summary or article.title
+        etree.SubElement(body, f"{_XHTML}p").text = article.summary or article.title
     return document
 
 
@@ -173,7 +185,8 @@ def _item_meta(item: etree._Element, *, item_class: str, feed: Feed, article: Ar
     return meta
 
 
-def _text_item(article: Article, feed: Feed) -> etree._Element:
+def _text_item(article: Article, feed: Feed, bodies: list[tuple[etree._Element, Article]]) -> etree._Element:
+    """ARTICLE's text item, its inlineXML still empty: (inlineXML, ARTICLE) is added to BODIES."""
     item = _item_root(article.item_id, article.version, article.language)
     _rights(item, article, feed)
     meta = _item_meta(item, item_class="ninat:text", feed=feed, article=article)
@@ -211,8 +224,7 @@ def _text_item(article: Article, feed: Feed) -> etree._Element:
         _el(content, "description", article.summary, role="drol:summary")
 
     content_set = _el(item, "contentSet")
-    inline = _el(content_set, "inlineXML", contenttype="application/xhtml+xml")
-    inline.append(_xhtml(article))
+    bodies.append((_el(content_set, "inlineXML", contenttype="application/xhtml+xml"), article))
     return item
 
 
@@ -266,25 +278,9 @@ def _package_item(feed: Feed) -> etree._Element:
     return item
 
 
-def _indent(element: etree._Element, level: int = 0) -> None:
-    """Indent the NewsML-G2 envelope by two spaces a level, as pretty-printing would,
-    but add nothing inside inlineXML: whitespace there would be text of the article
-    (libxml2's pretty-printer puts line breaks between adjacent elements, so
-    <b>Hello</b><i>World</i> would read "Hello World", and indents inside <pre>).
-    Only element-only NewsML-G2 elements are indented; none of them holds text."""
-    if element.tag == f"{{{NAR}}}inlineXML" or len(element) == 0:
-        return
-    inside = "\n" + "  " * (level + 1)
-    element.text = inside
-    for child in element:
-        _indent(child, level + 1)
-        child.tail = inside
-    element[-1].tail = "\n" + "  " * level
-
-
-def _items(feed: Feed) -> Iterable[etree._Element]:
+def _items(feed: Feed, bodies: list[tuple[etree._Element, Article]]) -> Iterable[etree._Element]:
     for article in feed.items:
-        yield _text_item(article, feed)
+        yield _text_item(article, feed, bodies)
         for index, media in _media(article):
             yield _media_item(article, index, media, feed)
 
@@ -303,10 +299,17 @@ def write(feed: Feed, out: BinaryIO) -> None:
     if feed.is_archive_document:
         etree.SubElement(header, f"{{{FH_NS}}}archive")
     item_set = _el(message, "itemSet")
-    for item in _items(feed):
-        item_set.append(item)
+    bodies: list[tuple[etree._Element, Article]] = []
+    item_set.extend(_items(feed, bodies))
     item_set.append(_package_item(feed))
-    _indent(message)
+    # The envelope is indented by two spaces a level while every inlineXML is still empty, and
+    # the XHTML goes in after: nothing may be added inside inlineXML, where whitespace would be
+    # text of the article (libxml2 would put line breaks between adjacent elements, so
+    # <b>Hello</b><i>World</i> would read "Hello World", and indent inside <pre>). No envelope
+    # element holds both text and elements, so indenting adds only whitespace between elements.
+    etree.indent(message, space="  ")
+    for inline, article in bodies:
+        inline.append(_xhtml(article))
     out.write(etree.tostring(message, xml_declaration=True, encoding="UTF-8") + b"\n")
 
 
