@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable
 from functools import cache
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -63,18 +64,19 @@ def _sub(parent: etree._Element, tag: str, text: str | None = None, **attributes
 # What a reader that takes RSS text for HTML would decode or read as a tag: a character or
 # entity reference, or a '<' that could open a tag, a comment or a declaration.
 _READ_AS_HTML = re.compile(r"&(#[0-9]+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);|<[A-Za-z/!?]")
-# The plain-text elements of a channel and of an item, whose text _plain_text() writes.
+# The plain-text elements of a channel, whose text _plain_text() writes.
 _CHANNEL_TEXT = ("title", "description", "copyright", "image/title")
+# An item's are its children of these names and the caption and credit of its media:content, the
+# only elements that have children in an item: one walk of the item finds them all.
 _ITEM_TEXT = ("title", "category", "author", "source", f"{{{DC_NS}}}creator", f"{{{DC_NS}}}rights",
-              f"{{{MEDIA_NS}}}content/{{{MEDIA_NS}}}description", f"{{{MEDIA_NS}}}content/{{{MEDIA_NS}}}credit")
+              f"{{{MEDIA_NS}}}description", f"{{{MEDIA_NS}}}credit")
 
 
-def _plain_text(parent: etree._Element, paths: tuple[str, ...]) -> None:
-    """Escape once more the plain text under PARENT that a reader would otherwise decode as HTML."""
-    for path in paths:
-        for element in parent.iterfind(path):
-            if element.text and _READ_AS_HTML.search(element.text):
-                element.text = html.escape(element.text, quote=False)
+def _plain_text(elements: Iterable[etree._Element]) -> None:
+    """Escape once more the plain text of ELEMENTS that a reader would otherwise decode as HTML."""
+    for element in elements:
+        if element.text and _READ_AS_HTML.search(element.text):
+            element.text = html.escape(element.text, quote=False)
 
 
 def _hex_references(document: bytes) -> bytes:
@@ -100,7 +102,7 @@ def _hooks() -> tuple[type, type]:
         def extend_rss(self, rss: etree._Element) -> etree._Element:
             channel = rss.find("channel")
             channel.find("lastBuildDate").text = rfc822(self.feed.updated)
-            _plain_text(channel, _CHANNEL_TEXT)
+            _plain_text(element for path in _CHANNEL_TEXT for element in channel.iterfind(path))
             _archive_links(channel, self.feed, self.format, link=f"{{{ATOM_NS}}}link")
             return rss
 
@@ -153,7 +155,7 @@ def _hooks() -> tuple[type, type]:
                     _sub(content, f"{{{MEDIA_NS}}}description", media.caption, type="plain")
                 if media.credit:
                     _sub(content, f"{{{MEDIA_NS}}}credit", media.credit)
-            _plain_text(item, _ITEM_TEXT)
+            _plain_text(item.iter(*_ITEM_TEXT))
             return item
 
         def extend_atom(self, entry: etree._Element) -> etree._Element:
