@@ -26,7 +26,8 @@ Mapping (IPTC NewsML-G2 guidelines):
 - contentSet/inlineXML: an XHTML document whose body is the sanitised body
   (sub-headings, paragraphs, quotations kept), every character of its text
   kept. The envelope is indented; nothing inside inlineXML is, since added
-  whitespace there would be text of the article.
+  whitespace there would be text of the article. The items are written as text
+  (xml_text), as lxml writes the same elements indented, the header with lxml.
 
 Media: every item of Article.media becomes its own newsItem, guid
 "<item_id>:media:<n>" with n its 1-based position in Article.media (the ninjs
@@ -52,6 +53,7 @@ height (pixels) for pictures and video when known.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, BinaryIO
 from urllib.parse import urlsplit
@@ -61,9 +63,10 @@ from lxml import etree
 from syndicate.dates import rfc3339
 from syndicate.formats import Format
 from syndicate.formats.newsml_checks import check, sniff
+from syndicate.formats.xml_text import branch, leaf
 
 if TYPE_CHECKING:  # annotations only: importing the model is left to the code that builds feeds
-    from syndicate.model import Article, Feed, Media
+    from syndicate.model import Article, Author, Feed, Media
 
 NAR = "http://iptc.org/std/nar/2006-10-01/"
 XHTML = "http://www.w3.org/1999/xhtml"
@@ -81,24 +84,17 @@ STANDARD = {"standard": "NewsML-G2", "standardversion": "2.35", "conformance": "
 _NAR = f"{{{NAR}}}"
 
 
-def _el(parent: etree._Element | None, element_name: str, text: str | None = None,
-        **attributes: str | None) -> etree._Element:
-    """A NewsML-G2 element; attributes whose value is None are left out."""
-    if None in attributes.values():
-        attributes = {k: v for k, v in attributes.items() if v is not None}
-    if parent is None:
-        element = etree.Element(_NAR + element_name, attributes, nsmap={None: NAR})
-    else:
-        element = etree.SubElement(parent, _NAR + element_name, attributes)
+def _el(parent: etree._Element, element_name: str, text: str | None = None, **attributes: str) -> etree._Element:
+    """A NewsML-G2 element of the envelope."""
+    element = etree.SubElement(parent, _NAR + element_name, attributes)
     if text is not None:
         element.text = text
     return element
 
 
-def _named(parent: etree._Element, element_name: str, name: str, **attributes: str | None) -> etree._Element:
-    element = _el(parent, element_name, **attributes)
-    _el(element, "name", name)
-    return element
+def _named(depth: int, element_name: str, name: str, *children: str, **attributes: str | None) -> str:
+    """Element ELEMENT_NAME at DEPTH whose first child is <name>NAME</name>, then CHILDREN."""
+    return branch(depth, element_name, (leaf(depth + 1, "name", name), *children), **attributes)
 
 
 # Media.kind -> the NewsItem Nature (ninat) of the media item; any other media
@@ -126,8 +122,8 @@ _HTML_PARSER = etree.HTMLParser()
 _XHTML = f"{{{XHTML}}}"
 
 
-def _xhtml(article: Article) -> etree._Element:
-    """A standalone XHTML document of the article: its title and sanitised body.
+def _xhtml(article: Article) -> str:
+    """A standalone XHTML document of the article, as text: its title and sanitised body.
 
     Every character of the body is kept: the text before its first element, each
     element's text and tail (the text after the last element included), and
@@ -150,10 +146,41 @@ def _xhtml(article: Article) -> etree._Element:
         body.extend(container)
     else:
         etree.SubElement(body, f"{_XHTML}p").text = article.summary or article.title
-    return document
+    return etree.tostring(document, encoding="unicode")
 
 
-def _rights(parent: etree._Element, article: Article, feed: Feed) -> None:
+class _XhtmlMemo:
+    """Each article's XHTML document: an article is in several files of an export (its sections'
+    feeds and archive pages, the site-wide ones), and parsing its body costs the most of its
+    item. The article is kept with its document, so that its id names no other article while it
+    is here; past LIMIT characters the oldest are forgotten first. Files may be written on
+    several threads at once."""
+
+    LIMIT = 16 * 2**20
+
+    def __init__(self) -> None:
+        self.by_article: dict[int, tuple[Article, str]] = {}
+        self.size = 0
+        self.lock = threading.Lock()
+
+    def __call__(self, article: Article) -> str:
+        known = self.by_article.get(id(article))
+        if known is not None and known[0] is article:
+            return known[1]
+        document = _xhtml(article)
+        with self.lock:
+            replaced = self.by_article.pop(id(article), None)
+            self.size += len(document) - (len(replaced[1]) if replaced else 0)
+            self.by_article[id(article)] = (article, document)
+            while self.size > self.LIMIT:
+                self.size -= len(self.by_article.pop(next(iter(self.by_article)))[1])
+        return document
+
+
+_XHTML_DOCUMENTS = _XhtmlMemo()
+
+
+def _rights(depth: int, article: Article, feed: Feed) -> str:
     """rightsInfo: the article's own notice, held by its original publisher when it has
     one (a syndicated article), else the site's notice, held by the site's publisher."""
     if article.rights:
@@ -162,125 +189,113 @@ def _rights(parent: etree._Element, article: Article, feed: Feed) -> None:
     elif feed.rights:
         holder, notice = (feed.publisher or feed.title, feed.site_url), feed.rights
     else:
-        return
-    rights = _el(parent, "rightsInfo")
-    _named(rights, "copyrightHolder", holder[0], uri=holder[1])
-    _el(rights, "copyrightNotice", notice)
+        return ""
+    return branch(depth, "rightsInfo", (_named(depth + 1, "copyrightHolder", holder[0], uri=holder[1]),
+                                        leaf(depth + 1, "copyrightNotice", notice)))
 
 
-def _item_root(guid: str, version: int, language: str) -> etree._Element:
-    item = _el(None, "newsItem", guid=guid, version=str(version), **STANDARD)
-    item.set(XML_LANG, language)
-    _el(item, "catalogRef", href=IPTC_CATALOG)
-    return item
+def _item(guid: str, article: Article, feed: Feed, *, item_class: str, links: list[str],
+          content_meta: list[str], content: str) -> str:
+    """A newsItem of ARTICLE, in itemSet: its itemMeta ends with LINKS, then CONTENT_META and,
+    in contentSet, CONTENT (elements at depth 4)."""
+    published = rfc3339(article.published)
+    return branch(2, "newsItem", (
+        leaf(3, "catalogRef", href=IPTC_CATALOG),
+        _rights(3, article, feed),
+        branch(3, "itemMeta", (
+            leaf(4, "itemClass", qcode=item_class),
+            _named(4, "provider", feed.publisher or feed.title, uri=feed.site_url),
+            leaf(4, "versionCreated", rfc3339(article.updated)),
+            leaf(4, "firstCreated", published),
+            leaf(4, "pubStatus", qcode="stat:usable"),
+            *links)),
+        branch(3, "contentMeta", content_meta),
+        branch(3, "contentSet", (content,))), guid=guid, version=str(article.version), **STANDARD,
+        **{"xml:lang": article.language})
 
 
-def _item_meta(item: etree._Element, *, item_class: str, feed: Feed, article: Article) -> etree._Element:
-    meta = _el(item, "itemMeta")
-    _el(meta, "itemClass", qcode=item_class)
-    _named(meta, "provider", feed.publisher or feed.title, uri=feed.site_url)
-    _el(meta, "versionCreated", rfc3339(article.updated))
-    _el(meta, "firstCreated", rfc3339(article.published))
-    _el(meta, "pubStatus", qcode="stat:usable")
-    return meta
+def _creator(author: Author) -> str:
+    details = []
+    if author.affiliation:
+        details.append(_named(6, "affiliation", author.affiliation))
+    if author.email:
+        details.append(branch(6, "contactInfo", (leaf(7, "email", author.email),)))
+    return _named(4, "creator", author.name, *([branch(5, "personDetails", details)] if details else []),
+                  role="crol:author", uri=author.url)
 
 
-def _text_item(article: Article, feed: Feed, bodies: list[tuple[etree._Element, Article]]) -> etree._Element:
-    """ARTICLE's text item, its inlineXML still empty: (inlineXML, ARTICLE) is added to BODIES."""
-    item = _item_root(article.item_id, article.version, article.language)
-    _rights(item, article, feed)
-    meta = _item_meta(item, item_class="ninat:text", feed=feed, article=article)
-    _el(meta, "link", rel="irel:seeAlso", href=article.url, contenttype="text/html")
-    for index, media in _media(article):
-        _el(meta, "link", rel="irel:associatedWith", residref=media_guid(article, index),
-            contenttype=media.type)
-
-    content = _el(item, "contentMeta")
-    _el(content, "contentCreated", rfc3339(article.published))
-    _el(content, "contentModified", rfc3339(article.updated))
+def _text_item(article: Article, feed: Feed) -> str:
+    links = [leaf(4, "link", rel="irel:seeAlso", href=article.url, contenttype="text/html")]
+    links += [leaf(4, "link", rel="irel:associatedWith", residref=media_guid(article, index), contenttype=media.type)
+              for index, media in _media(article)]
+    meta = [leaf(4, "contentCreated", rfc3339(article.published)),
+            leaf(4, "contentModified", rfc3339(article.updated))]
     if article.located:
-        _named(content, "located", article.located)
+        meta.append(_named(4, "located", article.located))
     if article.source:
-        _named(content, "infoSource", article.source.name, uri=article.source.url, role="isrol:originSrc")
-    for author in article.authors:
-        creator = _named(content, "creator", author.name, role="crol:author", uri=author.url)
-        if author.affiliation or author.email:
-            details = _el(creator, "personDetails")
-            if author.affiliation:
-                _named(details, "affiliation", author.affiliation)
-            if author.email:
-                _el(_el(details, "contactInfo"), "email", author.email)
-    _el(content, "language", tag=article.language)
-    for category in article.categories:  # a section's uri is its page as configured; a tag has none
-        _named(content, "subject", category.label or category.term, uri=category.url,
-               type="cpnat:abstract")
-    _el(content, "slugline", article.id)
-    _el(content, "headline", article.title)
+        meta.append(_named(4, "infoSource", article.source.name, uri=article.source.url, role="isrol:originSrc"))
+    meta += [_creator(author) for author in article.authors]
+    meta.append(leaf(4, "language", tag=article.language))
+    # A section's uri is its page as configured; a tag has none.
+    meta += [_named(4, "subject", c.label or c.term, uri=c.url, type="cpnat:abstract") for c in article.categories]
+    meta.append(leaf(4, "slugline", article.id))
+    meta.append(leaf(4, "headline", article.title))
     if article.located:
-        _el(content, "dateline", article.located)
+        meta.append(leaf(4, "dateline", article.located))
     if article.authors:
-        _el(content, "by", "; ".join(a.byline for a in article.authors))
+        meta.append(leaf(4, "by", "; ".join(a.byline for a in article.authors)))
     if article.summary:
-        _el(content, "description", article.summary, role="drol:summary")
+        meta.append(leaf(4, "description", article.summary, role="drol:summary"))
+    # Nothing is added inside inlineXML: whitespace there would be text of the article.
+    inline = (f'{leaf(4, "inlineXML", "", contenttype="application/xhtml+xml")[:-len("</inlineXML>")]}'
+              f'{_XHTML_DOCUMENTS(article)}</inlineXML>')
+    return _item(article.item_id, article, feed, item_class="ninat:text", links=links, content_meta=meta,
+                 content=inline)
 
-    content_set = _el(item, "contentSet")
-    bodies.append((_el(content_set, "inlineXML", contenttype="application/xhtml+xml"), article))
-    return item
 
-
-def _media_item(article: Article, index: int, media: Media, feed: Feed) -> etree._Element:
-    item = _item_root(media_guid(article, index), article.version, article.language)
-    _rights(item, article, feed)
-    _item_meta(item, item_class=media_class(media), feed=feed, article=article)
-    content = _el(item, "contentMeta")
-    _el(content, "contentCreated", rfc3339(article.published))
-    _el(content, "headline", media.caption or article.title)
+def _media_item(article: Article, index: int, media: Media, feed: Feed) -> str:
+    meta = [leaf(4, "contentCreated", rfc3339(article.published)),
+            leaf(4, "headline", media.caption or article.title)]
     if media.credit:
-        _el(content, "creditline", media.credit)
+        meta.append(leaf(4, "creditline", media.credit))
     if media.caption:
-        _el(content, "description", media.caption, role="drol:caption")
-    content_set = _el(item, "contentSet")
+        meta.append(leaf(4, "description", media.caption, role="drol:caption"))
     # Pixels only for what is seen: a picture or a video.
     visual = media.kind in ("image", "video")
-    _el(content_set, "remoteContent", href=media.url, contenttype=media.type,
-        size=str(media.length) if media.length is not None else None,
-        width=str(media.width) if visual and media.width else None,
-        height=str(media.height) if visual and media.height else None)
-    return item
+    remote = leaf(4, "remoteContent", href=media.url, contenttype=media.type,
+                  size=str(media.length) if media.length is not None else None,
+                  width=str(media.width) if visual and media.width else None,
+                  height=str(media.height) if visual and media.height else None)
+    return _item(media_guid(article, index), article, feed, item_class=media_class(media), links=[],
+                 content_meta=meta, content=remote)
 
 
-def _package_item(feed: Feed) -> etree._Element:
+def _package_item(feed: Feed) -> str:
     # The package is the feed itself: its guid is the URL the file is served at,
     # which stays the same while the items in it change.
-    item = _el(None, "packageItem", guid=feed.url_for(FILENAME), version="1", **STANDARD)
-    item.set(XML_LANG, feed.language)
-    _el(item, "catalogRef", href=IPTC_CATALOG)
-    if feed.rights:
-        rights = _el(item, "rightsInfo")
-        _named(rights, "copyrightHolder", feed.publisher or feed.title, uri=feed.site_url)
-        _el(rights, "copyrightNotice", feed.rights)
-    meta = _el(item, "itemMeta")
-    _el(meta, "itemClass", qcode="ninat:composite")
-    _named(meta, "provider", feed.publisher or feed.title, uri=feed.site_url)
-    _el(meta, "versionCreated", rfc3339(feed.updated))
-    _el(meta, "pubStatus", qcode="stat:usable")
-    _el(meta, "link", rel="irel:seeAlso", href=feed.home_url, contenttype="text/html")
-    content = _el(item, "contentMeta")
-    _el(content, "headline", feed.title)
-    _el(content, "description", feed.description, role="drol:summary")
-    groups = _el(item, "groupSet", root="G1")
-    group = _el(groups, "group", id="G1", role="group:main")
-    for article in feed.items:
-        ref = _el(group, "itemRef", residref=article.item_id, version=str(article.version),
-                  contenttype="application/vnd.iptc.g2.newsitem+xml")
-        _el(ref, "itemClass", qcode="ninat:text")
-        _el(ref, "title", article.title)
-    return item
+    rights = ([branch(3, "rightsInfo", (_named(4, "copyrightHolder", feed.publisher or feed.title, uri=feed.site_url),
+                                        leaf(4, "copyrightNotice", feed.rights)))] if feed.rights else [])
+    references = [branch(5, "itemRef", (leaf(6, "itemClass", qcode="ninat:text"), leaf(6, "title", article.title)),
+                         residref=article.item_id, version=str(article.version),
+                         contenttype="application/vnd.iptc.g2.newsitem+xml") for article in feed.items]
+    return branch(2, "packageItem", (
+        leaf(3, "catalogRef", href=IPTC_CATALOG),
+        *rights,
+        branch(3, "itemMeta", (
+            leaf(4, "itemClass", qcode="ninat:composite"),
+            _named(4, "provider", feed.publisher or feed.title, uri=feed.site_url),
+            leaf(4, "versionCreated", rfc3339(feed.updated)),
+            leaf(4, "pubStatus", qcode="stat:usable"),
+            leaf(4, "link", rel="irel:seeAlso", href=feed.home_url, contenttype="text/html"))),
+        branch(3, "contentMeta", (leaf(4, "headline", feed.title),
+                                  leaf(4, "description", feed.description, role="drol:summary"))),
+        branch(3, "groupSet", (branch(4, "group", references, id="G1", role="group:main"),), root="G1"),
+    ), guid=feed.url_for(FILENAME), version="1", **STANDARD, **{"xml:lang": feed.language})
 
 
-def _items(feed: Feed, bodies: list[tuple[etree._Element, Article]]) -> Iterable[etree._Element]:
+def _items(feed: Feed) -> Iterable[str]:
     for article in feed.items:
-        yield _text_item(article, feed, bodies)
+        yield _text_item(article, feed)
         for index, media in _media(article):
             yield _media_item(article, index, media, feed)
 
@@ -298,19 +313,16 @@ def write(feed: Feed, out: BinaryIO) -> None:
         etree.SubElement(header, f"{{{ATOM_NS}}}link", rel=relation, href=href, type=MEDIA_TYPE)
     if feed.is_archive_document:
         etree.SubElement(header, f"{{{FH_NS}}}archive")
-    item_set = _el(message, "itemSet")
-    bodies: list[tuple[etree._Element, Article]] = []
-    item_set.extend(_items(feed, bodies))
-    item_set.append(_package_item(feed))
-    # The envelope is indented by two spaces a level while every inlineXML is still empty, and
-    # the XHTML goes in after: nothing may be added inside inlineXML, where whitespace would be
-    # text of the article (libxml2 would put line breaks between adjacent elements, so
-    # <b>Hello</b><i>World</i> would read "Hello World", and indent inside <pre>). No envelope
-    # element holds both text and elements, so indenting adds only whitespace between elements.
-    etree.indent(message, space="  ")
-    for inline, article in bodies:
-        inline.append(_xhtml(article))
-    out.write(etree.tostring(message, xml_declaration=True, encoding="UTF-8") + b"\n")
+    _el(message, "itemSet")
+    etree.indent(message, space="  ")  # as the items are (xml_text)
+    envelope = etree.tostring(message, xml_declaration=True, encoding="UTF-8")
+    # The items and the package go in the empty itemSet, the first '<itemSet/>' (the header's
+    # text and attribute values hold no '<': it is written as '&lt;').
+    before, after = envelope.split(b"<itemSet/>", 1)
+    out.write(before + b"<itemSet>")
+    for item in _items(feed):
+        out.write(item.encode("utf-8"))
+    out.write(f"{_package_item(feed)}\n  </itemSet>".encode("utf-8") + after + b"\n")
 
 
 NEWSML = Format(
