@@ -62,7 +62,7 @@ from lxml import etree
 
 from syndicate.dates import rfc3339
 from syndicate.formats import Format
-from syndicate.formats.newsml_checks import check, sniff
+from syndicate.formats.newsml_checks import KNOWN_ITEMS, check, sniff
 from syndicate.formats.xml_text import branch, leaf
 
 if TYPE_CHECKING:  # annotations only: importing the model is left to the code that builds feeds
@@ -319,10 +319,11 @@ def write(feed: Feed, out: BinaryIO) -> None:
     # The items and the package go in the empty itemSet, the first '<itemSet/>' (the header's
     # text and attribute values hold no '<': it is written as '&lt;').
     before, after = envelope.split(b"<itemSet/>", 1)
-    out.write(before + b"<itemSet>")
-    for item in _items(feed):
-        out.write(item.encode("utf-8"))
-    out.write(f"{_package_item(feed)}\n  </itemSet>".encode("utf-8") + after + b"\n")
+    items = [item.encode("utf-8") for item in _items(feed)]
+    document = b"".join([before, b"<itemSet>", *items, f"{_package_item(feed)}\n  </itemSet>".encode("utf-8"),
+                         after, b"\n"])
+    out.write(document)
+    KNOWN_ITEMS.wrote(document, items)
 
 
 NEWSML = Format(

@@ -1,0 +1,92 @@
+"""NewsML-G2 checks: a newsItem found valid once is not validated again, and still hides no problem."""
+
+from pathlib import Path
+
+import io
+from datetime import datetime, timezone
+
+import pytest
+from lxml import etree
+
+from syndicate.build import build_feeds
+from syndicate.config import load_config
+from syndicate.formats import newsml
+
+from syndicate.formats import newsml_checks
+from syndicate.formats.newsml_checks import check
+from syndicate.formats.xml_checks import parse_xml
+
+from tests.conftest import EXAMPLE_CONFIG, load_store
+
+NAR = "{http://iptc.org/std/nar/2006-10-01/}"
+
+
+@pytest.fixture
+def known(example_feeds: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[bytes, list[bytes]]:
+    """The society newsml.xml, checked once: its items are known to be valid; and its items' markup."""
+    monkeypatch.setattr(newsml_checks, "KNOWN_ITEMS", newsml_checks._KnownItems())
+    data = (example_feeds / "society/newsml.xml").read_bytes()
+    tree = parse_xml(data)
+    items = [b"\n    " + etree.tostring(item, encoding="UTF-8", with_tail=False).replace(b' xmlns="http://iptc.org/std/nar/2006-10-01/"',
+                                                                     b"", 1)
+             for item in tree.getroot().find(f"{NAR}itemSet")[:-1]]
+    assert b"".join(items) in data  # as the writer wrote them
+    newsml_checks.KNOWN_ITEMS.wrote(data, items)
+    assert newsml_checks.KNOWN_ITEMS.problems(tree, data) == []
+    assert len(newsml_checks.KNOWN_ITEMS.valid) == len(items)
+    return data, items
+
+
+def _claimed(data: bytes, items: list[bytes], edit) -> list[str]:
+    """The profile's problems with DATA edited by EDIT (on its itemSet), as if the writer had written it with ITEMS."""
+    tree = parse_xml(data)
+    edit(tree.getroot().find(f"{NAR}itemSet"))
+    edited = etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
+    newsml_checks.KNOWN_ITEMS.wrote(edited, items)
+    return newsml_checks.KNOWN_ITEMS.problems(parse_xml(edited), edited)
+
+
+def test_a_known_item_after_the_package_item_is_refused(known):
+    def move_first_item_last(item_set):
+        item_set.append(item_set[0])
+    assert _claimed(*known, move_first_item_last)
+
+
+def test_text_after_a_known_item_is_refused(known):
+    def text_after_first_item(item_set):
+        item_set[0].tail = "\n    stray text\n    "
+    assert _claimed(*known, text_after_first_item)
+
+
+def test_a_broken_envelope_around_known_items_is_reported_as_a_whole_check_reports_it(known):
+    def no_package(item_set):
+        item_set[-1].set("guid", "")
+    problems = _claimed(*known, no_package)
+    data = known[0]
+    broken = data.replace(b'<packageItem guid="https://news.example.org/feeds/society/newsml.xml"',
+                          b'<packageItem guid=""', 1)
+    assert problems and problems == check(broken, None)  # not written: validated whole
+
+
+def test_the_file_checked_is_left_as_it_was(known):
+    data, _ = known
+    tree = parse_xml(data)
+    newsml_checks.KNOWN_ITEMS.problems(tree, data)
+    assert etree.tostring(tree, xml_declaration=True, encoding="UTF-8") + b"\n" == data
+
+
+def test_the_writer_notes_its_items_and_a_second_check_asks_the_profile_about_none(
+        monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(newsml_checks, "KNOWN_ITEMS", newsml_checks._KnownItems())
+    monkeypatch.setattr(newsml, "KNOWN_ITEMS", newsml_checks.KNOWN_ITEMS)
+    config = load_config(EXAMPLE_CONFIG)
+    feed = build_feeds(load_store(EXAMPLE_CONFIG).articles, config, sections=["society"],
+                       as_of=datetime(2030, 1, 1, tzinfo=timezone.utc))[0]
+    out = io.BytesIO()
+    newsml.write(feed, out)
+    data = out.getvalue()
+    digests = newsml_checks.KNOWN_ITEMS.items_of(data)
+    assert len(digests) == len(parse_xml(data).getroot().find(f"{NAR}itemSet")) - 1
+    assert check(data, None) == [] and set(digests) == set(newsml_checks.KNOWN_ITEMS.valid)
+    assert check(data, None) == []  # every item known: the profile sees the envelope alone
+    assert newsml_checks.KNOWN_ITEMS.items_of(data.replace(b"<header>", b"<header> ", 1)) is None
