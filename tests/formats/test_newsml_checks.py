@@ -13,6 +13,7 @@ from syndicate.config import load_config
 from syndicate.formats import newsml
 
 from syndicate.formats import newsml_checks
+from syndicate.formats.known_items import KnownItems
 from syndicate.formats.newsml_checks import check
 from syndicate.formats.xml_checks import parse_xml
 
@@ -24,7 +25,7 @@ NAR = "{http://iptc.org/std/nar/2006-10-01/}"
 @pytest.fixture
 def known(example_feeds: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[bytes, list[bytes]]:
     """The society newsml.xml, checked once: its items are known to be valid; and its items' markup."""
-    monkeypatch.setattr(newsml_checks, "KNOWN_ITEMS", newsml_checks._KnownItems())
+    monkeypatch.setattr(newsml_checks, "KNOWN_ITEMS", KnownItems())
     data = (example_feeds / "society/newsml.xml").read_bytes()
     tree = parse_xml(data)
     items = [b"\n    " + etree.tostring(item, encoding="UTF-8", with_tail=False).replace(b' xmlns="http://iptc.org/std/nar/2006-10-01/"',
@@ -32,7 +33,7 @@ def known(example_feeds: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[bytes, 
              for item in tree.getroot().find(f"{NAR}itemSet")[:-1]]
     assert b"".join(items) in data  # as the writer wrote them
     newsml_checks.KNOWN_ITEMS.wrote(data, items)
-    assert newsml_checks.KNOWN_ITEMS.problems(tree, data) == []
+    assert newsml_checks._profile_problems(tree, data) == []
     assert len(newsml_checks.KNOWN_ITEMS.valid) == len(items)
     return data, items
 
@@ -43,7 +44,7 @@ def _claimed(data: bytes, items: list[bytes], edit) -> list[str]:
     edit(tree.getroot().find(f"{NAR}itemSet"))
     edited = etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
     newsml_checks.KNOWN_ITEMS.wrote(edited, items)
-    return newsml_checks.KNOWN_ITEMS.problems(parse_xml(edited), edited)
+    return newsml_checks._profile_problems(parse_xml(edited), edited)
 
 
 def test_a_known_item_after_the_package_item_is_refused(known):
@@ -71,13 +72,13 @@ def test_a_broken_envelope_around_known_items_is_reported_as_a_whole_check_repor
 def test_the_file_checked_is_left_as_it_was(known):
     data, _ = known
     tree = parse_xml(data)
-    newsml_checks.KNOWN_ITEMS.problems(tree, data)
+    newsml_checks._profile_problems(tree, data)
     assert etree.tostring(tree, xml_declaration=True, encoding="UTF-8") + b"\n" == data
 
 
 def test_the_writer_notes_its_items_and_a_second_check_asks_the_profile_about_none(
         monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(newsml_checks, "KNOWN_ITEMS", newsml_checks._KnownItems())
+    monkeypatch.setattr(newsml_checks, "KNOWN_ITEMS", KnownItems())
     monkeypatch.setattr(newsml, "KNOWN_ITEMS", newsml_checks.KNOWN_ITEMS)
     config = load_config(EXAMPLE_CONFIG)
     feed = build_feeds(load_store(EXAMPLE_CONFIG).articles, config, sections=["society"],

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
-import threading
-from collections import Counter, deque
+from collections import Counter
 from pathlib import Path
 
 from lxml import etree
 
 from syndicate.content import is_absolute_http_url
 from syndicate.dates import is_rfc3339
+from syndicate.formats.known_items import KnownItems
 from syndicate.formats.xml_checks import external_schema_problems, parse_or_problem, relax_ng, root_is
 
 NAR = "http://iptc.org/std/nar/2006-10-01/"
@@ -21,72 +20,43 @@ _DATES = tuple(f"{{{NAR}}}{name}" for name in ("sent", "versionCreated", "firstC
 _LINKS = (f"{{{NAR}}}link", f"{{{NAR}}}remoteContent")
 
 
-class _KnownItems:
-    """The profile asked once per newsItem, not once per file.
+# The newsItems of this format found valid, and where they are in the files written last:
+# the writer notes each file's items, the markup of itemSet's newsItems in order (each after the
+# whitespace before it), followed by a packageItem.
+KNOWN_ITEMS = KnownItems()
+
+
+def _profile_problems(tree: etree._ElementTree, data: bytes) -> list[str]:
+    """The problems schemas/newsml-g2-profile.rng finds in TREE, parsed from DATA, asking it once
+    per newsItem in an export (known_items).
 
     The profile's itemSet is (textItem | mediaItem)* then packageItem?, and whether a newsItem
     matches textItem or mediaItem depends on that element alone (no ID types, nothing from its
     context but the NewsML-G2 default namespace). So a message is valid exactly when it is with
     any of its leading newsItems taken out that were found valid before, each followed by
-    whitespace only. An item is known by the digest of its markup; only the writer can tell,
-    without a second parse, where each item's markup is in a file: it notes every file it wrote
-    with the digests of its items in order (`wrote`), and a file checked that is byte for byte
-    one of those has them. Any other file is validated whole; so is a file with a problem, to
-    name its problems as ever. An article is in several files of an export (its sections' feeds
-    and archive pages, the site-wide ones): its items are validated once."""
-
-    FILES_KEPT = 4
-    ITEMS_KEPT = 100_000
-
-    def __init__(self) -> None:
-        self.written: deque[tuple[bytes, list[bytes]]] = deque(maxlen=self.FILES_KEPT)
-        self.valid: dict[bytes, None] = {}
-        self.lock = threading.Lock()
-
-    @staticmethod
-    def digest(item: bytes) -> bytes:
-        return hashlib.blake2b(item, digest_size=20).digest()
-
-    def wrote(self, document: bytes, items: list[bytes]) -> None:
-        """DOCUMENT was written with ITEMS, the markup of itemSet's newsItems in order (each after
-        the whitespace before it), followed by a packageItem."""
-        with self.lock:
-            self.written.append((document, [self.digest(item) for item in items]))
-
-    def items_of(self, data: bytes) -> list[bytes] | None:
-        with self.lock:
-            written = list(self.written)
-        return next((digests for document, digests in written if document == data), None)
-
-    def problems(self, tree: etree._ElementTree, data: bytes) -> list[str]:
-        """The problems schemas/newsml-g2-profile.rng finds in TREE, parsed from DATA."""
-        profile = relax_ng(PROFILE)
-        digests = self.items_of(data) or []
-        item_set = tree.getroot().find(f"{{{NAR}}}itemSet")
-        children = list(item_set) if digests and item_set is not None else []
-        if len(children) != len(digests) + 1 or any(
-                child.tag != f"{{{NAR}}}newsItem" or (child.tail or "").strip(" \t\r\n") for child in children[:-1]):
-            digests = []  # not as written: nothing is taken out
-        known = [(index, children[index]) for index, digest in enumerate(digests) if digest in self.valid]
-        for _, item in known:
-            item_set.remove(item)
-        try:
-            valid = profile.validate(tree)
-        finally:
-            for index, item in known:
-                item_set.insert(index, item)
-        if valid:
-            with self.lock:
-                self.valid.update(dict.fromkeys(digests))
-                while len(self.valid) > self.ITEMS_KEPT:
-                    del self.valid[next(iter(self.valid))]
-            return []
-        if known:
-            profile.validate(tree)
-        return [f"line {e.line}: {e.message} (schemas/{PROFILE})" for e in profile.error_log]
-
-
-KNOWN_ITEMS = _KnownItems()
+    whitespace only: they are taken out while the rest is validated, then put back where they
+    were. A file with a problem is validated whole, to name its problems as ever."""
+    profile = relax_ng(PROFILE)
+    digests = KNOWN_ITEMS.items_of(data) or []
+    item_set = tree.getroot().find(f"{{{NAR}}}itemSet")
+    children = list(item_set) if digests and item_set is not None else []
+    if len(children) != len(digests) + 1 or any(
+            child.tag != f"{{{NAR}}}newsItem" or (child.tail or "").strip(" \t\r\n") for child in children[:-1]):
+        digests = []  # not as written: nothing is taken out
+    known = [(index, children[index]) for index, digest in enumerate(digests) if digest in KNOWN_ITEMS.valid]
+    for _, item in known:
+        item_set.remove(item)
+    try:
+        valid = profile.validate(tree)
+    finally:
+        for index, item in known:
+            item_set.insert(index, item)
+    if valid:
+        KNOWN_ITEMS.found_valid(digests)
+        return []
+    if known:
+        profile.validate(tree)
+    return [f"line {e.line}: {e.message} (schemas/{PROFILE})" for e in profile.error_log]
 
 
 def sniff(data: bytes) -> bool:
@@ -98,7 +68,7 @@ def check(data: bytes, external_schema: Path | None = None) -> list[str]:
     tree, problems = parse_or_problem(data)
     if tree is None:
         return problems
-    problems += KNOWN_ITEMS.problems(tree, data)
+    problems += _profile_problems(tree, data)
     # Imports of IPTC's XSD (xml.xsd beside it) are resolved from local files only.
     problems += external_schema_problems(tree, external_schema)
 
