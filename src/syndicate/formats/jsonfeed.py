@@ -35,8 +35,9 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from syndicate.content import is_absolute_http_url
 from syndicate.dates import is_rfc3339, rfc3339
 from syndicate.formats import Format
+from syndicate.formats.known_items import KnownItems
 from syndicate.formats.json_checks import (
-    compact, dump_items, external_json_schema_problems, json_schema_problems, parse_json, sniff_json,
+    compact, dump_items, external_json_schema_problems, items_schema_problems, parse_json, sniff_json,
 )
 from syndicate.resources import json_schema
 
@@ -45,6 +46,8 @@ if TYPE_CHECKING:  # annotations only: importing the model is left to the code t
 
 VERSION = "https://jsonfeed.org/version/1.1"
 FILENAME = "feed.json"
+# Items found valid by the schema, and the files written last (known_items).
+KNOWN_ITEMS = KnownItems()
 SCHEMA = "jsonfeed-1.1.schema.json"
 
 
@@ -106,7 +109,7 @@ def write(feed: Feed, out: BinaryIO) -> None:
                                "links": links}),
     })
     # "items" is required even when empty; it comes last, one item a line (json_checks.dump_items).
-    out.write(dump_items(envelope, [_item(a) for a in feed.items]))
+    out.write(dump_items(envelope, [_item(a) for a in feed.items], known=KNOWN_ITEMS))
 
 
 def check(data: bytes, external_schema: Path | None = None) -> list[str]:
@@ -114,7 +117,8 @@ def check(data: bytes, external_schema: Path | None = None) -> list[str]:
         document = parse_json(data)
     except ValueError as error:
         return [str(error)]
-    problems = json_schema_problems(document, json_schema(SCHEMA), f"schemas/{SCHEMA}")
+    problems = items_schema_problems(document, data, json_schema(SCHEMA), f"schemas/{SCHEMA}", items_at="items",
+                                     known=KNOWN_ITEMS)
     problems += external_json_schema_problems(document, external_schema)
     if problems or not isinstance(document, dict):
         return problems
