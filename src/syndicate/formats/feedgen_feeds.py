@@ -39,6 +39,7 @@ from lxml import etree
 
 from syndicate.dates import rfc822, rfc3339
 from syndicate.formats import Format
+from syndicate.formats.atom_checks import KNOWN_ENTRIES
 from syndicate.formats.xml_checks import check_atom, check_rss, root_is
 
 if TYPE_CHECKING:  # annotations only
@@ -254,8 +255,18 @@ def write_rss(feed: Feed, out: BinaryIO) -> None:
     out.write(_hex_references(_generator(feed, RSS).rss_str(pretty=True, encoding="UTF-8")))
 
 
+# In this module's Atom, every '<entry' is the start tag of one of the feed's entries, the last of
+# its children, each on a line of its own: text and attribute values hold no '<' (it is written
+# as a reference), and feedgen writes no comment, CDATA section or processing instruction.
+_ENTRY_START = re.compile(rb"\n  <entry[ >]")
+
+
 def write_atom(feed: Feed, out: BinaryIO) -> None:
-    out.write(_hex_references(_generator(feed, ATOM).atom_str(pretty=True, encoding="UTF-8")))
+    document = _hex_references(_generator(feed, ATOM).atom_str(pretty=True, encoding="UTF-8"))
+    out.write(document)
+    starts = [match.start() for match in _ENTRY_START.finditer(document)]
+    ends = [*starts[1:], document.rindex(b"\n</feed>")] if starts else []
+    KNOWN_ENTRIES.wrote(document, (document[start:end] for start, end in zip(starts, ends)))
 
 
 RSS = Format(

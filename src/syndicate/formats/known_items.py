@@ -6,26 +6,24 @@ check says why: what its schema allows an item is the same wherever the item is)
 check can then skip the items it found valid before, when it can tell, without parsing the
 file again, where each item's text is in it. Only the writer can: it notes every file it wrote
 with the digests of its items' text in order (`wrote`), and a file checked that is byte for byte
-one of those has them (`items_of`). Any other file is checked whole.
+the last it wrote has them (`items_of`). Any other file is checked whole.
 """
 
 from __future__ import annotations
 
 import hashlib
 import threading
-from collections import deque
 from collections.abc import Iterable
 
 
 class KnownItems:
-    """The items of one format found valid, and the files its writer wrote last (files may be
-    written on several threads at once)."""
+    """The items of one format found valid, and the file its writer wrote last on each thread
+    (an export checks each file on the thread that wrote it, before it writes the next)."""
 
-    FILES_KEPT = 4
     ITEMS_KEPT = 100_000
 
     def __init__(self) -> None:
-        self.written: deque[tuple[bytes, list[bytes]]] = deque(maxlen=self.FILES_KEPT)
+        self.last_written = threading.local()
         self.valid: dict[bytes, None] = {}
         self.lock = threading.Lock()
 
@@ -33,17 +31,21 @@ class KnownItems:
     def digest(item: bytes) -> bytes:
         return hashlib.blake2b(item, digest_size=20).digest()
 
+    @staticmethod
+    def in_context(digests: list[bytes], *context: object) -> list[bytes]:
+        """DIGESTS, each joined to CONTEXT: what an item's text means beside the text itself (in XML,
+        the namespace prefixes declared around it)."""
+        suffix = hashlib.blake2b(repr(context).encode("utf-8"), digest_size=8).digest()
+        return [digest + suffix for digest in digests]
+
     def wrote(self, document: bytes, items: Iterable[bytes]) -> None:
         """DOCUMENT was written with ITEMS, the text of each of its items in order, as the format says."""
-        digests = [self.digest(item) for item in items]
-        with self.lock:
-            self.written.append((document, digests))
+        self.last_written.file = (document, [self.digest(item) for item in items])
 
     def items_of(self, data: bytes) -> list[bytes] | None:
-        """The digests of DATA's items, when it is byte for byte a file the writer wrote last."""
-        with self.lock:
-            written = list(self.written)
-        return next((digests for document, digests in written if document == data), None)
+        """The digests of DATA's items, when it is byte for byte the file the writer wrote last."""
+        document, digests = getattr(self.last_written, "file", (None, None))
+        return digests if document == data else None
 
     def found_valid(self, digests: Iterable[bytes]) -> None:
         with self.lock:

@@ -32,7 +32,7 @@ def _profile_problems(tree: etree._ElementTree, data: bytes) -> list[str]:
 
     The profile's itemSet is (textItem | mediaItem)* then packageItem?, and whether a newsItem
     matches textItem or mediaItem depends on that element alone (no ID types, nothing from its
-    context but the NewsML-G2 default namespace). So a message is valid exactly when it is with
+    context but the namespace prefixes declared around it). So a message is valid exactly when it is with
     any of its leading newsItems taken out that were found valid before, each followed by
     whitespace only: they are taken out while the rest is validated, then put back where they
     were. A file with a problem is validated whole, to name its problems as ever."""
@@ -43,6 +43,8 @@ def _profile_problems(tree: etree._ElementTree, data: bytes) -> list[str]:
     if len(children) != len(digests) + 1 or any(
             child.tag != f"{{{NAR}}}newsItem" or (child.tail or "").strip(" \t\r\n") for child in children[:-1]):
         digests = []  # not as written: nothing is taken out
+    # An item's markup means what it does with the message's namespace prefixes.
+    digests = KNOWN_ITEMS.in_context(digests, sorted(tree.getroot().nsmap.items(), key=str))
     known = [(index, children[index]) for index, digest in enumerate(digests) if digest in KNOWN_ITEMS.valid]
     for _, item in known:
         item_set.remove(item)
