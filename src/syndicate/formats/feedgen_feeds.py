@@ -235,17 +235,18 @@ def _add_entry(generator: FeedGenerator, article: Article) -> None:
     entry.link(href=article.url, rel="alternate")
     entry.published(article.published)
     entry.updated(article.updated)
-    for author in article.authors:
-        entry.author({k: v for k, v in (("name", author.byline), ("email", author.email), ("uri", author.url))
-                      if v})
+    # Each list in one call: feedgen maps every author and category it holds again on each call.
+    if article.authors:
+        entry.author([{k: v for k, v in (("name", author.byline), ("email", author.email), ("uri", author.url)) if v}
+                      for author in article.authors])
     if _summary(article):
         entry.summary(_summary(article), type="text")
     if article.body_html:
         entry.content(article.body_html, type="html")
-    for category in article.categories:
+    if article.categories:
         # Only the keys that are set: feedgen's RSS value is label-or-term, and a None label empties it.
-        entry.category({k: v for k, v in (("term", category.term), ("label", category.label),
-                                          ("scheme", category.scheme)) if v})
+        entry.category([{k: v for k, v in (("term", category.term), ("label", category.label),
+                                           ("scheme", category.scheme)) if v} for category in article.categories])
     if article.rights:
         entry.rights(article.rights)
     entry.syndicate.article = article
