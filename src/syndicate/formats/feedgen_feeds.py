@@ -55,8 +55,10 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 RSS_SPEC = "https://www.rssboard.org/rss-specification"
 
 
-def _sub(parent: etree._Element, tag: str, text: str | None = None, **attributes: str) -> etree._Element:
-    element = etree.SubElement(parent, tag, {k: v for k, v in attributes.items() if v is not None})
+def _sub(parent: etree._Element, tag: str, text: str | None = None, **attributes: str | None) -> etree._Element:
+    if None in attributes.values():
+        attributes = {k: v for k, v in attributes.items() if v is not None}
+    element = etree.SubElement(parent, tag, attributes)
     if text is not None:
         element.text = text
     return element
@@ -120,11 +122,12 @@ def _hooks() -> tuple[type, type]:
 
         def extend_rss(self, item: etree._Element) -> etree._Element:
             article = self.article
+            children = {child.tag: child for child in item}  # one of each but author (see below)
             # The RSS guid (isPermaLink="false": it is not a URL) is the item id unchanged, which
             # may be any text; the entry id feedgen wrote here is the Atom one, which must be a URI.
-            item.find("guid").text = article.item_id
-            item.find("pubDate").text = rfc822(article.published)
-            description = item.find("description")
+            children["guid"].text = article.item_id
+            children["pubDate"].text = rfc822(article.published)
+            description = children.get("description")
             text = _summary(article)
             if description is not None and text:
                 # RSS readers render <description> as HTML: the plain-text summary is escaped
@@ -134,7 +137,7 @@ def _hooks() -> tuple[type, type]:
             # Practices Profile): a sole author with an e-mail gets it, every other byline
             # is a dc:creator.
             if not (len(article.authors) == 1 and article.authors[0].email):
-                for author in item.findall("author"):
+                for author in [child for child in item if child.tag == "author"]:
                     item.remove(author)
                 for author in article.authors:
                     _sub(item, f"{{{DC_NS}}}creator", author.byline)
