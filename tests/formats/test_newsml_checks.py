@@ -91,3 +91,21 @@ def test_the_writer_notes_its_items_and_a_second_check_asks_the_profile_about_no
     assert check(data, None) == [] and len(newsml_checks.KNOWN_ITEMS.valid) == len(set(digests))
     assert check(data, None) == []  # every item known: the profile sees the envelope alone
     assert newsml_checks.KNOWN_ITEMS.items_of(data.replace(b"<header>", b"<header> ", 1)) is None
+
+
+def test_non_empty_text_in_the_profile_is_text_with_a_character_other_than_white_space():
+    import itertools
+
+    from syndicate.resources import schema_path
+    rng = "http://relaxng.org/ns/structure/1.0"
+    profile = etree.parse(str(schema_path(newsml_checks.PROFILE)))
+    (define,) = profile.getroot().iterfind(f"{{{rng}}}define[@name='nonEmpty']")
+    grammar = etree.fromstring(f'<grammar xmlns="{rng}" datatypeLibrary="http://www.w3.org/2001/XMLSchema-datatypes">'
+                               f'<start><element name="a"><ref name="nonEmpty"/></element></start></grammar>')
+    grammar.append(define)
+    non_empty = etree.RelaxNG(grammar)
+    characters = ["", " ", "\t", "\n", "\r", "a", "\u00a0", "\u3000", "\u2028", "\u0085", "😀"]
+    for text in ("".join(c) for n in (1, 2, 3) for c in itertools.product(characters, repeat=n)):
+        document = etree.Element("a")
+        document.text = text
+        assert non_empty.validate(document) == any(c not in " \t\n\r" for c in text), repr(text)
