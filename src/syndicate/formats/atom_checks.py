@@ -172,9 +172,10 @@ def _entry(element: etree._Element, *, needs_author: bool) -> bool:  # defines "
     return any(link.get("rel", "alternate") in _ALTERNATE for link in element.iterfind(f"{A}link"))
 
 
-# Entries this test passed, each known by the digest of its markup, the feed's namespace prefixes
-# and whether the feed had no author (known_items): an entry's test depends on nothing else. The writer notes each file's
-# entries, the markup of the feed's entry children in order (each after the whitespace before it).
+# Entries this test passed, each known by the digest of its markup, the feed's namespace
+# prefixes and whether the feed had no author (known_items): an entry's test depends on nothing
+# else. The writer notes each file's entries, the markup of the feed's entry children in order
+# (each after the whitespace before it).
 KNOWN_ENTRIES = KnownItems()
 
 

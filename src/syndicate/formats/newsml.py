@@ -198,7 +198,6 @@ def _item(guid: str, article: Article, feed: Feed, *, item_class: str, links: li
           content_meta: list[str], content: str) -> str:
     """A newsItem of ARTICLE, in itemSet: its itemMeta ends with LINKS, then CONTENT_META and,
     in contentSet, CONTENT (elements at depth 4)."""
-    published = rfc3339(article.published)
     return branch(2, "newsItem", (
         leaf(3, "catalogRef", href=IPTC_CATALOG),
         _rights(3, article, feed),
@@ -206,7 +205,7 @@ def _item(guid: str, article: Article, feed: Feed, *, item_class: str, links: li
             leaf(4, "itemClass", qcode=item_class),
             _named(4, "provider", feed.publisher or feed.title, uri=feed.site_url),
             leaf(4, "versionCreated", rfc3339(article.updated)),
-            leaf(4, "firstCreated", published),
+            leaf(4, "firstCreated", rfc3339(article.published)),
             leaf(4, "pubStatus", qcode="stat:usable"),
             *links)),
         branch(3, "contentMeta", content_meta),
