@@ -85,7 +85,7 @@ def _render_and_check(fmt, feeds) -> tuple[float, float]:
 
 def _forget() -> None:
     """Each round as a new export: what the formats remember from file to file of one export (items
-    found valid, known_items; NewsML-G2's XHTML of each article) is forgotten."""
+    found valid, known_items; what a writer made of each article, per_article) is forgotten."""
     import importlib
     import pkgutil
 
@@ -96,8 +96,8 @@ def _forget() -> None:
         for value in vars(module).values():
             if type(value).__name__ == "KnownItems":
                 value.valid.clear()
-        if hasattr(module, "_XhtmlMemo"):
-            module._XHTML_DOCUMENTS = module._XhtmlMemo()
+            elif type(value).__name__ == "PerArticle":
+                value.forget()
 
 
 def main() -> int:

@@ -40,9 +40,11 @@ from lxml import etree
 from syndicate.dates import rfc822, rfc3339
 from syndicate.formats import Format
 from syndicate.formats.atom_checks import KNOWN_ENTRIES
+from syndicate.formats.per_article import PerArticle
 from syndicate.formats.xml_checks import check_atom, check_rss, root_is
 
 if TYPE_CHECKING:  # annotations only
+    from feedgen.entry import FeedEntry
     from feedgen.feed import FeedGenerator
 
     from syndicate.model import Article, Feed
@@ -227,12 +229,17 @@ def _generator(feed: Feed, fmt: Format) -> FeedGenerator:
     if feed.logo:
         generator.logo(feed.logo)
     for article in feed.items:
-        _add_entry(generator, article)
+        generator.add_entry(_ENTRIES(article), order="append")
     return generator
 
 
-def _add_entry(generator: FeedGenerator, article: Article) -> None:
-    entry = generator.add_entry(order="append")
+def _entry(article: Article) -> FeedEntry:
+    """ARTICLE's feedgen entry, the same in every feed and in both formats: feedgen makes the
+    elements of each file anew from it, and only reads it."""
+    from feedgen.entry import FeedEntry
+
+    entry = FeedEntry()
+    entry.register_extension("syndicate", _hooks()[1])  # the generator's add_entry leaves it so
     entry.id(article.item_uri or article.item_id)  # Atom's id must be a URI: see _Extras.extend_rss
     entry.title(article.title)
     entry.link(href=article.url, rel="alternate")
@@ -253,6 +260,10 @@ def _add_entry(generator: FeedGenerator, article: Article) -> None:
     if article.rights:
         entry.rights(article.rights)
     entry.syndicate.article = article
+    return entry
+
+
+_ENTRIES = PerArticle(_entry, limit=20_000)
 
 
 def write_rss(feed: Feed, out: BinaryIO) -> None:

@@ -53,7 +53,6 @@ height (pixels) for pictures and video when known.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, BinaryIO
 from urllib.parse import urlsplit
@@ -63,6 +62,7 @@ from lxml import etree
 from syndicate.dates import rfc3339
 from syndicate.formats import Format
 from syndicate.formats.newsml_checks import KNOWN_ITEMS, check, sniff
+from syndicate.formats.per_article import PerArticle
 from syndicate.formats.xml_text import branch, leaf
 
 if TYPE_CHECKING:  # annotations only: importing the model is left to the code that builds feeds
@@ -149,35 +149,8 @@ def _xhtml(article: Article) -> str:
     return etree.tostring(document, encoding="unicode")
 
 
-class _XhtmlMemo:
-    """Each article's XHTML document: an article is in several files of an export (its sections'
-    feeds and archive pages, the site-wide ones), and parsing its body costs the most of its
-    item. The article is kept with its document, so that its id names no other article while it
-    is here; past LIMIT characters the oldest are forgotten first. Files may be written on
-    several threads at once."""
-
-    LIMIT = 16 * 2**20
-
-    def __init__(self) -> None:
-        self.by_article: dict[int, tuple[Article, str]] = {}
-        self.size = 0
-        self.lock = threading.Lock()
-
-    def __call__(self, article: Article) -> str:
-        known = self.by_article.get(id(article))
-        if known is not None and known[0] is article:
-            return known[1]
-        document = _xhtml(article)
-        with self.lock:
-            replaced = self.by_article.pop(id(article), None)
-            self.size += len(document) - (len(replaced[1]) if replaced else 0)
-            self.by_article[id(article)] = (article, document)
-            while self.size > self.LIMIT:
-                self.size -= len(self.by_article.pop(next(iter(self.by_article)))[1])
-        return document
-
-
-_XHTML_DOCUMENTS = _XhtmlMemo()
+# Parsing its body costs the most of an article's items.
+_XHTML_DOCUMENTS = PerArticle(_xhtml, limit=16 * 2**20, size=len)
 
 
 def _rights(depth: int, article: Article, feed: Feed) -> str:
