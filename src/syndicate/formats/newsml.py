@@ -54,6 +54,7 @@ height (pixels) for pictures and video when known.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import TYPE_CHECKING, BinaryIO
 from urllib.parse import urlsplit
 
@@ -167,19 +168,30 @@ def _rights(depth: int, article: Article, feed: Feed) -> str:
                                         leaf(depth + 1, "copyrightNotice", notice)))
 
 
+# What every item says alike, written once (items are at depth 2 in itemSet).
+_CATALOG_REF = leaf(3, "catalogRef", href=IPTC_CATALOG)
+_USABLE = leaf(4, "pubStatus", qcode="stat:usable")
+
+
+@lru_cache(maxsize=64)
+def _provider(name: str, uri: str | None) -> str:
+    """The provider of every item of a feed."""
+    return _named(4, "provider", name, uri=uri)
+
+
 def _item(guid: str, article: Article, feed: Feed, *, item_class: str, links: list[str],
           content_meta: list[str], content: str) -> str:
     """A newsItem of ARTICLE, in itemSet: its itemMeta ends with LINKS, then CONTENT_META and,
     in contentSet, CONTENT (elements at depth 4)."""
     return branch(2, "newsItem", (
-        leaf(3, "catalogRef", href=IPTC_CATALOG),
+        _CATALOG_REF,
         _rights(3, article, feed),
         branch(3, "itemMeta", (
             leaf(4, "itemClass", qcode=item_class),
-            _named(4, "provider", feed.publisher or feed.title, uri=feed.site_url),
+            _provider(feed.publisher or feed.title, feed.site_url),
             leaf(4, "versionCreated", rfc3339(article.updated)),
             leaf(4, "firstCreated", rfc3339(article.published)),
-            leaf(4, "pubStatus", qcode="stat:usable"),
+            _USABLE,
             *links)),
         branch(3, "contentMeta", content_meta),
         branch(3, "contentSet", (content,))), guid=guid, version=str(article.version), **STANDARD,
@@ -251,13 +263,13 @@ def _package_item(feed: Feed) -> str:
                          residref=article.item_id, version=str(article.version),
                          contenttype="application/vnd.iptc.g2.newsitem+xml") for article in feed.items]
     return branch(2, "packageItem", (
-        leaf(3, "catalogRef", href=IPTC_CATALOG),
+        _CATALOG_REF,
         *rights,
         branch(3, "itemMeta", (
             leaf(4, "itemClass", qcode="ninat:composite"),
-            _named(4, "provider", feed.publisher or feed.title, uri=feed.site_url),
+            _provider(feed.publisher or feed.title, feed.site_url),
             leaf(4, "versionCreated", rfc3339(feed.updated)),
-            leaf(4, "pubStatus", qcode="stat:usable"),
+            _USABLE,
             leaf(4, "link", rel="irel:seeAlso", href=feed.home_url, contenttype="text/html"))),
         branch(3, "contentMeta", (leaf(4, "headline", feed.title),
                                   leaf(4, "description", feed.description, role="drol:summary"))),

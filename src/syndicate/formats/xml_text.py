@@ -12,30 +12,32 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-_TEXT = re.compile(r"[&<>\r]")
-_ATTRIBUTE = re.compile(r'[&<>"\r\n\t]')
+# XML 1.0 section 2.2, as lxml checks it: no C0 control but TAB, LF and CR, no U+FFFE or U+FFFF.
+_NOT_XML = "\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff"
+# What text or an attribute value cannot hold as it is: one search, and most values are returned as they are.
+_TEXT = re.compile(f"[&<>\r{_NOT_XML}]")
+_ATTRIBUTE = re.compile(f'[&<>"\r\n\t{_NOT_XML}]')
 _TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 _ATTRIBUTE_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\r": "&#13;",
                                     "\n": "&#10;", "\t": "&#9;"})
-# XML 1.0 section 2.2, as lxml checks it: no C0 control but TAB, LF and CR, no U+FFFE or U+FFFF.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_NOT_XML_CHARACTER = re.compile(f"[{_NOT_XML}]")
 _INDENTS = tuple("\n" + "  " * depth for depth in range(16))
 
 
-def _checked(value: str) -> str:
-    if _NOT_XML.search(value):
+def _escaped(value: str, escapes: dict[int, str]) -> str:
+    if _NOT_XML_CHARACTER.search(value):
         raise ValueError("All strings must be XML compatible: Unicode or ASCII, no NULL bytes or control characters")
-    return value
+    return value.translate(escapes)
 
 
 def text(value: str) -> str:
     """VALUE as the text of an element."""
-    return _checked(value).translate(_TEXT_ESCAPES) if _TEXT.search(value) else _checked(value)
+    return value if _TEXT.search(value) is None else _escaped(value, _TEXT_ESCAPES)
 
 
 def attribute(value: str) -> str:
     """VALUE as an attribute value, between double quotes."""
-    return _checked(value).translate(_ATTRIBUTE_ESCAPES) if _ATTRIBUTE.search(value) else _checked(value)
+    return value if _ATTRIBUTE.search(value) is None else _escaped(value, _ATTRIBUTE_ESCAPES)
 
 
 def _attributes(attributes: dict[str, str | None]) -> str:
