@@ -8,6 +8,9 @@ renders the 21 feeds of a latest-50 export (20 sections and the site-wide feed, 
 and checks each file as an export does (Format.check of the bytes); then one NewsML-G2 file
 of each of SIZES items is written and checked. The median of the rounds is shown.
 
+Each file is checked once written, as an export does; each round (and each NewsML-G2 file) is
+measured as a new export, with nothing remembered from the one before.
+
 Every exported file is checked before it is published, so checking should cost less than
 rendering: exits 1 when a format's check/render ratio is 1 or more, or when checking a
 NewsML-G2 file costs per item at the largest size more than GROWTH_LIMIT times what it costs
@@ -27,7 +30,6 @@ import time
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
-from types import SimpleNamespace
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import write_config, write_newsroom  # noqa: E402
@@ -41,11 +43,12 @@ AS_OF = datetime(2030, 1, 1, tzinfo=timezone.utc)
 def _articles(folder: Path, records: int):
     from syndicate.config import load_config
     from syndicate.records import load_articles
+    from syndicate.stored import RawRecord
 
     config = load_config(write_config(folder, sections=SECTIONS, limit=LIMIT))
     store = write_newsroom(folder / "articles.jsonl", records=records, sections=SECTIONS)
     with store.open(encoding="utf-8") as lines:
-        raws = [SimpleNamespace(origin=f"{store.name}:{n}", data=json.loads(line), error=None)
+        raws = [RawRecord(origin=f"{store.name}:{n}", data=json.loads(line))
                 for n, line in enumerate(lines, start=1)]
     loaded = load_articles(raws, config)
     if loaded.problems:
@@ -66,11 +69,35 @@ def _timed(work):
 
 
 def _render_and_check(fmt, feeds) -> tuple[float, float]:
-    render_seconds, files = _timed(lambda: [_render(fmt, feed) for feed in feeds])
-    check_seconds, problems = _timed(lambda: [p for data in files for p in fmt.check(data, None)])
+    """Seconds rendering FEEDS and seconds checking them, each file checked once written, as an export does."""
+    render_seconds = check_seconds = 0.0
+    problems = []
+    for feed in feeds:
+        seconds, data = _timed(lambda: _render(fmt, feed))  # noqa: B023 (called at once)
+        render_seconds += seconds
+        seconds, found = _timed(lambda: fmt.check(data, None))  # noqa: B023
+        check_seconds += seconds
+        problems += found
     if problems:
         raise SystemExit(f"{fmt.name}: the rendered files fail their checks: {problems[:3]}")
     return render_seconds, check_seconds
+
+
+def _forget() -> None:
+    """Each round as a new export: what the formats remember from file to file of one export (items
+    found valid, known_items; what a writer made of each article, per_article) is forgotten."""
+    import importlib
+    import pkgutil
+
+    import syndicate.formats
+
+    for info in pkgutil.iter_modules(syndicate.formats.__path__):
+        module = importlib.import_module(f"syndicate.formats.{info.name}")
+        for value in vars(module).values():
+            if type(value).__name__ == "KnownItems":
+                value.valid.clear()
+            elif type(value).__name__ == "PerArticle":
+                value.forget()
 
 
 def main() -> int:
@@ -96,11 +123,13 @@ def main() -> int:
 
     timings: dict[tuple[str, str], list[float]] = {}
     for _ in range(arguments.rounds):
+        _forget()
         for name, fmt in FORMATS.items():
             render, check = _render_and_check(fmt, feeds)
             timings.setdefault((name, "render"), []).append(render)
             timings.setdefault((name, "check"), []).append(check)
         for size, feed in big.items():
+            _forget()  # each its own export: no item of it known from a smaller one
             render, check = _render_and_check(FORMATS["newsml"], [feed])
             timings.setdefault((f"newsml {size}", "render"), []).append(render)
             timings.setdefault((f"newsml {size}", "check"), []).append(check)

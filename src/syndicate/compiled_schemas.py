@@ -366,7 +366,8 @@ class _Compiler:
         return tests
 
 
-def compile_schema(schema: Any, *, formats: bool) -> Test:
-    """A test of validity against SCHEMA (draft 2020-12); FORMATS asserts date-time and uri, as
-    jsonschema does when given a FormatChecker. Raises UnsupportedSchema for keywords it lacks."""
-    return _Compiler(schema, formats=formats).compile(schema)
+def compile_schema(schema: Any, *, formats: bool, part: Any = None) -> Test:
+    """A test of validity against SCHEMA (draft 2020-12), or against PART of it (a subschema,
+    whose references are to SCHEMA); FORMATS asserts date-time and uri, as jsonschema does when
+    given a FormatChecker. Raises UnsupportedSchema for keywords it lacks."""
+    return _Compiler(schema, formats=formats).compile(schema if part is None else part)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from urllib.parse import quote, urljoin, urlsplit
 
 import nh3
@@ -140,6 +140,8 @@ def holds_html(text: str) -> bool:
     return False
 
 
+# Remembered: the checks of every format ask it about the same URLs, once per file they are in.
+@lru_cache(maxsize=1 << 16)
 def is_absolute_http_url(value: str) -> bool:
     parts = urlsplit(value)
     return parts.scheme in ("http", "https") and bool(parts.netloc)

@@ -5,6 +5,7 @@ text set to values on the edges of each datatype), and on URIs and dates of ever
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 
 import pytest
@@ -169,3 +170,64 @@ def test_every_date_the_fast_test_takes_is_an_rfc_3339_date_time(value: str):
     tree = _feed_with(value, "updated")
     if is_valid_feed(tree):
         assert _grammar_accepts(tree)
+
+
+def _example_feed():
+    from datetime import datetime, timezone
+
+    from syndicate.build import build_feeds
+    from syndicate.config import load_config
+
+    from tests.conftest import EXAMPLE_CONFIG, load_store
+    return build_feeds(load_store(EXAMPLE_CONFIG).articles, load_config(EXAMPLE_CONFIG), sections=["society"],
+                       as_of=datetime(2030, 1, 1, tzinfo=timezone.utc))[0]
+
+
+@pytest.fixture
+def known_entries(monkeypatch: pytest.MonkeyPatch):
+    """A fresh record of the entries written and found valid, with what the writer says of each file."""
+    from syndicate.formats import atom_checks, feedgen_feeds
+    from syndicate.formats.known_items import KnownItems
+
+    class Noted(KnownItems):
+        items: list[bytes] = []
+
+        def wrote(self, document, items):
+            self.items = list(items)
+            super().wrote(document, self.items)
+    known = Noted()
+    monkeypatch.setattr(atom_checks, "KNOWN_ENTRIES", known)
+    monkeypatch.setattr(feedgen_feeds, "KNOWN_ENTRIES", known)
+    return known
+
+
+def test_the_writer_notes_each_entry_exactly(known_entries):
+    import io
+
+    from syndicate.formats import FORMATS
+    out = io.BytesIO()
+    FORMATS["atom"].write(_example_feed(), out)
+    data = out.getvalue()
+    entries = parse_xml(data).getroot().findall(f"{A}entry")
+    assert len(known_entries.items) == len(entries) > 1
+    for noted, entry in zip(known_entries.items, entries, strict=True):
+        alone = etree.fromstring(b'<feed xmlns="http://www.w3.org/2005/Atom">' + noted + b"</feed>")
+        assert [etree.tostring(child, method="c14n", exclusive=True) for child in alone] == [
+            etree.tostring(entry, method="c14n", exclusive=True, with_tail=False)]
+    assert FORMATS["atom"].check(data, None) == []
+    assert len(known_entries.valid) == len(entries)
+    assert FORMATS["atom"].check(data, None) == []  # every entry known
+
+
+def test_known_entries_hide_no_problem_of_the_feed(known_entries):
+    import io
+
+    from syndicate.formats import FORMATS
+    out = io.BytesIO()
+    FORMATS["atom"].write(_example_feed(), out)
+    data = out.getvalue()
+    assert FORMATS["atom"].check(data, None) == []
+    without_id = re.sub(rb"\n  <id>[^<]*</id>", b"", data, count=1)
+    known_entries.wrote(without_id, known_entries.items)  # the same entries
+    problems = FORMATS["atom"].check(without_id, None)
+    assert problems and any("atom-1.0.rng" in p for p in problems)

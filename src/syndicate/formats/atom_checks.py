@@ -20,6 +20,8 @@ from collections.abc import Callable
 
 from lxml import etree
 
+from syndicate.formats.known_items import KnownItems
+
 A = "{http://www.w3.org/2005/Atom}"
 _XML = "{http://www.w3.org/XML/1998/namespace}"
 _XML_WHITESPACE = " \t\r\n"
@@ -170,9 +172,17 @@ def _entry(element: etree._Element, *, needs_author: bool) -> bool:  # defines "
     return any(link.get("rel", "alternate") in _ALTERNATE for link in element.iterfind(f"{A}link"))
 
 
-def is_valid_feed(tree: etree._ElementTree) -> bool:
-    """Whether the Atom feed TREE is valid by schemas/atom-1.0.rng as this test can tell; False
-    says only that the grammar must decide."""
+# Entries this test passed, each known by the digest of its markup, the feed's namespace
+# prefixes and whether the feed had no author (known_items): an entry's test depends on nothing
+# else. The writer notes each file's entries, the markup of the feed's entry children in order
+# (each after the whitespace before it).
+KNOWN_ENTRIES = KnownItems()
+
+
+def is_valid_feed(tree: etree._ElementTree, data: bytes | None = None) -> bool:
+    """Whether the Atom feed TREE (parsed from DATA) is valid by schemas/atom-1.0.rng as this test
+    can tell; False says only that the grammar must decide. Entries of a file as written that
+    passed before are not tested again."""
     feed = tree.getroot()
     if feed.tag != f"{A}feed" or (feed.tail or "").strip(_XML_WHITESPACE):
         return False
@@ -187,4 +197,12 @@ def is_valid_feed(tree: etree._ElementTree) -> bool:
     if _children_pass(feed, _FEED, required=(f"{A}id", f"{A}title", f"{A}updated"), children=metadata) is None:
         return False
     needs_author = not any(child.tag == f"{A}author" for child in metadata)
-    return all(_entry(entry, needs_author=needs_author) for entry in entries)
+    digests = KNOWN_ENTRIES.items_of(data) if data is not None else None
+    if digests is None or len(digests) != len(entries):
+        return all(_entry(entry, needs_author=needs_author) for entry in entries)
+    # An entry's markup means what it does with the feed's namespace prefixes.
+    keys = KNOWN_ENTRIES.in_context(digests, sorted(feed.nsmap.items(), key=str), needs_author)
+    if all(key in KNOWN_ENTRIES.valid or _entry(entry, needs_author=needs_author) for entry, key in zip(entries, keys)):
+        KNOWN_ENTRIES.found_valid(keys)
+        return True
+    return False

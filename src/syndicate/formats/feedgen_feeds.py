@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable
 from functools import cache
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -38,9 +39,12 @@ from lxml import etree
 
 from syndicate.dates import rfc822, rfc3339
 from syndicate.formats import Format
+from syndicate.formats.atom_checks import KNOWN_ENTRIES
+from syndicate.formats.per_article import PerArticle
 from syndicate.formats.xml_checks import check_atom, check_rss, root_is
 
 if TYPE_CHECKING:  # annotations only
+    from feedgen.entry import FeedEntry
     from feedgen.feed import FeedGenerator
 
     from syndicate.model import Article, Feed
@@ -53,8 +57,10 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 RSS_SPEC = "https://www.rssboard.org/rss-specification"
 
 
-def _sub(parent: etree._Element, tag: str, text: str | None = None, **attributes: str) -> etree._Element:
-    element = etree.SubElement(parent, tag, {k: v for k, v in attributes.items() if v is not None})
+def _sub(parent: etree._Element, tag: str, text: str | None = None, **attributes: str | None) -> etree._Element:
+    if None in attributes.values():
+        attributes = {k: v for k, v in attributes.items() if v is not None}
+    element = etree.SubElement(parent, tag, attributes)
     if text is not None:
         element.text = text
     return element
@@ -63,18 +69,19 @@ def _sub(parent: etree._Element, tag: str, text: str | None = None, **attributes
 # What a reader that takes RSS text for HTML would decode or read as a tag: a character or
 # entity reference, or a '<' that could open a tag, a comment or a declaration.
 _READ_AS_HTML = re.compile(r"&(#[0-9]+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);|<[A-Za-z/!?]")
-# The plain-text elements of a channel and of an item, whose text _plain_text() writes.
+# The plain-text elements of a channel, whose text _plain_text() writes.
 _CHANNEL_TEXT = ("title", "description", "copyright", "image/title")
+# An item's are its children of these names and the caption and credit of its media:content, the
+# only elements that have children in an item: one walk of the item finds them all.
 _ITEM_TEXT = ("title", "category", "author", "source", f"{{{DC_NS}}}creator", f"{{{DC_NS}}}rights",
-              f"{{{MEDIA_NS}}}content/{{{MEDIA_NS}}}description", f"{{{MEDIA_NS}}}content/{{{MEDIA_NS}}}credit")
+              f"{{{MEDIA_NS}}}description", f"{{{MEDIA_NS}}}credit")
 
 
-def _plain_text(parent: etree._Element, paths: tuple[str, ...]) -> None:
-    """Escape once more the plain text under PARENT that a reader would otherwise decode as HTML."""
-    for path in paths:
-        for element in parent.iterfind(path):
-            if element.text and _READ_AS_HTML.search(element.text):
-                element.text = html.escape(element.text, quote=False)
+def _plain_text(elements: Iterable[etree._Element]) -> None:
+    """Escape once more the plain text of ELEMENTS that a reader would otherwise decode as HTML."""
+    for element in elements:
+        if element.text and _READ_AS_HTML.search(element.text):
+            element.text = html.escape(element.text, quote=False)
 
 
 def _hex_references(document: bytes) -> bytes:
@@ -100,7 +107,7 @@ def _hooks() -> tuple[type, type]:
         def extend_rss(self, rss: etree._Element) -> etree._Element:
             channel = rss.find("channel")
             channel.find("lastBuildDate").text = rfc822(self.feed.updated)
-            _plain_text(channel, _CHANNEL_TEXT)
+            _plain_text(element for path in _CHANNEL_TEXT for element in channel.iterfind(path))
             _archive_links(channel, self.feed, self.format, link=f"{{{ATOM_NS}}}link")
             return rss
 
@@ -117,11 +124,12 @@ def _hooks() -> tuple[type, type]:
 
         def extend_rss(self, item: etree._Element) -> etree._Element:
             article = self.article
+            children = {child.tag: child for child in item}  # one of each but author (see below)
             # The RSS guid (isPermaLink="false": it is not a URL) is the item id unchanged, which
             # may be any text; the entry id feedgen wrote here is the Atom one, which must be a URI.
-            item.find("guid").text = article.item_id
-            item.find("pubDate").text = rfc822(article.published)
-            description = item.find("description")
+            children["guid"].text = article.item_id
+            children["pubDate"].text = rfc822(article.published)
+            description = children.get("description")
             text = _summary(article)
             if description is not None and text:
                 # RSS readers render <description> as HTML: the plain-text summary is escaped
@@ -131,7 +139,7 @@ def _hooks() -> tuple[type, type]:
             # Practices Profile): a sole author with an e-mail gets it, every other byline
             # is a dc:creator.
             if not (len(article.authors) == 1 and article.authors[0].email):
-                for author in item.findall("author"):
+                for author in [child for child in item if child.tag == "author"]:
                     item.remove(author)
                 for author in article.authors:
                     _sub(item, f"{{{DC_NS}}}creator", author.byline)
@@ -153,7 +161,7 @@ def _hooks() -> tuple[type, type]:
                     _sub(content, f"{{{MEDIA_NS}}}description", media.caption, type="plain")
                 if media.credit:
                     _sub(content, f"{{{MEDIA_NS}}}credit", media.credit)
-            _plain_text(item, _ITEM_TEXT)
+            _plain_text(item.iter(*_ITEM_TEXT))
             return item
 
         def extend_atom(self, entry: etree._Element) -> etree._Element:
@@ -221,39 +229,59 @@ def _generator(feed: Feed, fmt: Format) -> FeedGenerator:
     if feed.logo:
         generator.logo(feed.logo)
     for article in feed.items:
-        _add_entry(generator, article)
+        generator.add_entry(_ENTRIES(article), order="append")
     return generator
 
 
-def _add_entry(generator: FeedGenerator, article: Article) -> None:
-    entry = generator.add_entry(order="append")
+def _entry(article: Article) -> FeedEntry:
+    """ARTICLE's feedgen entry, the same in every feed and in both formats: feedgen makes the
+    elements of each file anew from it, and only reads it."""
+    from feedgen.entry import FeedEntry
+
+    entry = FeedEntry()
+    entry.register_extension("syndicate", _hooks()[1])  # the generator's add_entry leaves it so
     entry.id(article.item_uri or article.item_id)  # Atom's id must be a URI: see _Extras.extend_rss
     entry.title(article.title)
     entry.link(href=article.url, rel="alternate")
     entry.published(article.published)
     entry.updated(article.updated)
-    for author in article.authors:
-        entry.author({k: v for k, v in (("name", author.byline), ("email", author.email), ("uri", author.url))
-                      if v})
+    # Each list in one call: feedgen maps every author and category it holds again on each call.
+    if article.authors:
+        entry.author([{k: v for k, v in (("name", author.byline), ("email", author.email), ("uri", author.url)) if v}
+                      for author in article.authors])
     if _summary(article):
         entry.summary(_summary(article), type="text")
     if article.body_html:
         entry.content(article.body_html, type="html")
-    for category in article.categories:
+    if article.categories:
         # Only the keys that are set: feedgen's RSS value is label-or-term, and a None label empties it.
-        entry.category({k: v for k, v in (("term", category.term), ("label", category.label),
-                                          ("scheme", category.scheme)) if v})
+        entry.category([{k: v for k, v in (("term", category.term), ("label", category.label),
+                                           ("scheme", category.scheme)) if v} for category in article.categories])
     if article.rights:
         entry.rights(article.rights)
     entry.syndicate.article = article
+    return entry
+
+
+_ENTRIES = PerArticle(_entry, limit=20_000)
 
 
 def write_rss(feed: Feed, out: BinaryIO) -> None:
     out.write(_hex_references(_generator(feed, RSS).rss_str(pretty=True, encoding="UTF-8")))
 
 
+# In this module's Atom, every '<entry' is the start tag of one of the feed's entries, the last of
+# its children, each on a line of its own: text and attribute values hold no '<' (it is written
+# as a reference), and feedgen writes no comment, CDATA section or processing instruction.
+_ENTRY_START = re.compile(rb"\n  <entry[ >]")
+
+
 def write_atom(feed: Feed, out: BinaryIO) -> None:
-    out.write(_hex_references(_generator(feed, ATOM).atom_str(pretty=True, encoding="UTF-8")))
+    document = _hex_references(_generator(feed, ATOM).atom_str(pretty=True, encoding="UTF-8"))
+    out.write(document)
+    starts = [match.start() for match in _ENTRY_START.finditer(document)]
+    ends = [*starts[1:], document.rindex(b"\n</feed>")] if starts else []
+    KNOWN_ENTRIES.wrote(document, (document[start:end] for start, end in zip(starts, ends)))
 
 
 RSS = Format(

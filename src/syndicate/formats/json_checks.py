@@ -7,11 +7,13 @@ built, only to name the problems of a document the test refuses."""
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from syndicate.compiled_schemas import UnsupportedSchema, compile_schema
+from syndicate.formats.known_items import KnownItems
 
 
 _NOT_JSON = object()
@@ -35,9 +37,38 @@ def sniff_json(data: bytes) -> Any:
         return None
 
 
+def dump_items(envelope: dict[str, Any] | None, items: list[Any], *, key: str = "items",
+               known: KnownItems | None = None) -> bytes:
+    """The UTF-8 JSON text of ENVELOPE with ITEMS as its last member KEY (or of the bare array ITEMS
+    when ENVELOPE is None), with each item on a line of its own; noted with its items in KNOWN.
+
+    Each item is one line of compact JSON (no space after ',' and ':'), which json's C encoder
+    writes; indent= would take its pure-Python encoder, several times slower. One line per item
+    keeps the file readable item by item and its changes between exports reviewable line by line.
+    """
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    lines = [dumps(item).encode("utf-8") for item in items]
+    array = b"[\n" + b",\n".join(lines) + b"\n]" if items else b"[]"
+    if envelope is None:
+        document = array + b"\n"
+    else:
+        head = dumps(envelope)[:-1] + ("," if envelope else "") + dumps(key) + ":"
+        document = head.encode("utf-8") + array + b"}\n"
+    if known is not None:
+        known.wrote(document, lines)
+    return document
+
+
 def compact(mapping: dict[str, Any]) -> dict[str, Any]:
     """MAPPING without keys whose value is None or empty: absent, not null, in the output."""
     return {k: v for k, v in mapping.items() if v not in (None, "", [], {})}
+
+
+# What a schema of a document of items may say beside its items for them to be tested one by
+# one: of an object whose member holds the items, or of the array of items itself.
+_OBJECT_KEYWORDS = frozenset({"$schema", "$id", "$comment", "$defs", "title", "description", "type", "required",
+                              "properties", "patternProperties", "additionalProperties"})
+_ARRAY_KEYWORDS = frozenset({"$schema", "$id", "$comment", "$defs", "title", "description", "type", "items"})
 
 
 class _SchemaCheck:
@@ -48,6 +79,36 @@ class _SchemaCheck:
         self.schema = schema
         self.test = _compiled(schema)
         self._validator: Any = None
+        self._item_tests: dict[str | None, Any] = {}
+
+    def item_test(self, items_at: str | None) -> Any:
+        """A test of one item, when the schema's document is valid exactly when it is with no items
+        and each item passes it; else None. ITEMS_AT: the member of the document object that is
+        the array of items, or None when the document is that array. So it is only when the
+        schema says of the array no more than "items", and nothing else in it can see the items:
+        no keyword but those of _OBJECT_KEYWORDS or _ARRAY_KEYWORDS, no pattern property that
+        matches ITEMS_AT."""
+        if items_at not in self._item_tests:
+            self._item_tests[items_at] = self._item_test(items_at)
+        return self._item_tests[items_at]
+
+    def _item_test(self, items_at: str | None) -> Any:
+        schema = self.schema
+        if self.test is None or not isinstance(schema, dict):
+            return None
+        array = schema
+        if items_at is not None:
+            if schema.keys() - _OBJECT_KEYWORDS or schema.get("type") != "object" or any(
+                    re.search(pattern, items_at) for pattern in schema.get("patternProperties", {})):
+                return None
+            array = schema.get("properties", {}).get(items_at)
+        if not isinstance(array, dict) or array.keys() - _ARRAY_KEYWORDS or array.get("type") != "array" or (
+                "items" not in array or (items_at is not None and array.keys() - {"type", "items"})):
+            return None
+        try:
+            return compile_schema(schema, formats=True, part=array["items"])
+        except UnsupportedSchema:
+            return None
 
     def validator(self) -> Any:
         if self._validator is None:
@@ -95,6 +156,24 @@ def json_schema_problems(document: Any, schema: dict[str, Any], label: str, *, p
     errors = sorted(check.validator().iter_errors(document), key=lambda e: list(map(str, e.absolute_path)))
     paths = ("/".join((prefix, *map(str, e.absolute_path))).strip("/") or "document" for e in errors)
     return [f"{path}: {e.message} ({label})" for path, e in zip(paths, errors, strict=True)]
+
+
+def items_schema_problems(document: Any, data: bytes, schema: dict[str, Any], label: str, *,
+                          items_at: str | None, known: KnownItems) -> list[str]:
+    """json_schema_problems of DOCUMENT, parsed from DATA, a document of items (its member
+    ITEMS_AT, or itself when None) testing only the items not found valid before (known_items):
+    DATA must be byte for byte a file the writer noted in KNOWN, each item's text its JSON."""
+    check = _check_for(schema)
+    item_test = check.item_test(items_at)
+    digests = known.items_of(data)
+    items = document.get(items_at) if items_at is not None and isinstance(document, dict) else document
+    if item_test is None or digests is None or not isinstance(items, list) or len(items) != len(digests):
+        return json_schema_problems(document, schema, label)
+    envelope = [] if items_at is None else {**document, items_at: []}
+    if check.test(envelope) and all(digest in known.valid or item_test(item) for item, digest in zip(items, digests)):
+        known.found_valid(digests)
+        return []
+    return json_schema_problems(document, schema, label)
 
 
 @cache

@@ -28,7 +28,6 @@ the same caption; every caption stays in `_syndicate.media`.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -36,8 +35,9 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from syndicate.content import is_absolute_http_url
 from syndicate.dates import is_rfc3339, rfc3339
 from syndicate.formats import Format
+from syndicate.formats.known_items import KnownItems
 from syndicate.formats.json_checks import (
-    compact, external_json_schema_problems, json_schema_problems, parse_json, sniff_json,
+    compact, dump_items, external_json_schema_problems, items_schema_problems, parse_json, sniff_json,
 )
 from syndicate.resources import json_schema
 
@@ -46,6 +46,8 @@ if TYPE_CHECKING:  # annotations only: importing the model is left to the code t
 
 VERSION = "https://jsonfeed.org/version/1.1"
 FILENAME = "feed.json"
+# Items found valid by the schema, and the files written last (known_items).
+KNOWN_ITEMS = KnownItems()
 SCHEMA = "jsonfeed-1.1.schema.json"
 
 
@@ -92,7 +94,7 @@ def _item(article: Article) -> dict[str, Any]:
 def write(feed: Feed, out: BinaryIO) -> None:
     links = dict(feed.archive_links(FILENAME))
     page = feed.url_for(FILENAME) != feed.identity_for(FILENAME)  # an archive page
-    document = compact({
+    envelope = compact({
         "version": VERSION,
         "title": feed.title,
         "home_page_url": feed.home_url,
@@ -101,15 +103,13 @@ def write(feed: Feed, out: BinaryIO) -> None:
         "next_url": links.get("prev-archive"),
         "icon": feed.logo,
         "language": feed.language,
-        "items": [_item(a) for a in feed.items],
         "_syndicate": compact({"rights": feed.rights, "updated": rfc3339(feed.updated),
                                "archive": True if feed.is_archive_document else None,
                                "page_url": feed.url_for(FILENAME) if page else None,
                                "links": links}),
     })
-    document.setdefault("items", [])  # required even when empty
-    text = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False)
-    out.write(text.encode("utf-8") + b"\n")
+    # "items" is required even when empty; it comes last, one item a line (json_checks.dump_items).
+    out.write(dump_items(envelope, [_item(a) for a in feed.items], known=KNOWN_ITEMS))
 
 
 def check(data: bytes, external_schema: Path | None = None) -> list[str]:
@@ -117,7 +117,8 @@ def check(data: bytes, external_schema: Path | None = None) -> list[str]:
         document = parse_json(data)
     except ValueError as error:
         return [str(error)]
-    problems = json_schema_problems(document, json_schema(SCHEMA), f"schemas/{SCHEMA}")
+    problems = items_schema_problems(document, data, json_schema(SCHEMA), f"schemas/{SCHEMA}", items_at="items",
+                                     known=KNOWN_ITEMS)
     problems += external_json_schema_problems(document, external_schema)
     if problems or not isinstance(document, dict):
         return problems

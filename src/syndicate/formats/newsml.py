@@ -26,7 +26,8 @@ Mapping (IPTC NewsML-G2 guidelines):
 - contentSet/inlineXML: an XHTML document whose body is the sanitised body
   (sub-headings, paragraphs, quotations kept), every character of its text
   kept. The envelope is indented; nothing inside inlineXML is, since added
-  whitespace there would be text of the article.
+  whitespace there would be text of the article. The items are written as text
+  (xml_text), as lxml writes the same elements indented, the header with lxml.
 
 Media: every item of Article.media becomes its own newsItem, guid
 "<item_id>:media:<n>" with n its 1-based position in Article.media (the ninjs
@@ -53,18 +54,20 @@ height (pixels) for pictures and video when known.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import TYPE_CHECKING, BinaryIO
 from urllib.parse import urlsplit
 
 from lxml import etree
-from lxml import html as lxml_html
 
 from syndicate.dates import rfc3339
 from syndicate.formats import Format
-from syndicate.formats.newsml_checks import check, sniff
+from syndicate.formats.newsml_checks import KNOWN_ITEMS, check, sniff
+from syndicate.formats.per_article import PerArticle
+from syndicate.formats.xml_text import branch, leaf
 
 if TYPE_CHECKING:  # annotations only: importing the model is left to the code that builds feeds
-    from syndicate.model import Article, Feed, Media
+    from syndicate.model import Article, Author, Feed, Media
 
 NAR = "http://iptc.org/std/nar/2006-10-01/"
 XHTML = "http://www.w3.org/1999/xhtml"
@@ -79,21 +82,20 @@ FH_NS = "http://purl.org/syndication/history/1.0"  # RFC 5005 section 5
 STANDARD = {"standard": "NewsML-G2", "standardversion": "2.35", "conformance": "power"}
 
 
-def _el(parent: etree._Element | None, element_name: str, text: str | None = None,
-        **attributes: str | None) -> etree._Element:
-    """A NewsML-G2 element; attributes whose value is None are left out."""
-    attrs = {k: v for k, v in attributes.items() if v is not None}
-    name = f"{{{NAR}}}{element_name}"
-    element = etree.Element(name, attrs, nsmap={None: NAR}) if parent is None else etree.SubElement(parent, name, attrs)
+_NAR = f"{{{NAR}}}"
+
+
+def _el(parent: etree._Element, element_name: str, text: str | None = None, **attributes: str) -> etree._Element:
+    """A NewsML-G2 element of the envelope."""
+    element = etree.SubElement(parent, _NAR + element_name, attributes)
     if text is not None:
         element.text = text
     return element
 
 
-def _named(parent: etree._Element, element_name: str, name: str, **attributes: str | None) -> etree._Element:
-    element = _el(parent, element_name, **attributes)
-    _el(element, "name", name)
-    return element
+def _named(depth: int, element_name: str, name: str, *children: str, **attributes: str | None) -> str:
+    """Element ELEMENT_NAME at DEPTH whose first child is <name>NAME</name>, then CHILDREN."""
+    return branch(depth, element_name, (leaf(depth + 1, "name", name), *children), **attributes)
 
 
 # Media.kind -> the NewsItem Nature (ninat) of the media item; any other media
@@ -117,31 +119,42 @@ def _media(article: Article) -> list[tuple[int, Media]]:
     return list(enumerate(article.media, start=1))
 
 
-def _xhtml(article: Article) -> etree._Element:
-    """A standalone XHTML document of the article: its title and sanitised body.
+_HTML_PARSER = etree.HTMLParser()
+_XHTML = f"{{{XHTML}}}"
+
+
+def _xhtml(article: Article) -> str:
+    """A standalone XHTML document of the article, as text: its title and sanitised body.
 
     Every character of the body is kept: the text before its first element, each
     element's text and tail (the text after the last element included), and
     whitespace between elements. (lxml.html's fragment parsers drop leading text
-    that is only whitespace, so the body is parsed inside a whole document.)
+    that is only whitespace, so the body is parsed inside a whole document; by
+    libxml2's HTML parser, as lxml.html's is, without lxml.html's element classes,
+    which cost a call into Python per element.)
     """
-    document = etree.Element(f"{{{XHTML}}}html", nsmap={None: XHTML})
+    document = etree.Element(f"{_XHTML}html", nsmap={None: XHTML})
     document.set(XML_LANG, article.language)
-    head = etree.SubElement(document, f"{{{XHTML}}}head")
-    etree.SubElement(head, f"{{{XHTML}}}title").text = article.title
-    body = etree.SubElement(document, f"{{{XHTML}}}body")
+    head = etree.SubElement(document, f"{_XHTML}head")
+    etree.SubElement(head, f"{_XHTML}title").text = article.title
+    body = etree.SubElement(document, f"{_XHTML}body")
     if article.body_html:
-        parsed = lxml_html.document_fromstring(f"<html><body>{article.body_html}</body></html>")
+        parsed = etree.fromstring(f"<html><body>{article.body_html}</body></html>", _HTML_PARSER)
         container = parsed.find("body")
-        lxml_html.html_to_xhtml(container)
+        for element in container.iter(etree.Element):  # into the XHTML namespace, as lxml.html.html_to_xhtml
+            element.tag = _XHTML + element.tag
         body.text = container.text
         body.extend(container)
     else:
-        etree.SubElement(body, f"{{{XHTML}}}p").text = article.summary or article.title
-    return document
+        etree.SubElement(body, f"{_XHTML}p").text = article.summary or article.title
+    return etree.tostring(document, encoding="unicode")
 
 
-def _rights(parent: etree._Element, article: Article, feed: Feed) -> None:
+# Parsing its body costs the most of an article's items.
+_XHTML_DOCUMENTS = PerArticle(_xhtml, limit=16 * 2**20, size=len)
+
+
+def _rights(depth: int, article: Article, feed: Feed) -> str:
     """rightsInfo: the article's own notice, held by its original publisher when it has
     one (a syndicated article), else the site's notice, held by the site's publisher."""
     if article.rights:
@@ -150,139 +163,121 @@ def _rights(parent: etree._Element, article: Article, feed: Feed) -> None:
     elif feed.rights:
         holder, notice = (feed.publisher or feed.title, feed.site_url), feed.rights
     else:
-        return
-    rights = _el(parent, "rightsInfo")
-    _named(rights, "copyrightHolder", holder[0], uri=holder[1])
-    _el(rights, "copyrightNotice", notice)
+        return ""
+    return branch(depth, "rightsInfo", (_named(depth + 1, "copyrightHolder", holder[0], uri=holder[1]),
+                                        leaf(depth + 1, "copyrightNotice", notice)))
 
 
-def _item_root(guid: str, version: int, language: str) -> etree._Element:
-    item = _el(None, "newsItem", guid=guid, version=str(version), **STANDARD)
-    item.set(XML_LANG, language)
-    _el(item, "catalogRef", href=IPTC_CATALOG)
-    return item
+# What every item says alike, written once (items are at depth 2 in itemSet).
+_CATALOG_REF = leaf(3, "catalogRef", href=IPTC_CATALOG)
+_USABLE = leaf(4, "pubStatus", qcode="stat:usable")
 
 
-def _item_meta(item: etree._Element, *, item_class: str, feed: Feed, article: Article) -> etree._Element:
-    meta = _el(item, "itemMeta")
-    _el(meta, "itemClass", qcode=item_class)
-    _named(meta, "provider", feed.publisher or feed.title, uri=feed.site_url)
-    _el(meta, "versionCreated", rfc3339(article.updated))
-    _el(meta, "firstCreated", rfc3339(article.published))
-    _el(meta, "pubStatus", qcode="stat:usable")
-    return meta
+@lru_cache(maxsize=64)
+def _provider(name: str, uri: str | None) -> str:
+    """The provider of every item of a feed."""
+    return _named(4, "provider", name, uri=uri)
 
 
-def _text_item(article: Article, feed: Feed) -> etree._Element:
-    item = _item_root(article.item_id, article.version, article.language)
-    _rights(item, article, feed)
-    meta = _item_meta(item, item_class="ninat:text", feed=feed, article=article)
-    _el(meta, "link", rel="irel:seeAlso", href=article.url, contenttype="text/html")
-    for index, media in _media(article):
-        _el(meta, "link", rel="irel:associatedWith", residref=media_guid(article, index),
-            contenttype=media.type)
+def _item(guid: str, article: Article, feed: Feed, *, item_class: str, links: list[str],
+          content_meta: list[str], content: str) -> str:
+    """A newsItem of ARTICLE, in itemSet: its itemMeta ends with LINKS, then CONTENT_META and,
+    in contentSet, CONTENT (elements at depth 4)."""
+    return branch(2, "newsItem", (
+        _CATALOG_REF,
+        _rights(3, article, feed),
+        branch(3, "itemMeta", (
+            leaf(4, "itemClass", qcode=item_class),
+            _provider(feed.publisher or feed.title, feed.site_url),
+            leaf(4, "versionCreated", rfc3339(article.updated)),
+            leaf(4, "firstCreated", rfc3339(article.published)),
+            _USABLE,
+            *links)),
+        branch(3, "contentMeta", content_meta),
+        branch(3, "contentSet", (content,))), guid=guid, version=str(article.version), **STANDARD,
+        **{"xml:lang": article.language})
 
-    content = _el(item, "contentMeta")
-    _el(content, "contentCreated", rfc3339(article.published))
-    _el(content, "contentModified", rfc3339(article.updated))
+
+def _creator(author: Author) -> str:
+    details = []
+    if author.affiliation:
+        details.append(_named(6, "affiliation", author.affiliation))
+    if author.email:
+        details.append(branch(6, "contactInfo", (leaf(7, "email", author.email),)))
+    return _named(4, "creator", author.name, *([branch(5, "personDetails", details)] if details else []),
+                  role="crol:author", uri=author.url)
+
+
+def _text_item(article: Article, feed: Feed) -> str:
+    links = [leaf(4, "link", rel="irel:seeAlso", href=article.url, contenttype="text/html")]
+    links += [leaf(4, "link", rel="irel:associatedWith", residref=media_guid(article, index), contenttype=media.type)
+              for index, media in _media(article)]
+    meta = [leaf(4, "contentCreated", rfc3339(article.published)),
+            leaf(4, "contentModified", rfc3339(article.updated))]
     if article.located:
-        _named(content, "located", article.located)
+        meta.append(_named(4, "located", article.located))
     if article.source:
-        _named(content, "infoSource", article.source.name, uri=article.source.url, role="isrol:originSrc")
-    for author in article.authors:
-        creator = _named(content, "creator", author.name, role="crol:author", uri=author.url)
-        if author.affiliation or author.email:
-            details = _el(creator, "personDetails")
-            if author.affiliation:
-                _named(details, "affiliation", author.affiliation)
-            if author.email:
-                _el(_el(details, "contactInfo"), "email", author.email)
-    _el(content, "language", tag=article.language)
-    for category in article.categories:  # a section's uri is its page as configured; a tag has none
-        _named(content, "subject", category.label or category.term, uri=category.url,
-               type="cpnat:abstract")
-    _el(content, "slugline", article.id)
-    _el(content, "headline", article.title)
+        meta.append(_named(4, "infoSource", article.source.name, uri=article.source.url, role="isrol:originSrc"))
+    meta += [_creator(author) for author in article.authors]
+    meta.append(leaf(4, "language", tag=article.language))
+    # A section's uri is its page as configured; a tag has none.
+    meta += [_named(4, "subject", c.label or c.term, uri=c.url, type="cpnat:abstract") for c in article.categories]
+    meta.append(leaf(4, "slugline", article.id))
+    meta.append(leaf(4, "headline", article.title))
     if article.located:
-        _el(content, "dateline", article.located)
+        meta.append(leaf(4, "dateline", article.located))
     if article.authors:
-        _el(content, "by", "; ".join(a.byline for a in article.authors))
+        meta.append(leaf(4, "by", "; ".join(a.byline for a in article.authors)))
     if article.summary:
-        _el(content, "description", article.summary, role="drol:summary")
+        meta.append(leaf(4, "description", article.summary, role="drol:summary"))
+    # Nothing is added inside inlineXML: whitespace there would be text of the article.
+    inline = (f'{leaf(4, "inlineXML", "", contenttype="application/xhtml+xml")[:-len("</inlineXML>")]}'
+              f'{_XHTML_DOCUMENTS(article)}</inlineXML>')
+    return _item(article.item_id, article, feed, item_class="ninat:text", links=links, content_meta=meta,
+                 content=inline)
 
-    content_set = _el(item, "contentSet")
-    inline = _el(content_set, "inlineXML", contenttype="application/xhtml+xml")
-    inline.append(_xhtml(article))
-    return item
 
-
-def _media_item(article: Article, index: int, media: Media, feed: Feed) -> etree._Element:
-    item = _item_root(media_guid(article, index), article.version, article.language)
-    _rights(item, article, feed)
-    _item_meta(item, item_class=media_class(media), feed=feed, article=article)
-    content = _el(item, "contentMeta")
-    _el(content, "contentCreated", rfc3339(article.published))
-    _el(content, "headline", media.caption or article.title)
+def _media_item(article: Article, index: int, media: Media, feed: Feed) -> str:
+    meta = [leaf(4, "contentCreated", rfc3339(article.published)),
+            leaf(4, "headline", media.caption or article.title)]
     if media.credit:
-        _el(content, "creditline", media.credit)
+        meta.append(leaf(4, "creditline", media.credit))
     if media.caption:
-        _el(content, "description", media.caption, role="drol:caption")
-    content_set = _el(item, "contentSet")
+        meta.append(leaf(4, "description", media.caption, role="drol:caption"))
     # Pixels only for what is seen: a picture or a video.
     visual = media.kind in ("image", "video")
-    _el(content_set, "remoteContent", href=media.url, contenttype=media.type,
-        size=str(media.length) if media.length is not None else None,
-        width=str(media.width) if visual and media.width else None,
-        height=str(media.height) if visual and media.height else None)
-    return item
+    remote = leaf(4, "remoteContent", href=media.url, contenttype=media.type,
+                  size=str(media.length) if media.length is not None else None,
+                  width=str(media.width) if visual and media.width else None,
+                  height=str(media.height) if visual and media.height else None)
+    return _item(media_guid(article, index), article, feed, item_class=media_class(media), links=[],
+                 content_meta=meta, content=remote)
 
 
-def _package_item(feed: Feed) -> etree._Element:
+def _package_item(feed: Feed) -> str:
     # The package is the feed itself: its guid is the URL the file is served at,
     # which stays the same while the items in it change.
-    item = _el(None, "packageItem", guid=feed.url_for(FILENAME), version="1", **STANDARD)
-    item.set(XML_LANG, feed.language)
-    _el(item, "catalogRef", href=IPTC_CATALOG)
-    if feed.rights:
-        rights = _el(item, "rightsInfo")
-        _named(rights, "copyrightHolder", feed.publisher or feed.title, uri=feed.site_url)
-        _el(rights, "copyrightNotice", feed.rights)
-    meta = _el(item, "itemMeta")
-    _el(meta, "itemClass", qcode="ninat:composite")
-    _named(meta, "provider", feed.publisher or feed.title, uri=feed.site_url)
-    _el(meta, "versionCreated", rfc3339(feed.updated))
-    _el(meta, "pubStatus", qcode="stat:usable")
-    _el(meta, "link", rel="irel:seeAlso", href=feed.home_url, contenttype="text/html")
-    content = _el(item, "contentMeta")
-    _el(content, "headline", feed.title)
-    _el(content, "description", feed.description, role="drol:summary")
-    groups = _el(item, "groupSet", root="G1")
-    group = _el(groups, "group", id="G1", role="group:main")
-    for article in feed.items:
-        ref = _el(group, "itemRef", residref=article.item_id, version=str(article.version),
-                  contenttype="application/vnd.iptc.g2.newsitem+xml")
-        _el(ref, "itemClass", qcode="ninat:text")
-        _el(ref, "title", article.title)
-    return item
+    rights = ([branch(3, "rightsInfo", (_named(4, "copyrightHolder", feed.publisher or feed.title, uri=feed.site_url),
+                                        leaf(4, "copyrightNotice", feed.rights)))] if feed.rights else [])
+    references = [branch(5, "itemRef", (leaf(6, "itemClass", qcode="ninat:text"), leaf(6, "title", article.title)),
+                         residref=article.item_id, version=str(article.version),
+                         contenttype="application/vnd.iptc.g2.newsitem+xml") for article in feed.items]
+    return branch(2, "packageItem", (
+        _CATALOG_REF,
+        *rights,
+        branch(3, "itemMeta", (
+            leaf(4, "itemClass", qcode="ninat:composite"),
+            _provider(feed.publisher or feed.title, feed.site_url),
+            leaf(4, "versionCreated", rfc3339(feed.updated)),
+            _USABLE,
+            leaf(4, "link", rel="irel:seeAlso", href=feed.home_url, contenttype="text/html"))),
+        branch(3, "contentMeta", (leaf(4, "headline", feed.title),
+                                  leaf(4, "description", feed.description, role="drol:summary"))),
+        branch(3, "groupSet", (branch(4, "group", references, id="G1", role="group:main"),), root="G1"),
+    ), guid=feed.url_for(FILENAME), version="1", **STANDARD, **{"xml:lang": feed.language})
 
 
-def _indent(element: etree._Element, level: int = 0) -> None:
-    """Indent the NewsML-G2 envelope by two spaces a level, as pretty-printing would,
-    but add nothing inside inlineXML: whitespace there would be text of the article
-    (libxml2's pretty-printer puts line breaks between adjacent elements, so
-    <b>Hello</b><i>World</i> would read "Hello World", and indents inside <pre>).
-    Only element-only NewsML-G2 elements are indented; none of them holds text."""
-    if element.tag == f"{{{NAR}}}inlineXML" or len(element) == 0:
-        return
-    inside = "\n" + "  " * (level + 1)
-    element.text = inside
-    for child in element:
-        _indent(child, level + 1)
-        child.tail = inside
-    element[-1].tail = "\n" + "  " * level
-
-
-def _items(feed: Feed) -> Iterable[etree._Element]:
+def _items(feed: Feed) -> Iterable[str]:
     for article in feed.items:
         yield _text_item(article, feed)
         for index, media in _media(article):
@@ -302,12 +297,17 @@ def write(feed: Feed, out: BinaryIO) -> None:
         etree.SubElement(header, f"{{{ATOM_NS}}}link", rel=relation, href=href, type=MEDIA_TYPE)
     if feed.is_archive_document:
         etree.SubElement(header, f"{{{FH_NS}}}archive")
-    item_set = _el(message, "itemSet")
-    for item in _items(feed):
-        item_set.append(item)
-    item_set.append(_package_item(feed))
-    _indent(message)
-    out.write(etree.tostring(message, xml_declaration=True, encoding="UTF-8") + b"\n")
+    _el(message, "itemSet")
+    etree.indent(message, space="  ")  # as the items are (xml_text)
+    envelope = etree.tostring(message, xml_declaration=True, encoding="UTF-8")
+    # The items and the package go in the empty itemSet, the first '<itemSet/>' (the header's
+    # text and attribute values hold no '<': it is written as '&lt;').
+    before, after = envelope.split(b"<itemSet/>", 1)
+    items = [item.encode("utf-8") for item in _items(feed)]
+    document = b"".join([before, b"<itemSet>", *items, f"{_package_item(feed)}\n  </itemSet>".encode("utf-8"),
+                         after, b"\n"])
+    out.write(document)
+    KNOWN_ITEMS.wrote(document, items)
 
 
 NEWSML = Format(

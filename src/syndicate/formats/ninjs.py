@@ -64,7 +64,6 @@ home page, logo) since the document is a bare array.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -72,8 +71,9 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from syndicate.content import is_absolute_http_url
 from syndicate.dates import is_rfc3339, rfc3339
 from syndicate.formats import Format
+from syndicate.formats.known_items import KnownItems
 from syndicate.formats.json_checks import (
-    compact, external_json_schema_problems, json_schema_problems, parse_json, sniff_json,
+    compact, dump_items, external_json_schema_problems, items_schema_problems, parse_json, sniff_json,
 )
 from syndicate.resources import json_schema
 
@@ -81,6 +81,8 @@ if TYPE_CHECKING:  # annotations only: importing the model is left to the code t
     from syndicate.model import Article, Category, Feed, Media
 
 FILENAME = "ninjs.json"
+# Items found valid by the schema, and the files written last (known_items).
+KNOWN_ITEMS = KnownItems()
 SCHEMA = "ninjs-2.2-profile.schema.json"
 STANDARD = {
     "name": "ninjs",
@@ -153,9 +155,7 @@ def _item(article: Article, feed: Feed) -> dict[str, Any]:
 
 
 def write(feed: Feed, out: BinaryIO) -> None:
-    document = [_item(a, feed) for a in feed.items]
-    text = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False)
-    out.write(text.encode("utf-8") + b"\n")
+    out.write(dump_items(None, [_item(a, feed) for a in feed.items], known=KNOWN_ITEMS))
 
 
 def _objects(document: list[dict[str, Any]]):
@@ -204,7 +204,8 @@ def check(data: bytes, external_schema: Path | None = None) -> list[str]:
         document = parse_json(data)
     except ValueError as error:
         return [str(error)]
-    problems = json_schema_problems(document, json_schema(SCHEMA), f"schemas/{SCHEMA}")
+    problems = items_schema_problems(document, data, json_schema(SCHEMA), f"schemas/{SCHEMA}", items_at=None,
+                                     known=KNOWN_ITEMS)
     if not problems:  # the rules below rely on the shape the schema asserts
         problems = _rule_problems(document)
     # A ninjs schema describes one news object: it applies to every item of the array.

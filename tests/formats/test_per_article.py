@@ -1,0 +1,29 @@
+"""What a writer makes of an article is made once while remembered, and never for another article."""
+
+from dataclasses import replace
+
+from syndicate.formats.per_article import PerArticle
+
+from tests.conftest import EXAMPLE_CONFIG, load_store
+
+
+def test_an_article_is_made_once_and_a_changed_one_anew():
+    article = load_store(EXAMPLE_CONFIG).articles[0]
+    made = []
+    titles = PerArticle(lambda a: made.append(a) or a.title, limit=10)
+    assert titles(article) == titles(article) == article.title
+    changed = replace(article, title="Another title")
+    assert titles(changed) == "Another title"
+    assert made == [article, changed]
+
+
+def test_past_the_limit_the_oldest_are_forgotten():
+    first, second, third = load_store(EXAMPLE_CONFIG).articles[:3]
+    made = []
+    titles = PerArticle(lambda a: made.append(a) or a.title, limit=2)
+    for article in (first, second, third, third, first):
+        titles(article)
+    assert made == [first, second, third, first] and titles.size == 2
+    titles.forget()
+    titles(third)
+    assert made[-1] is third and titles.size == 1
