@@ -5,7 +5,10 @@ every record is checked as before."""
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,20 +23,59 @@ from tests.conftest import load_store
 FORMATS = ["rss", "atom", "jsonfeed", "newsml", "ninjs"]
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def imported(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[Path, str]:
-    """The varied newsroom (tests/newsroom.py: repairs, every script and date form) as a
-    directory store and imported into SQLite or PostgreSQL: (config, store)."""
-    newsroom.build(tmp_path)
-    # Repairs the stored record still needs: markup in plain-text fields.
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The varied newsroom (tests/newsroom.py: repairs, every script and date form) as a directory
+    store, with a record whose stored form still needs repairs (markup in plain-text fields)."""
+    folder = tmp_path_factory.mktemp("newsroom")
+    newsroom.build(folder)
     marked = {"id": "marked", "url": f"{newsroom.HOST}/society/marked/", "title": "<b>Bold</b> news",
               "section": "society", "published": "2024-01-02T10:00:00+03:00", "body": "<p>Text</p><script>x</script>",
               "media": [{"url": f"{newsroom.HOST}/img/m.jpg", "caption": "<i>Caption</i>"}]}
-    (tmp_path / "store" / "marked.json").write_text(json.dumps(marked), encoding="utf-8")
+    (folder / "store" / "marked.json").write_text(json.dumps(marked), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def pristine(request: pytest.FixtureRequest, site: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """SITE's records imported once into SQLite or PostgreSQL, for each test to copy."""
+    if request.param == "sqlite":
+        store = str(tmp_path_factory.mktemp("pristine") / "news.db")
+    else:
+        server = request.getfixturevalue("postgres_server")
+        store = f"{server.rpartition('/')[0]}/syndicate_pristine_{uuid.uuid4().hex[:12]}"
+        _admin(server, f'CREATE DATABASE "{store.rpartition("/")[2]}"')
+    api.import_records([site / "store"], into=store, config_path=site / "syndicate.toml")
+    yield store
+    if request.param == "postgres":
+        _admin(server, f'DROP DATABASE IF EXISTS "{store.rpartition("/")[2]}" WITH (FORCE)')
+
+
+def _admin(server: str, statement: str) -> None:
+    import psycopg
+
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(statement)
+
+
+@pytest.fixture
+def imported(pristine: str, site: Path, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[tuple[Path, str]]:
+    """A copy of the pristine store and of the site's config, for a test to change: (config, store)."""
     config = tmp_path / "syndicate.toml"
-    store = str(tmp_path / "news.db") if request.param == "sqlite" else request.getfixturevalue("postgres_url")
-    api.import_records([tmp_path / "store"], into=store, config_path=config)
-    return config, store
+    shutil.copy(site / "syndicate.toml", config)
+    (tmp_path / "store").symlink_to(site / "store")
+    if not pristine.startswith("postgresql:"):
+        store = str(tmp_path / "news.db")
+        for suffix in ("", "-wal", "-shm"):
+            if Path(pristine + suffix).exists():
+                shutil.copy(pristine + suffix, store + suffix)
+        yield config, store
+        return
+    server = request.getfixturevalue("postgres_server")
+    name = f"syndicate_test_{uuid.uuid4().hex[:12]}"
+    _admin(server, f'CREATE DATABASE "{name}" TEMPLATE "{pristine.rpartition("/")[2]}"')
+    yield config, f"{server.rpartition('/')[0]}/{name}"
+    _admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _sql(store: str, statement: str, parameters: tuple = ()) -> list[tuple]:
