@@ -263,7 +263,10 @@ def _entry(article: Article) -> FeedEntry:
     return entry
 
 
-_ENTRIES = PerArticle(_entry, limit=20_000)
+# Enough for the RSS and the Atom file of a page of several hundred items, and for the site-wide
+# and section pages an article is on while they fill; each kept entry keeps its article (about
+# 20 KB together for a 5 KB body), so that more would cost memory an archive export must not take.
+_ENTRIES = PerArticle(_entry, limit=2_000)
 
 
 def write_rss(feed: Feed, out: BinaryIO) -> None:

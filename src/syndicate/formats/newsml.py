@@ -151,7 +151,7 @@ def _xhtml(article: Article) -> str:
 
 
 # Parsing its body costs the most of an article's items.
-_XHTML_DOCUMENTS = PerArticle(_xhtml, limit=16 * 2**20, size=len)
+_XHTML_DOCUMENTS = PerArticle(_xhtml, limit=4 * 2**20, size=len)  # characters: about as many articles as _ENTRIES
 
 
 def _rights(depth: int, article: Article, feed: Feed) -> str:
