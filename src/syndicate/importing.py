@@ -28,7 +28,6 @@ import itertools
 import json
 import multiprocessing
 import os
-import signal
 import sqlite3
 import sys
 import tempfile
@@ -51,6 +50,7 @@ from syndicate.checked import checking_key
 from syndicate.records import _load_one, _validator, stored_record, xml_legal_record
 from syndicate.store import StoreError, StoreStats, open_store, redacted
 from syndicate.stored import RawRecord, StoredRecord
+from syndicate.workers import tie_to_parent
 
 # Records per transaction: large enough that a commit's fsync is paid rarely, small enough that a
 # batch (and what the store driver builds for it) is a few MB.
@@ -244,15 +244,7 @@ _worker: _Checker | None = None  # in a worker process
 def _start_worker(config, parent: int) -> None:
     """A worker: killed with the importing process (even by SIGKILL); Ctrl-C is the importer's to handle."""
     global _worker
-    try:
-        import ctypes
-
-        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-    if os.getppid() != parent:  # the importing process died before prctl
-        os._exit(1)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    tie_to_parent(parent)
     _worker = _Checker(config)
 
 

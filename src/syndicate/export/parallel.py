@@ -20,7 +20,6 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-import signal
 import sys
 import threading
 from collections import deque
@@ -32,6 +31,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from syndicate.errors import SyndicateError
+from syndicate.workers import tie_to_parent
 
 Task = TypeVar("Task")
 Result = TypeVar("Result")
@@ -60,20 +60,6 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def _start_worker(parent: int) -> None:
-    """A worker ends with the exporting process (even one killed by SIGKILL); Ctrl-C is the
-    exporting process's to handle."""
-    try:
-        import ctypes
-
-        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-    if os.getppid() != parent:  # the exporting process died before prctl
-        os._exit(1)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 @contextmanager
 def workers(jobs: int) -> Iterator[Workers | None]:
     """JOBS worker processes, forked now, for the block; None where they cannot be (see above)
@@ -85,7 +71,7 @@ def workers(jobs: int) -> Iterator[Workers | None]:
     thaw = gc.get_freeze_count() == 0  # unless the application froze some of it itself
     gc.freeze()
     pool: ProcessPoolExecutor | None = ProcessPoolExecutor(
-        jobs, mp_context=multiprocessing.get_context("fork"), initializer=_start_worker, initargs=(os.getpid(),))
+        jobs, mp_context=multiprocessing.get_context("fork"), initializer=tie_to_parent, initargs=(os.getpid(),))
     try:
         pool.submit(int).result()  # the first task forks every worker
     except (OSError, BrokenProcessPool):  # they could not be started (a limit on processes or memory)
