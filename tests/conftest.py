@@ -64,6 +64,17 @@ def record_cache_directory(tmp_path_factory: pytest.TempPathFactory) -> Iterator
         yield folder
 
 
+@pytest.fixture(autouse=True)
+def one_render_process_unless_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An export given no jobs renders in this process: the tests already run in one process per
+    core (pytest-xdist), and two workers forked for each small archive would only contend with
+    them. Tests of the workers ask for them (tests/export/test_parallel.py, test_archives.py); the
+    default itself is tested there too."""
+    from syndicate.export import parallel
+
+    monkeypatch.setattr(parallel, "default_jobs", lambda: 1)
+
+
 def examples(count: int) -> int:
     """COUNT examples under the dev profile, scaled with the profile's max_examples (half under ci)."""
     return max(1, count * settings.default.max_examples // 100)

@@ -22,6 +22,7 @@ from syndicate.formats import FORMATS
 from tests.conftest import enable_archive, monthly_store, write_record
 
 ALL_FORMATS = ["rss", "atom", "jsonfeed", "newsml", "ninjs"]
+DEFAULT_JOBS = parallel.default_jobs  # as the module defines it, taken before any test replaces it
 
 
 def _tree(out: Path) -> dict[str, bytes]:
@@ -130,3 +131,12 @@ def test_the_cli_option_and_its_usage_errors(archived: Path, pools: list[int]):
     assert not (archived.parent / "no").exists()
     with pytest.raises(UsageError, match="--jobs"):
         api.export(archived, out_dir=out, jobs=0)
+
+
+def test_by_default_an_archive_is_rendered_by_one_process_per_cpu(archived: Path, pools: list[int],
+                                                                   monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(parallel, "default_jobs", DEFAULT_JOBS)  # not the tests' one process (conftest.py)
+    cpus = len(os.sched_getaffinity(0))
+    assert parallel.default_jobs() == cpus
+    api.export(archived, out_dir=archived.parent / "out", formats=["atom"])
+    assert pools == ([cpus] if cpus > 1 else [])
