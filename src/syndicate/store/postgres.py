@@ -274,22 +274,32 @@ class PostgresStore:
         assert self.connection is not None
         if self._has_checked():
             return
-        wait = min(self.timeout, DDL_LOCK_WAIT)
-        try:
-            self.connection.execute("BEGIN")
-            self.connection.execute("SELECT set_config('lock_timeout', %s, true)", (f"{wait * 1000}",))
-            self.connection.execute(self._sql(ADD_CHECKED))
-            self.connection.execute("COMMIT")
-        except (errors.InsufficientPrivilege, errors.LockNotAvailable, errors.QueryCanceled) as error:
-            self._rollback()
-            why = ("this role does not own the tables" if isinstance(error, errors.InsufficientPrivilege)
-                   else "the table was busy")
+        why = self._upgrade(ADD_CHECKED, busy="the table was busy")
+        if why is not None:
             self.checked = "NULL"
             self.warnings.append(
                 f"{self.location}: the columns that keep each record as checked on import (so that exports do "
                 f"not check it again) are missing and could not be added ({why}); the tables' owner can add "
                 f"them once: ALTER TABLE {self.schema}.articles ADD COLUMN checked text, "
                 "ADD COLUMN checked_record text;")
+
+    def _upgrade(self, statement: str, *, busy: str) -> str | None:
+        """Run STATEMENT (DDL that adds to a store of the current layout) in a transaction that waits
+        briefly for its locks, under the advisory lock of the store's creation; None when done, else
+        why it could not be (BUSY when the table was busy): another role imports without it."""
+        assert self.connection is not None
+        wait = min(self.timeout, DDL_LOCK_WAIT)
+        try:
+            self.connection.execute("BEGIN")
+            self.connection.execute("SELECT set_config('lock_timeout', %s, true)", (f"{wait * 1000}",))
+            self.connection.execute("SELECT pg_advisory_xact_lock(%s, %s)",
+                                    (0x53594E44, zlib.crc32(self.schema.encode()) - (1 << 31)))
+            self.connection.execute(self._sql(statement))
+            self.connection.execute("COMMIT")
+        except (errors.InsufficientPrivilege, errors.LockNotAvailable, errors.QueryCanceled) as error:
+            self._rollback()
+            return "this role does not own the tables" if isinstance(error, errors.InsufficientPrivilege) else busy
+        return None
 
     # Opening
 
@@ -402,18 +412,9 @@ class PostgresStore:
         assert self.connection is not None
         if self._has_sections_by_id():
             return
-        wait = min(self.timeout, DDL_LOCK_WAIT)
-        try:
-            self.connection.execute("BEGIN")
-            self.connection.execute("SELECT set_config('lock_timeout', %s, true)", (f"{wait * 1000}",))
-            self.connection.execute("SELECT pg_advisory_xact_lock(%s, %s)",
-                                    (0x53594E44, zlib.crc32(self.schema.encode()) - (1 << 31)))
-            self.connection.execute(self._sql(CREATE_SECTIONS_BY_ID))
-            self.connection.execute("COMMIT")
-        except (errors.InsufficientPrivilege, errors.LockNotAvailable, errors.QueryCanceled) as error:
-            self._rollback()
-            why = ("this role does not own the tables" if isinstance(error, errors.InsufficientPrivilege)
-                   else "the table was busy, or building it took longer than [store] timeout")
+        why = self._upgrade(CREATE_SECTIONS_BY_ID,
+                            busy="the table was busy, or building it took longer than [store] timeout")
+        if why is not None:
             self.warnings.append(
                 f"{self.location}: the index {SECTIONS_BY_ID}, which keeps imports into a large store fast, is "
                 f"missing and could not be created ({why}); the tables' owner can create it once: CREATE INDEX "
