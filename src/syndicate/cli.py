@@ -14,7 +14,6 @@ that `--help` and a small `validate` start as fast as typer itself.
 from __future__ import annotations
 
 import json
-import re
 import sys
 import time
 from collections.abc import Iterator
@@ -27,6 +26,7 @@ import typer
 
 from syndicate import DISTRIBUTION, api, reports
 from syndicate.errors import InvalidRecords, OutputInvalid, SyndicateError
+from syndicate.patterns import lazy
 
 if TYPE_CHECKING:
     from syndicate.progress import Progress
@@ -90,7 +90,7 @@ def _store_variable(context: typer.Context) -> str | None:
 ConfigOption = Annotated[Path, typer.Option("--config", "-c", metavar="FILE", help="The site's syndicate.toml.")]
 # Control characters (but newline and tab) in what is printed: a record id or a file name
 # holding a terminal escape sequence must show as text, not act on the terminal.
-_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROLS = lazy("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def _say(text: str, *, err: bool = False) -> None:

@@ -13,6 +13,8 @@ from urllib.parse import quote, urljoin, urlsplit
 
 import nh3
 
+from syndicate.patterns import lazy
+
 # XML 1.0 section 2.2 Char (tab, LF, CR, U+0020-U+D7FF, U+E000-U+FFFD, U+10000-U+10FFFF), less
 # the controls it still admits: DEL and the C1 range U+0080-U+009F, which no text means to hold
 # (they are mostly windows-1252 read as latin-1) and which the W3C Feed Validator flags.
@@ -25,7 +27,8 @@ _XML_ILLEGAL = "[^\t\n\r\u0020-\u007e\u00a0-\ud7ff\ue000-\ufffd\U00010000-\U0010
 def _xml_illegal() -> re.Pattern[str]:
     return re.compile(_XML_ILLEGAL)
 
-_WHITESPACE = re.compile(r"\s+")
+
+_WHITESPACE = lazy(r"\s+")
 
 # Every element name HTML has had (HTML 4, HTML5 and the old presentational ones).
 HTML_ELEMENTS = frozenset("""
@@ -41,8 +44,8 @@ _VOID_ELEMENTS = frozenset("area base br col embed hr img input link meta param 
 # What makes a plain-text field HTML: an end tag, a void or self-closed element, or a start tag
 # with attributes, of an element HTML knows; or a comment. A lone "<video>" or "List<String>"
 # is text, and so are "x<y" and entity-like text such as "&amp;" (kept as written).
-_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)(\s[^<>]*?)?(/?)>")
-_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_TAG = lazy(r"<(/?)([A-Za-z][A-Za-z0-9]*)(\s[^<>]*?)?(/?)>")
+_COMMENT = lazy(r"<!--.*?-->", re.DOTALL)
 
 # Elements kept in bodies: ammonia's conservative defaults plus figures.
 _ALLOWED_TAGS = set(nh3.ALLOWED_TAGS) | {"figure", "figcaption"}
@@ -60,7 +63,7 @@ _URL_ATTRIBUTES = {"href", "src", "cite"}
 MAX_HTML_DEPTH = 100
 # A tag, as far as nesting goes: start or end, its name; '[^<>]*' keeps the scan linear
 # (an unterminated tag ends at the next '<').
-_NESTING_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)[^<>]*>")
+_NESTING_TAG = lazy(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)[^<>]*>")
 # Elements whose end tag may be left out, closed by a start tag of the same kind (or, for p,
 # of a block); enough to count the depth of flat documents written without end tags.
 _CLOSED_BY = {"p": {"p"}, "li": {"li"}, "dt": {"dt", "dd"}, "dd": {"dt", "dd"}, "option": {"option"},
@@ -147,14 +150,14 @@ def is_absolute_http_url(value: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
-_HOST = re.compile(r"^[a-z0-9_]([a-z0-9_\-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_\-]*[a-z0-9_])?)*$")
+_HOST = lazy(r"^[a-z0-9_]([a-z0-9_\-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_\-]*[a-z0-9_])?)*$")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 # RFC 3986 2.2 and 3.3: sub-delims, and the characters a path segment (pchar) keeps as they are.
 _GEN_DELIMS = ":/?#[]@"
 _SUB_DELIMS = "!$&'()*+,;="
 _PCHAR = "-._~" + _SUB_DELIMS + ":@"
 _QUERY = _PCHAR + "/?"
-_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
+_ESCAPE = lazy(r"%([0-9A-Fa-f]{2})")
 
 
 def to_uri(url: str) -> str:

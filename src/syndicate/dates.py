@@ -28,6 +28,7 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from syndicate.errors import UsageError
+from syndicate.patterns import lazy
 from syndicate.zones import ZoneError, named_zone, offset_zone, shown_offset
 
 # Dates outside these years are refused: they are typing slips, and every format and
@@ -73,7 +74,7 @@ def site_timezone(name: str) -> tzinfo:
 # ---------------------------------------------------------------------------------------
 # ISO 8601 / RFC 3339
 
-_ISO = re.compile(
+_ISO = lazy(
     r"""
     (?P<year>\d{4})
     (?: -(?P<month>\d{2})-(?P<day>\d{2})          # 2014-08-06
@@ -151,42 +152,42 @@ def _leap_second(value: str) -> str:
 # ---------------------------------------------------------------------------------------
 # Everything else: checked and rewritten, then python-dateutil's free parser
 
-_LEAP_SECOND = re.compile(r"(?<!\d)\d{1,2}:\d{2}:60(?!\d)")
+_LEAP_SECOND = lazy(r"(?<!\d)\d{1,2}:\d{2}:60(?!\d)")
 # GMT+3, UTC-05:00, GMT+5:30, UTC +3: hours ahead of (or behind) UTC, as people mean it;
 # python-dateutil reads them the POSIX way round (GMT+3 as 3 hours behind).
-_UTC_PLUS = re.compile(r"(?<![A-Za-z])(?:UTC|GMT|UT)\s?([+-])\s?(\d{1,2})(?::?(\d{2}))?(?!\d)", re.IGNORECASE)
+_UTC_PLUS = lazy(r"(?<![A-Za-z])(?:UTC|GMT|UT)\s?([+-])\s?(\d{1,2})(?::?(\d{2}))?(?!\d)", re.IGNORECASE)
 # A zone database name (no path, no POSIX TZ string).
-_IANA_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_+-]*(?:/[A-Za-z][A-Za-z0-9_+-]*)*", re.ASCII)
+_IANA_NAME = lazy(r"[A-Za-z][A-Za-z0-9_+-]*(?:/[A-Za-z][A-Za-z0-9_+-]*)*", re.ASCII)
 # RFC 9557 / java.time: '...+03:00[Europe/Minsk]'; CMSes: '... Europe/Minsk'.
-_ZONE_SUFFIX = re.compile(
+_ZONE_SUFFIX = lazy(
     r"(?P<rest>.*?\S)"
     r"(?:\s?\[!?(?P<bracketed>[^\[\]]+)\]|\s(?P<spaced>[A-Za-z][A-Za-z0-9_+-]*(?:/[A-Za-z][A-Za-z0-9_+-]*)+))",
     re.ASCII,
 )
 # A comment or a name after a numeric offset, as in RFC 2822's '+0300 (MSK)' or Go's
 # '+0300 MSK': the offset wins, the rest is dropped.
-_OFFSET_THEN_NAME = re.compile(
+_OFFSET_THEN_NAME = lazy(
     r"(?P<offset>\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s?[+-]\d{2}:?\d{2})\s?(?:\([^()]*\)|[A-Z]{2,5})$")
 # 'EST+5', 'CET-1', 'Z+03:00': a name with an offset after it reads two ways (POSIX counts west).
-_NAME_THEN_OFFSET = re.compile(r"(?<![A-Za-z])(?P<name>[A-Za-z]{1,5})\s?[+-]\s?\d")
+_NAME_THEN_OFFSET = lazy(r"(?<![A-Za-z])(?P<name>[A-Za-z]{1,5})\s?[+-]\s?\d")
 # A military zone letter after a time; python-dateutil would read 'A' and 'P' as AM/PM.
-_MILITARY_LETTER = re.compile(r"\d:\d{2}(?::\d{2})?\s?(?P<letter>[A-Y])$")
+_MILITARY_LETTER = lazy(r"\d:\d{2}(?::\d{2})?\s?(?P<letter>[A-Y])$")
 # A four-digit year first (in the date): year-month-day, whatever the site's dayfirst says; also
 # YYYYMMDDhhmm[ss], which python-dateutil would read day first too.
-_YEAR_FIRST = re.compile(
+_YEAR_FIRST = lazy(
     r"(?<![\d.,:/+-])(?P<year>\d{4})(?:[-/. ]{1,2}(?P<month>\d{1,2})[-/. ]{1,2}(?P<day>\d{1,2})"
     r"|(?P<bmonth>\d{2})(?P<bday>\d{2})(?:(?P<hour>\d{2})(?P<minute>\d{2})(?P<second>\d{2})?)?)(?![\d:])",
     re.ASCII,
 )
 # Any other run of seven digits or more (a Unix time, a date without separators
 # elsewhere than first): python-dateutil would guess.
-_LONG_NUMBER = re.compile(r"(?<![\d.,])\d{7,}")
-_OFFSET_MINUTES = re.compile(r"\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s?[+-]\d{2}:?(?P<minutes>\d{2})(?!\d)")
-_WORD = re.compile(r"[A-Za-z]+")
-_AM_PM = re.compile(r"(?<![A-Za-z])([AaPp])\.\s?[Mm]\.(?!\w)")
+_LONG_NUMBER = lazy(r"(?<![\d.,])\d{7,}")
+_OFFSET_MINUTES = lazy(r"\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s?[+-]\d{2}:?(?P<minutes>\d{2})(?!\d)")
+_WORD = lazy(r"[A-Za-z]+")
+_AM_PM = lazy(r"(?<![A-Za-z])([AaPp])\.\s?[Mm]\.(?!\w)")
 # The pieces a date handed to python-dateutil may consist of: it would otherwise
 # make a date of nearly anything ('5t8t2014', a six-digit number as a time).
-_PIECE = re.compile(
+_PIECE = lazy(
     r"""
       \d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:[AaPp][Mm])?    # 14:30, 14:30:00.5, 2:30pm
     | \d{4}-\d{2}-\d{2}(?:[Tt](?=\d))?                      # a year-first date, made ISO above
@@ -198,7 +199,7 @@ _PIECE = re.compile(
     re.VERBOSE | re.ASCII,
 )
 # Times and offsets, to find the first number of the date itself.
-_NOT_DATE_NUMBERS = re.compile(r"\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?|[+-]\d+(?::\d{2})?|\d{1,2}h\d*")
+_NOT_DATE_NUMBERS = lazy(r"\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?|[+-]\d+(?::\d{2})?|\d{1,2}h\d*")
 
 # Two defaults that differ in year, month and day (leap years, days 1 and 15 so that
 # a weekday lands on different days): a field that differs between the two parses
@@ -441,13 +442,13 @@ def build_time() -> datetime:
     return datetime.now(timezone.utc)
 
 
-_RFC822 = re.compile(
+_RFC822 = lazy(
     r"(?P<weekday>Mon|Tue|Wed|Thu|Fri|Sat|Sun), (?P<day>\d{2}) "
     r"(?P<month>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (?P<year>\d{4}) "
     r"(?P<hour>\d{2}):(?P<minute>\d{2}):(?P<second>\d{2}) (?:GMT|[+-]\d{2}(?P<offset_minutes>\d{2}))",
     re.ASCII,
 )
-_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})", re.ASCII)
+_RFC3339 = lazy(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})", re.ASCII)
 
 
 def is_rfc822(text: str) -> bool:

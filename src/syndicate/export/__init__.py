@@ -39,19 +39,20 @@ from typing import TYPE_CHECKING, Any
 from syndicate.errors import UsageError
 from syndicate.export.manifest import MANIFEST, OlderThanPublished
 from syndicate.export.report import ExportReport
-from syndicate.export.shards import Shard, ShardsMismatch
 
 if TYPE_CHECKING:
     from syndicate.export.merge import IndexReport, index_shards
     from syndicate.export.render import INDEX
     from syndicate.export.run import chosen_formats
+    from syndicate.export.shards import Shard, ShardsMismatch
     from syndicate.progress import Progress
 
 __all__ = ["INDEX", "MANIFEST", "ExportReport", "IndexReport", "OlderThanPublished", "Shard", "ShardsMismatch",
            "chosen_formats", "export", "index_shards"]
-# Imported when first asked for: an export with nothing changed needs neither (unchanged.py).
+# Imported when first asked for: an export with nothing changed needs none of them (unchanged.py).
 _DEFINED_IN = {"INDEX": "syndicate.export.render", "chosen_formats": "syndicate.export.run",
-               "IndexReport": "syndicate.export.merge", "index_shards": "syndicate.export.merge"}
+               "IndexReport": "syndicate.export.merge", "index_shards": "syndicate.export.merge",
+               "Shard": "syndicate.export.shards", "ShardsMismatch": "syndicate.export.shards"}
 
 
 def __getattr__(name: str) -> Any:
@@ -102,6 +103,8 @@ def export(
     out = Path(out_dir)
     moment = as_of or build_time()
     if isinstance(shard, str):
+        from syndicate.export.shards import Shard
+
         shard = Shard.parse(shard)
     if shard is None and _published(out):
         with nullcontext() if check else output_lock(out):

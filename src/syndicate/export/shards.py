@@ -20,17 +20,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from syndicate.errors import SyndicateError, UsageError
+from syndicate.patterns import lazy
 from syndicate.store import StoreState
 
 SHARDS_DIRECTORY = "_shards"
-_SHARD = re.compile(r"\s*(\d+)\s*/\s*(\d+)\s*")
-_PARTIAL_NAME = re.compile(r"(\d+)-of-(\d+)\.json")
+_SHARD = lazy(r"\s*(\d+)\s*/\s*(\d+)\s*")
+_PARTIAL_NAME = lazy(r"(\d+)-of-(\d+)\.json")
 
 
 class ShardsMismatch(SyndicateError):
