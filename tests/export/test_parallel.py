@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from syndicate import api
 from syndicate.cli import app
 from syndicate.errors import OutputInvalid, UsageError
-from syndicate.export import parallel
+from syndicate.export import parallel, render
 from syndicate.formats import FORMATS
 
 from tests.conftest import enable_archive, monthly_store, write_record
@@ -69,6 +69,31 @@ def test_two_jobs_write_the_bytes_one_job_writes(archived: Path, pools: list[int
     assert _tree(archived.parent / "two") == _tree(archived.parent / "one")
     assert two.rendered == one.rendered < len(published) - 2
     assert [p.name for p in two.unchanged] == [p.name for p in one.unchanged]
+
+
+def test_only_the_feeds_whose_inputs_changed_are_handed_to_a_worker(archived: Path, pools: list[int],
+                                                                     monkeypatch: pytest.MonkeyPatch):
+    out = archived.parent / "out"
+    first = api.export(archived, out_dir=out, formats=["rss", "atom"], jobs=2)
+    write_record(archived.parent, "s3-25", published="2024-03-25T10:00:00+03:00", title="Changed")
+    handed: list[str] = []
+    real = render.in_order
+
+    def recording(task, tasks, **options):
+        def each_noted():
+            for each in tasks:
+                if each.feed is not None:  # a page of articles, to render or read back
+                    handed.append(each.slug)
+                yield each
+        return real(task, each_noted(), **options)
+
+    monkeypatch.setattr(render, "in_order", recording)
+    report = api.export(archived, out_dir=out, formats=["rss", "atom"], jobs=2)
+    assert pools == [2, 2]
+    feeds = {path.parent.relative_to(out).as_posix() for path in first.written if path.name == "rss.xml"}
+    written = {path.parent.relative_to(out).as_posix() for path in report.written if path.suffix == ".xml"}
+    assert sorted(handed) == sorted(written) and 0 < len(handed) < len(feeds)
+    assert report.rendered == 2 * len(handed)
 
 
 def test_a_check_failing_in_a_worker_fails_the_export_and_writes_nothing(archived: Path, pools: list[int],

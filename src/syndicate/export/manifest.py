@@ -19,7 +19,7 @@ from syndicate.export.publish import read_published
 from syndicate.store import StoreState
 
 if TYPE_CHECKING:
-    from syndicate.model import Feed
+    from syndicate.model import Article, Feed
 
 MANIFEST = "manifest.json"
 
@@ -28,23 +28,52 @@ class OlderThanPublished(SyndicateError):
     """The store read is at an older state than the one the published files were made from."""
 
 
+class InputsHashes:
+    """The hash of what each feed's file in each format is rendered from (inputs_hashes), each
+    article's part of it made once: an article is on several feeds and pages of an export.
+
+    Within one export an origin names one record read from one store snapshot, hence one
+    Article: the part is kept by origin (for the last KEPT articles; an article without an
+    origin is not kept)."""
+
+    KEPT = 100_000
+
+    def __init__(self) -> None:
+        self.of_origin: dict[str, bytes] = {}
+
+    def _item(self, article: Article) -> bytes:
+        known = self.of_origin.get(article.origin) if article.origin else None
+        if known is None:
+            from syndicate.checked import fields
+
+            # Strings as they are and other values as their repr, each marked with which it is and
+            # separated by NUL, which no text of an Article holds (repr of a whole page of many
+            # articles costs ten times more: it escapes every string of it).
+            values = [*fields(article), [(c.term, c.label, c.scheme, c.url) for c in article.categories]]
+            known = hashlib.blake2b("\0".join(f"s{v}" if isinstance(v, str) else f"r{v!r}" for v in values)
+                                    .encode("utf-8", "surrogatepass"), digest_size=20).digest()
+            if article.origin:
+                self.of_origin[article.origin] = known
+                if len(self.of_origin) > self.KEPT:  # the oldest forgotten first
+                    del self.of_origin[next(iter(self.of_origin))]
+        return known
+
+    def __call__(self, feed: Feed, format_names: Sequence[str]) -> dict[str, str]:
+        from syndicate import __version__
+
+        # All the Feed holds: its own fields (a frozen dataclass: its repr, without the items),
+        # then each item's.
+        digest = hashlib.sha256(repr(replace(feed, items=())).encode())
+        for article in feed.items:
+            digest.update(self._item(article))
+        held = digest.digest()
+        return {name: hashlib.sha256(f"syndicate {__version__}\n{name}\n".encode() + held).hexdigest()
+                for name in format_names}
+
+
 def inputs_hashes(feed: Feed, format_names: Sequence[str]) -> dict[str, str]:
     """The hash of what FEED's file in each of FORMAT_NAMES is rendered from, by format name."""
-    from syndicate import __version__
-    from syndicate.checked import fields
-
-    # All the Feed holds: its own fields (a frozen dataclass: its repr, without the items), then each
-    # item's, strings as they are and other values as their repr, each marked with which it is and
-    # separated by NUL, which no text of an Article holds. (repr of a whole page of many articles
-    # costs ten times more: it escapes every string of it.)
-    digest = hashlib.sha256(repr(replace(feed, items=())).encode())
-    for article in feed.items:
-        values = [*fields(article), [(c.term, c.label, c.scheme, c.url) for c in article.categories]]
-        digest.update("\0".join(f"s{v}" if isinstance(v, str) else f"r{v!r}" for v in values)
-                      .encode("utf-8", "surrogatepass") + b"\1")
-    held = digest.digest()
-    return {name: hashlib.sha256(f"syndicate {__version__}\n{name}\n".encode() + held).hexdigest()
-            for name in format_names}
+    return InputsHashes()(feed, format_names)
 
 
 def sha256(data: bytes) -> str:

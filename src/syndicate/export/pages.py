@@ -56,6 +56,11 @@ def page_feeds(selection: Selection, archives: list[ArchivePages], config: Confi
     # load_articles() finds an item id taken twice within a chunk; this, across chunks. Digests,
     # not the ids, so that it stays small for a large archive.
     taken: set[bytes] = set()
+    # What an article's sections (None: every article's) are held by: looked up, not asked of each feed.
+    held_by_specs = {spec.section for spec in specs}
+    pages_of: dict[str | None, list[tuple[int, ArchivePages]]] = {}
+    for position, pages in enumerate(archives):
+        pages_of.setdefault(pages.spec.section, []).append((position, pages))
     for chunk in _chunks(selection.oldest_first(section)):
         loaded = load_articles(chunk, config)
         streamed.problems += loaded.problems
@@ -63,21 +68,18 @@ def page_feeds(selection: Selection, archives: list[ArchivePages], config: Confi
         for article in loaded.articles:
             if _taken(article, taken, streamed.problems):
                 continue
-            if any(_holds(spec, article) for spec in specs):
+            sections = (None, *article.all_sections)
+            if not held_by_specs.isdisjoint(sections):
                 streamed.origins.add(article.origin)
-            for pages in archives:
-                if _holds(pages.spec, article):
-                    done = pages.add(article)
-                    if done is not None:
-                        yield done
+            holding = dict(held for s in sections for held in pages_of.get(s, ()))
+            for position in sorted(holding):  # in the order of ARCHIVES, each once
+                done = holding[position].add(article)
+                if done is not None:
+                    yield done
     for pages in archives:
         done = pages.finish()
         if done is not None:
             yield done
-
-
-def _holds(spec: FeedSpec, article: Article) -> bool:
-    return spec.section is None or spec.section in article.all_sections
 
 
 def _taken(article: Article, taken: set[bytes], problems: list[Problem]) -> bool:

@@ -88,23 +88,30 @@ def workers(jobs: int) -> Iterator[Workers | None]:
 
 
 def in_order(task: Callable[[Task], Result], tasks: Iterable[Task], *, workers: Workers | None,
-             doing: str) -> Iterator[Result]:
+             doing: str, holds: Callable[[Task], bool] = lambda _: True) -> Iterator[Result]:
     """TASK(t) for every t of TASKS, in their order, done by WORKERS (TASK and each t must then
     pickle) or here. Raises WorkerStopped, naming what it was DOING, if a worker ends without
-    a result."""
+    a result. HOLDS(t): whether t holds much (a page of articles) while it waits; only those
+    count towards the tasks in flight, so that the slow tasks among many quick ones (the few
+    changed pages of an archive) are done while the next ones are made, not one after the other."""
     if workers is None:
         yield from map(task, tasks)
         return
-    pending: deque[Future[Result]] = deque()
+    pending: deque[tuple[Future[Result], bool]] = deque()
+    holding = 0
     try:
         for each in tasks:
-            pending.append(workers.pool.submit(task, each))
-            while len(pending) >= IN_FLIGHT_PER_JOB * workers.count:
-                yield pending.popleft().result()
+            held = holds(each)
+            pending.append((workers.pool.submit(task, each), held))
+            holding += held
+            while holding >= IN_FLIGHT_PER_JOB * workers.count:
+                future, held = pending.popleft()
+                holding -= held
+                yield future.result()
         while pending:
-            yield pending.popleft().result()
+            yield pending.popleft()[0].result()
     except BrokenProcessPool as error:
         raise WorkerStopped(f"a process {doing} stopped before it finished ({error}); nothing was written") from None
     finally:
-        for future in pending:
+        for future, _ in pending:
             future.cancel()

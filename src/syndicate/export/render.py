@@ -4,7 +4,7 @@ back as published; then index.opml, which lists the feeds."""
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from functools import partial
@@ -13,7 +13,7 @@ from pathlib import Path
 from syndicate.build import feed_specs
 from syndicate.config import Config
 from syndicate.errors import ConfigError, OutputInvalid
-from syndicate.export.manifest import inputs_hashes, sha256
+from syndicate.export.manifest import InputsHashes, sha256
 from syndicate.export.parallel import Workers, in_order
 from syndicate.export.publish import read_published
 from syndicate.export.unchanged import as_noted
@@ -43,17 +43,27 @@ class FeedFile:
     problems: tuple[str, ...]  # what its checks found, each naming the file
 
 
-def feed_files(task: tuple[Feed, dict[str, dict[str, str]]], *, format_names: Sequence[str],
-               out: Path) -> list[FeedFile]:
-    """TASK's feed's file in each of FORMAT_NAMES, rendered and checked unless its inputs and bytes
+@dataclass(frozen=True, slots=True)
+class FeedTask:
+    """What rendering one feed's files is given."""
+
+    slug: str
+    # None when every file is as the last export left it (same inputs, as noted): there is
+    # nothing to render or read, and no page of articles to hand to a worker.
+    feed: Feed | None
+    inputs: dict[str, str]  # format name -> the hash of what its file is rendered from
+    previous: dict[str, dict[str, str]]  # relative path -> its manifest entry, with "as_noted"
+
+
+def feed_files(task: FeedTask, *, out: Path) -> list[FeedFile]:
+    """TASK's feed's file in each of its formats, rendered and checked unless its inputs and bytes
     are as TASK's manifest entries (for these files) say. Touches nothing but OUT's files, read:
     this runs in a worker process with --jobs."""
-    feed, previous = task
     files = []
-    for name, inputs in inputs_hashes(feed, format_names).items():
+    for name, inputs in task.inputs.items():
         fmt = FORMATS[name]
-        relative = f"{feed.slug}/{fmt.filename}"
-        entry = previous.get(relative, {})
+        relative = f"{task.slug}/{fmt.filename}"
+        entry = task.previous.get(relative, {})
         same_inputs = entry.get("inputs") == inputs
         if same_inputs and entry.get("as_noted"):  # as the last export left it: its hash is the manifest's
             files.append(FeedFile(relative=relative, inputs=inputs, sha256=entry["sha256"], data=None, problems=()))
@@ -63,11 +73,30 @@ def feed_files(task: tuple[Feed, dict[str, dict[str, str]]], *, format_names: Se
             files.append(FeedFile(relative=relative, inputs=inputs, sha256=entry["sha256"], data=None, problems=()))
             continue  # same inputs, file as published: nothing to render
         buffer = io.BytesIO()
-        fmt.write(feed, buffer)
+        fmt.write(task.feed, buffer)
         data = buffer.getvalue()
         files.append(FeedFile(relative=relative, inputs=inputs, sha256=sha256(data), data=data,
                               problems=tuple(f"{relative}: {p}" for p in fmt.check(data, None))))
     return files
+
+
+def _tasks(feeds: Iterable[Feed], format_names: Sequence[str], *, out: Path,
+           manifest: dict[str, dict[str, str]], noted: dict[str, list[int]]) -> Iterator[FeedTask]:
+    """A task for each of FEEDS; their inputs hashes are made here, once for every format and
+    each article's part once (InputsHashes), so that a feed none of whose files changed is
+    handed to no worker."""
+    hashes = InputsHashes()
+    filenames = {name: FORMATS[name].filename for name in format_names}
+    for feed in feeds:
+        inputs = hashes(feed, format_names)
+        previous = {}
+        for filename in filenames.values():
+            relative = f"{feed.slug}/{filename}"
+            if relative in manifest:
+                previous[relative] = {**manifest[relative], "as_noted": as_noted(noted, out, relative)}
+        kept = all(previous.get(f"{feed.slug}/{filename}", {}).get("inputs") == inputs[name]
+                   and previous[f"{feed.slug}/{filename}"]["as_noted"] for name, filename in filenames.items())
+        yield FeedTask(slug=feed.slug, feed=None if kept else feed, inputs=inputs, previous=previous)
 
 
 def render_changed(feeds: Iterable[Feed], format_names: Sequence[str], *, out: Path,
@@ -82,17 +111,14 @@ def render_changed(feeds: Iterable[Feed], format_names: Sequence[str], *, out: P
     (unchanged.noted_files: the last export's). WORKERS, when given, render them (export/parallel.py); KEEP is given the same
     files in the same order either way. Raises OutputInvalid, once every file is rendered, if
     any fails its checks: KEEP must not publish what it is given before then."""
-    filenames = [FORMATS[name].filename for name in format_names]
-    noted = noted or {}
-    tasks = ((feed, {r: {**manifest[r], "as_noted": as_noted(noted, out, r)}
-                     for r in (f"{feed.slug}/{f}" for f in filenames) if r in manifest})
-             for feed in feeds)
-    render = partial(feed_files, format_names=tuple(format_names), out=out)
+    tasks = _tasks(feeds, format_names, out=out, manifest=manifest, noted=noted or {})
+    render = partial(feed_files, out=out)
     kept: list[str] = []
     entries: dict[str, dict[str, str]] = {}
     problems: list[str] = []
     count = 0
-    with closing(in_order(render, tasks, workers=workers, doing="rendering feeds")) as results:
+    with closing(in_order(render, tasks, workers=workers, doing="rendering feeds",
+                          holds=lambda task: task.feed is not None)) as results:
         for files in results:
             for file in files:
                 if file.data is None:
