@@ -63,3 +63,21 @@ def test_an_empty_feed_has_a_fixed_updated_time(site):
     feeds = _feeds(site)
     assert feeds["sport"].items == ()
     assert feeds["sport"].updated == datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def test_without_a_publisher_the_site_publishes_every_feed(site):
+    import io
+    import re
+
+    from syndicate.formats import FORMATS
+
+    write_record(site, "a1")
+    feeds = _feeds(site)  # no publisher in [site]
+    assert {feeds["society"].publisher, feeds["all"].publisher} == {"Test News"}  # the site title
+    news_items = {}
+    for slug in ("society", "all"):
+        out = io.BytesIO()
+        FORMATS["newsml"].write(feeds[slug], out)
+        news_items[slug] = re.search(rb"<newsItem .*?</newsItem>", out.getvalue(), re.S).group()
+    # The article's item is the same in every feed it is in, its provider the site.
+    assert news_items["society"] == news_items["all"] and b'<name>Test News</name>' in news_items["all"]

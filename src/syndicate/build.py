@@ -82,7 +82,9 @@ def build_feed(spec: FeedSpec, items: Sequence[Article], config: Config, *,
         base_url=f"{site.feeds_url}{spec.slug}/",
         updated=max((a.updated for a in items), default=site_newest.updated if site_newest else _NOTHING_PUBLISHED),
         items=tuple(items),
-        publisher=site.publisher,
+        # The site publishes every feed: without a publisher configured, the site by its title
+        # (NewsML-G2's provider, the feed-level Atom author), the same in every feed.
+        publisher=site.publisher or site.title,
         rights=site.rights,
         logo=site.logo,
         archive=archive,
