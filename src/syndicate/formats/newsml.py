@@ -53,9 +53,8 @@ height (pixels) for pictures and video when known.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from functools import lru_cache
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -150,18 +149,26 @@ def _xhtml(article: Article) -> str:
     return etree.tostring(document, encoding="unicode")
 
 
-# Parsing its body costs the most of an article's items.
-_XHTML_DOCUMENTS = PerArticle(_xhtml, limit=4 * 2**20, size=len)  # characters: about as many articles as _ENTRIES
+class _Site(NamedTuple):
+    """What an article's items say of the site that publishes them: the same in every feed."""
+
+    publisher: str
+    url: str
+    rights: str | None
 
 
-def _rights(depth: int, article: Article, feed: Feed) -> str:
+def _site(feed: Feed) -> _Site:
+    return _Site(feed.publisher or feed.title, feed.site_url, feed.rights)
+
+
+def _rights(depth: int, article: Article, site: _Site) -> str:
     """rightsInfo: the article's own notice, held by its original publisher when it has
     one (a syndicated article), else the site's notice, held by the site's publisher."""
     if article.rights:
-        holder = (article.source.name, article.source.url) if article.source else (feed.publisher or feed.title, None)
+        holder = (article.source.name, article.source.url) if article.source else (site.publisher, None)
         notice = article.rights
-    elif feed.rights:
-        holder, notice = (feed.publisher or feed.title, feed.site_url), feed.rights
+    elif site.rights:
+        holder, notice = (site.publisher, site.url), site.rights
     else:
         return ""
     return branch(depth, "rightsInfo", (_named(depth + 1, "copyrightHolder", holder[0], uri=holder[1]),
@@ -179,16 +186,16 @@ def _provider(name: str, uri: str | None) -> str:
     return _named(4, "provider", name, uri=uri)
 
 
-def _item(guid: str, article: Article, feed: Feed, *, item_class: str, links: list[str],
+def _item(guid: str, article: Article, site: _Site, *, item_class: str, links: list[str],
           content_meta: list[str], content: str) -> str:
     """A newsItem of ARTICLE, in itemSet: its itemMeta ends with LINKS, then CONTENT_META and,
     in contentSet, CONTENT (elements at depth 4)."""
     return branch(2, "newsItem", (
         _CATALOG_REF,
-        _rights(3, article, feed),
+        _rights(3, article, site),
         branch(3, "itemMeta", (
             leaf(4, "itemClass", qcode=item_class),
-            _provider(feed.publisher or feed.title, feed.site_url),
+            _provider(site.publisher, site.url),
             leaf(4, "versionCreated", rfc3339(article.updated)),
             leaf(4, "firstCreated", rfc3339(article.published)),
             _USABLE,
@@ -208,7 +215,7 @@ def _creator(author: Author) -> str:
                   role="crol:author", uri=author.url)
 
 
-def _text_item(article: Article, feed: Feed) -> str:
+def _text_item(article: Article, site: _Site) -> str:
     links = [leaf(4, "link", rel="irel:seeAlso", href=article.url, contenttype="text/html")]
     links += [leaf(4, "link", rel="irel:associatedWith", residref=media_guid(article, index), contenttype=media.type)
               for index, media in _media(article)]
@@ -232,12 +239,12 @@ def _text_item(article: Article, feed: Feed) -> str:
         meta.append(leaf(4, "description", article.summary, role="drol:summary"))
     # Nothing is added inside inlineXML: whitespace there would be text of the article.
     inline = (f'{leaf(4, "inlineXML", "", contenttype="application/xhtml+xml")[:-len("</inlineXML>")]}'
-              f'{_XHTML_DOCUMENTS(article)}</inlineXML>')
-    return _item(article.item_id, article, feed, item_class="ninat:text", links=links, content_meta=meta,
+              f'{_xhtml(article)}</inlineXML>')
+    return _item(article.item_id, article, site, item_class="ninat:text", links=links, content_meta=meta,
                  content=inline)
 
 
-def _media_item(article: Article, index: int, media: Media, feed: Feed) -> str:
+def _media_item(article: Article, index: int, media: Media, site: _Site) -> str:
     meta = [leaf(4, "contentCreated", rfc3339(article.published)),
             leaf(4, "headline", media.caption or article.title)]
     if media.credit:
@@ -250,7 +257,7 @@ def _media_item(article: Article, index: int, media: Media, feed: Feed) -> str:
                   size=str(media.length) if media.length is not None else None,
                   width=str(media.width) if visual and media.width else None,
                   height=str(media.height) if visual and media.height else None)
-    return _item(media_guid(article, index), article, feed, item_class=media_class(media), links=[],
+    return _item(media_guid(article, index), article, site, item_class=media_class(media), links=[],
                  content_meta=meta, content=remote)
 
 
@@ -277,11 +284,16 @@ def _package_item(feed: Feed) -> str:
     ), guid=feed.url_for(FILENAME), version="1", **STANDARD, **{"xml:lang": feed.language})
 
 
-def _items(feed: Feed) -> Iterable[str]:
-    for article in feed.items:
-        yield _text_item(article, feed)
-        for index, media in _media(article):
-            yield _media_item(article, index, media, feed)
+def _article_items(article: Article, site: _Site) -> tuple[bytes, ...]:
+    """ARTICLE's items, its text and each of its media, as they are in itemSet."""
+    return (_text_item(article, site).encode("utf-8"),
+            *(_media_item(article, index, media, site).encode("utf-8") for index, media in _media(article)))
+
+
+# An article's items are the same in every feed of the site: made once while they are kept (the
+# text item's XHTML, which parsing the body makes, costs the most of them). Bytes: about as many
+# articles as the RSS and Atom writers keep.
+_ARTICLE_ITEMS = PerArticle(_article_items, limit=16 * 2**20, size=lambda items: sum(map(len, items)))
 
 
 def write(feed: Feed, out: BinaryIO) -> None:
@@ -303,7 +315,8 @@ def write(feed: Feed, out: BinaryIO) -> None:
     # The items and the package go in the empty itemSet, the first '<itemSet/>' (the header's
     # text and attribute values hold no '<': it is written as '&lt;').
     before, after = envelope.split(b"<itemSet/>", 1)
-    items = [item.encode("utf-8") for item in _items(feed)]
+    site = _site(feed)
+    items = [item for article in feed.items for item in _ARTICLE_ITEMS(article, site)]
     document = b"".join([before, b"<itemSet>", *items, f"{_package_item(feed)}\n  </itemSet>".encode("utf-8"),
                          after, b"\n"])
     out.write(document)

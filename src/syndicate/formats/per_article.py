@@ -9,7 +9,7 @@ no other article while it is here (articles are frozen: the same object is the s
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 if TYPE_CHECKING:  # annotations only
@@ -19,26 +19,28 @@ T = TypeVar("T")
 
 
 class PerArticle(Generic[T]):
-    """MAKE(article), made once while it is remembered: past LIMIT (the sum of SIZE of what is
-    remembered) the oldest are forgotten first. Files may be written on several threads at once."""
+    """MAKE(article, *context), made once while it is remembered: past LIMIT (the sum of SIZE of
+    what is remembered) the oldest are forgotten first. CONTEXT is what else it depends on (the
+    same for every feed of an export, in practice), compared each time. Files may be written on
+    several threads at once."""
 
-    def __init__(self, make: Callable[[Article], T], *, limit: int, size: Callable[[T], int] = lambda _: 1) -> None:
+    def __init__(self, make: Callable[..., T], *, limit: int, size: Callable[[T], int] = lambda _: 1) -> None:
         self.make, self.limit, self.size_of = make, limit, size
-        self.by_article: dict[int, tuple[Article, T]] = {}
+        self.by_article: dict[int, tuple[Article, tuple[Hashable, ...], T]] = {}
         self.size = 0
         self.lock = threading.Lock()
 
-    def __call__(self, article: Article) -> T:
+    def __call__(self, article: Article, *context: Hashable) -> T:
         known = self.by_article.get(id(article))
-        if known is not None and known[0] is article:
-            return known[1]
-        made = self.make(article)
+        if known is not None and known[0] is article and known[1] == context:
+            return known[2]
+        made = self.make(article, *context)
         with self.lock:
             replaced = self.by_article.pop(id(article), None)
-            self.size += self.size_of(made) - (self.size_of(replaced[1]) if replaced else 0)
-            self.by_article[id(article)] = (article, made)
+            self.size += self.size_of(made) - (self.size_of(replaced[2]) if replaced else 0)
+            self.by_article[id(article)] = (article, context, made)
             while self.size > self.limit:
-                self.size -= self.size_of(self.by_article.pop(next(iter(self.by_article)))[1])
+                self.size -= self.size_of(self.by_article.pop(next(iter(self.by_article)))[2])
         return made
 
     def forget(self) -> None:
