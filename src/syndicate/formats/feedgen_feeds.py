@@ -1,8 +1,12 @@
 """RSS 2.0 and Atom 1.0, written with feedgen (the only module that imports it, when it writes).
 
 Both writers share one generator set up from the Feed; they differ only in the
-element hooks of _Extras (extend_rss / extend_atom), which also work around
-feedgen's traps:
+element hooks of _Extras (extend_rss / extend_atom). The generator writes the feed
+without its entries; each article's entry, the same in every file of a format, is
+feedgen's element serialised once where it would be in a file, and put where
+feedgen puts its entries (the last children of channel or feed): a file is
+byte for byte what feedgen writes with the entries added. The hooks also work
+around feedgen's traps:
 - add_entry() prepends unless order="append";
 - the RSS channel <link> is the last link() call, so rel=self goes first;
 - updated and lastBuildDate default to now(), so both are always set from the data;
@@ -205,6 +209,7 @@ def _int(value: int | None) -> str | None:
 
 
 def _generator(feed: Feed, fmt: Format) -> FeedGenerator:
+    """FEED's generator in FMT, without its entries (_items() makes them)."""
     from feedgen.feed import FeedGenerator
 
     filename = fmt.filename
@@ -228,8 +233,6 @@ def _generator(feed: Feed, fmt: Format) -> FeedGenerator:
         generator.rights(feed.rights)
     if feed.logo:
         generator.logo(feed.logo)
-    for article in feed.items:
-        generator.add_entry(_ENTRIES(article), order="append")
     return generator
 
 
@@ -263,28 +266,59 @@ def _entry(article: Article) -> FeedEntry:
     return entry
 
 
-# Enough for the RSS and the Atom file of a page of several hundred items, and for the site-wide
-# and section pages an article is on while they fill; each kept entry keeps its article (about
-# 20 KB together for a 5 KB body), so that more would cost memory an archive export must not take.
-_ENTRIES = PerArticle(_entry, limit=2_000)
+# An article's entry is made for both formats, one after the other, when a feed's files are written.
+_ENTRIES = PerArticle(_entry, limit=1_000)
+
+
+# What is around an item in a file of each format, as feedgen starts the file: the root and its
+# namespace prefixes, the element holding the items, and the text that starts an item and that
+# ends the items.
+_RSS_CONTEXT = ("rss", {"version": "2.0"}, {"dc": DC_NS, "media": MEDIA_NS, "atom": ATOM_NS,
+                                           "content": "http://purl.org/rss/1.0/modules/content/"},
+                "channel", b"\n    <item>", b"\n  </channel>")
+_ATOM_CONTEXT = ("feed", {"xmlns": ATOM_NS}, {"dc": DC_NS, "media": MEDIA_NS}, None, b"\n  <entry", b"\n</feed>")
+
+
+def _item(article: Article, context: tuple) -> bytes:
+    """ARTICLE's item (RSS) or entry (Atom) as it is in every file of the format: feedgen's
+    element, serialised where it is in a file (the namespaces an item uses are declared the
+    same on every file's root, and its indentation is that of its depth)."""
+    root_tag, attributes, namespaces, holder, start, end = context
+    root = etree.Element(root_tag, attributes, nsmap=namespaces)
+    entry = _ENTRIES(article)
+    if holder is None:
+        root.append(entry.atom_entry())
+    else:
+        etree.SubElement(root, holder).append(entry.rss_entry())
+    document = etree.tostring(root, pretty_print=True, encoding="UTF-8")
+    return _hex_references(document[document.index(start):document.rindex(end)])
+
+
+# Each article's item in each format, the same in every file, made once while kept (its entry's
+# elements and their serialisation cost the most of a file): a page of items and more.
+_RSS_ITEMS = PerArticle(_item, limit=16 * 2**20, size=len)
+_ATOM_ENTRIES = PerArticle(_item, limit=16 * 2**20, size=len)
+
+
+def _document(envelope: bytes, closing: bytes, items: list[bytes]) -> bytes:
+    """ENVELOPE, a file feedgen wrote without items, with ITEMS put before CLOSING, as feedgen
+    puts them (its items are the last children of the element CLOSING ends)."""
+    at = envelope.rindex(closing)
+    return b"".join([envelope[:at], *items, envelope[at:]])
 
 
 def write_rss(feed: Feed, out: BinaryIO) -> None:
-    out.write(_hex_references(_generator(feed, RSS).rss_str(pretty=True, encoding="UTF-8")))
-
-
-# In this module's Atom, every '<entry' is the start tag of one of the feed's entries, the last of
-# its children, each on a line of its own: text and attribute values hold no '<' (it is written
-# as a reference), and feedgen writes no comment, CDATA section or processing instruction.
-_ENTRY_START = re.compile(rb"\n  <entry[ >]")
+    envelope = _hex_references(_generator(feed, RSS).rss_str(pretty=True, encoding="UTF-8"))
+    items = [_RSS_ITEMS(article, _RSS_CONTEXT) for article in feed.items]
+    out.write(_document(envelope, _RSS_CONTEXT[-1], items))
 
 
 def write_atom(feed: Feed, out: BinaryIO) -> None:
-    document = _hex_references(_generator(feed, ATOM).atom_str(pretty=True, encoding="UTF-8"))
+    envelope = _hex_references(_generator(feed, ATOM).atom_str(pretty=True, encoding="UTF-8"))
+    entries = [_ATOM_ENTRIES(article, _ATOM_CONTEXT) for article in feed.items]
+    document = _document(envelope, _ATOM_CONTEXT[-1], entries)
     out.write(document)
-    starts = [match.start() for match in _ENTRY_START.finditer(document)]
-    ends = [*starts[1:], document.rindex(b"\n</feed>")] if starts else []
-    KNOWN_ENTRIES.wrote(document, (document[start:end] for start, end in zip(starts, ends)))
+    KNOWN_ENTRIES.wrote(document, entries)
 
 
 RSS = Format(
