@@ -285,8 +285,13 @@ def test_an_archive_is_rendered_in_memory_bounded_by_a_page(site: Path, monkeypa
     are at a given moment depends on how fast the workers go, so the smaller archive has six,
     for the pages in flight to reach their bound in both."""
     from syndicate.export import pages
+    from syndicate.formats.per_article import PerArticle
 
     monkeypatch.setattr(pages, "CHUNK", 10)  # records read and checked at once: here, as many as a page
+    # What the writers keep of articles for the next file is bounded by its own limit (a few MiB,
+    # test_per_article.py), whatever the archive: here it keeps nothing, for the growth to show.
+    for memo in PerArticle.every:
+        monkeypatch.setattr(memo, "limit", 0)
     enable_archive(site, society="archive = 10")
     _peak_export_memory(site, 10, jobs=jobs)  # the first export fills the caches every export uses
     small, large = _peak_export_memory(site, records, jobs=jobs), _peak_export_memory(site, 3 * records, jobs=jobs)

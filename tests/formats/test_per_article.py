@@ -27,3 +27,12 @@ def test_past_the_limit_the_oldest_are_forgotten():
     titles.forget()
     titles(third)
     assert made[-1] is third and titles.size == 1
+
+
+def test_what_is_made_in_another_context_is_made_anew():
+    article = load_store(EXAMPLE_CONFIG).articles[0]
+    made = []
+    titles = PerArticle(lambda a, site: made.append(site) or f"{a.title} ({site})", limit=10)
+    assert titles(article, "one") == titles(article, "one") == f"{article.title} (one)"
+    assert titles(article, "two") == f"{article.title} (two)"
+    assert made == ["one", "two"] and titles.size == 1

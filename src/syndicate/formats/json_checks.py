@@ -37,22 +37,30 @@ def sniff_json(data: bytes) -> Any:
         return None
 
 
-def dump_items(envelope: dict[str, Any] | None, items: list[Any], *, key: str = "items",
-               known: KnownItems | None = None) -> bytes:
-    """The UTF-8 JSON text of ENVELOPE with ITEMS as its last member KEY (or of the bare array ITEMS
-    when ENVELOPE is None), with each item on a line of its own; noted with its items in KNOWN.
+_DUMPS = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
-    Each item is one line of compact JSON (no space after ',' and ':'), which json's C encoder
-    writes; indent= would take its pure-Python encoder, several times slower. One line per item
-    keeps the file readable item by item and its changes between exports reviewable line by line.
+
+def item_line(item: Any) -> bytes:
+    """ITEM as one line of compact UTF-8 JSON (no space after ',' and ':'), which json's C encoder
+    writes; indent= would take its pure-Python encoder, several times slower."""
+    return _DUMPS(item).encode("utf-8")
+
+
+def dump_items(envelope: dict[str, Any] | None, items: list[Any], *, key: str = "items",
+               known: KnownItems | None = None, lines: list[bytes] | None = None) -> bytes:
+    """The UTF-8 JSON text of ENVELOPE with ITEMS as its last member KEY (or of the bare array ITEMS
+    when ENVELOPE is None), with each item on a line of its own (item_line(); LINES: those lines,
+    made already, for ITEMS); noted with its items in KNOWN.
+
+    One line per item keeps the file readable item by item and its changes between exports
+    reviewable line by line.
     """
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    lines = [dumps(item).encode("utf-8") for item in items]
-    array = b"[\n" + b",\n".join(lines) + b"\n]" if items else b"[]"
+    lines = [item_line(item) for item in items] if lines is None else lines
+    array = b"[\n" + b",\n".join(lines) + b"\n]" if lines else b"[]"
     if envelope is None:
         document = array + b"\n"
     else:
-        head = dumps(envelope)[:-1] + ("," if envelope else "") + dumps(key) + ":"
+        head = _DUMPS(envelope)[:-1] + ("," if envelope else "") + _DUMPS(key) + ":"
         document = head.encode("utf-8") + array + b"}\n"
     if known is not None:
         known.wrote(document, lines)

@@ -36,8 +36,9 @@ from syndicate.content import is_absolute_http_url
 from syndicate.dates import is_rfc3339, rfc3339
 from syndicate.formats import Format
 from syndicate.formats.known_items import KnownItems
+from syndicate.formats.per_article import PerArticle
 from syndicate.formats.json_checks import (
-    compact, dump_items, external_json_schema_problems, items_schema_problems, parse_json, sniff_json,
+    compact, dump_items, external_json_schema_problems, item_line, items_schema_problems, parse_json, sniff_json,
 )
 from syndicate.resources import json_schema
 
@@ -91,6 +92,10 @@ def _item(article: Article) -> dict[str, Any]:
     })
 
 
+# Each article's item line, the same in every file, made once while kept.
+_LINES = PerArticle(lambda article: item_line(_item(article)), limit=16 * 2**20, size=len)
+
+
 def write(feed: Feed, out: BinaryIO) -> None:
     links = dict(feed.archive_links(FILENAME))
     page = feed.url_for(FILENAME) != feed.identity_for(FILENAME)  # an archive page
@@ -109,7 +114,7 @@ def write(feed: Feed, out: BinaryIO) -> None:
                                "links": links}),
     })
     # "items" is required even when empty; it comes last, one item a line (json_checks.dump_items).
-    out.write(dump_items(envelope, [_item(a) for a in feed.items], known=KNOWN_ITEMS))
+    out.write(dump_items(envelope, [], lines=[_LINES(a) for a in feed.items], known=KNOWN_ITEMS))
 
 
 def check(data: bytes, external_schema: Path | None = None) -> list[str]:

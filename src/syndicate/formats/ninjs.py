@@ -72,8 +72,9 @@ from syndicate.content import is_absolute_http_url
 from syndicate.dates import is_rfc3339, rfc3339
 from syndicate.formats import Format
 from syndicate.formats.known_items import KnownItems
+from syndicate.formats.per_article import PerArticle
 from syndicate.formats.json_checks import (
-    compact, dump_items, external_json_schema_problems, items_schema_problems, parse_json, sniff_json,
+    compact, dump_items, external_json_schema_problems, item_line, items_schema_problems, parse_json, sniff_json,
 )
 from syndicate.resources import json_schema
 
@@ -102,11 +103,12 @@ def _subject(category: Category) -> dict[str, Any]:
     return {"name": category.label or category.term}
 
 
-def _copyright_holder(article: Article, feed: Feed) -> str | None:
-    """Whose the copyright notice is: a syndicated article's own notice is its original publisher's."""
+def _copyright_holder(article: Article, rights: str | None, publisher: str | None) -> str | None:
+    """Whose the copyright notice is: a syndicated article's own notice is its original publisher's,
+    the site's (RIGHTS) its PUBLISHER's."""
     if article.rights:
         return article.source.name if article.source else None
-    return feed.publisher if feed.rights else None
+    return publisher if rights else None
 
 
 def _association(article: Article, number: int, media: Media) -> dict[str, Any]:
@@ -125,7 +127,8 @@ def _association(article: Article, number: int, media: Media) -> dict[str, Any]:
     })
 
 
-def _item(article: Article, feed: Feed) -> dict[str, Any]:
+def _item(article: Article, rights: str | None, publisher: str | None) -> dict[str, Any]:
+    """ARTICLE's item in a feed of the site whose notice is RIGHTS and publisher PUBLISHER."""
     associations = [_association(article, n, m) for n, m in enumerate(article.media, start=1)]
     return compact({
         "uri": article.item_uri or article.item_id,  # ninjs requires a URI (records.item_uri)
@@ -147,15 +150,20 @@ def _item(article: Article, feed: Feed) -> dict[str, Any]:
         "located": article.located,
         "subjects": [_subject(c) for c in article.categories],
         "infosources": [{"name": article.source.name, "uri": article.source.url}] if article.source else None,
-        "copyrightnotice": article.rights or feed.rights,
-        "copyrightholder": _copyright_holder(article, feed),
+        "copyrightnotice": article.rights or rights,
+        "copyrightholder": _copyright_holder(article, rights, publisher),
         "renditions": [{"name": "web", "href": article.url, "contenttype": "text/html"}],
         "associations": associations,
     })
 
 
+# Each article's item line, the same in every feed of the site, made once while kept.
+_LINES = PerArticle(lambda article, *site: item_line(_item(article, *site)), limit=16 * 2**20, size=len)
+
+
 def write(feed: Feed, out: BinaryIO) -> None:
-    out.write(dump_items(None, [_item(a, feed) for a in feed.items], known=KNOWN_ITEMS))
+    lines = [_LINES(article, feed.rights, feed.publisher) for article in feed.items]
+    out.write(dump_items(None, [], lines=lines, known=KNOWN_ITEMS))
 
 
 def _objects(document: list[dict[str, Any]]):

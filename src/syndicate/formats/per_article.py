@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Hashable
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:  # annotations only
     from syndicate.model import Article
@@ -24,8 +24,11 @@ class PerArticle(Generic[T]):
     same for every feed of an export, in practice), compared each time. Files may be written on
     several threads at once."""
 
+    every: list[PerArticle[Any]] = []  # each one made, so that what they keep can be bounded together
+
     def __init__(self, make: Callable[..., T], *, limit: int, size: Callable[[T], int] = lambda _: 1) -> None:
         self.make, self.limit, self.size_of = make, limit, size
+        PerArticle.every.append(self)
         self.by_article: dict[int, tuple[Article, tuple[Hashable, ...], T]] = {}
         self.size = 0
         self.lock = threading.Lock()
