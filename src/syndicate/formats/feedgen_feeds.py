@@ -45,7 +45,7 @@ from syndicate.dates import rfc822, rfc3339
 from syndicate.formats import Format
 from syndicate.formats.atom_checks import KNOWN_ENTRIES
 from syndicate.formats.per_article import PerArticle
-from syndicate.formats.xml_checks import check_atom, check_rss, root_is
+from syndicate.formats.xml_checks import KNOWN_RSS_ITEMS, check_atom, check_rss, root_is
 
 if TYPE_CHECKING:  # annotations only
     from feedgen.entry import FeedEntry
@@ -310,7 +310,9 @@ def _document(envelope: bytes, closing: bytes, items: list[bytes]) -> bytes:
 def write_rss(feed: Feed, out: BinaryIO) -> None:
     envelope = _hex_references(_generator(feed, RSS).rss_str(pretty=True, encoding="UTF-8"))
     items = [_RSS_ITEMS(article, _RSS_CONTEXT) for article in feed.items]
-    out.write(_document(envelope, _RSS_CONTEXT[-1], items))
+    document = _document(envelope, _RSS_CONTEXT[-1], items)
+    out.write(document)
+    KNOWN_RSS_ITEMS.wrote(document, items)
 
 
 def write_atom(feed: Feed, out: BinaryIO) -> None:

@@ -10,7 +10,9 @@ from lxml import etree
 from syndicate.content import is_absolute_http_url
 from syndicate.dates import is_rfc3339
 from syndicate.formats.known_items import KnownItems
-from syndicate.formats.xml_checks import external_schema_problems, parse_or_problem, relax_ng, root_is
+from syndicate.formats.xml_checks import (
+    external_schema_problems, parse_or_problem, root_is, schema_problems_once_per_item,
+)
 
 NAR = "http://iptc.org/std/nar/2006-10-01/"
 _NS = {"nar": NAR}
@@ -18,6 +20,7 @@ PROFILE = "newsml-g2-profile.rng"
 _DATES = tuple(f"{{{NAR}}}{name}" for name in ("sent", "versionCreated", "firstCreated", "contentCreated",
                                                 "contentModified"))
 _LINKS = (f"{{{NAR}}}link", f"{{{NAR}}}remoteContent")
+_NEWS_ITEM = f"{{{NAR}}}newsItem"
 
 
 # The newsItems of this format found valid, and where they are in the files written last:
@@ -26,39 +29,18 @@ _LINKS = (f"{{{NAR}}}link", f"{{{NAR}}}remoteContent")
 KNOWN_ITEMS = KnownItems()
 
 
+def _news_items(children: list[etree._Element]) -> list[etree._Element] | None:
+    """The newsItems of an itemSet as the writer writes it, a packageItem after them."""
+    if children and children[-1].tag != _NEWS_ITEM and all(child.tag == _NEWS_ITEM for child in children[:-1]):
+        return children[:-1]
+    return None
+
+
 def _profile_problems(tree: etree._ElementTree, data: bytes) -> list[str]:
     """The problems schemas/newsml-g2-profile.rng finds in TREE, parsed from DATA, asking it once
-    per newsItem in an export (known_items).
-
-    The profile's itemSet is (textItem | mediaItem)* then packageItem?, and whether a newsItem
-    matches textItem or mediaItem depends on that element alone (no ID types, nothing from its
-    context but the namespace prefixes declared around it). So a message is valid exactly when it is with
-    any of its leading newsItems taken out that were found valid before, each followed by
-    whitespace only: they are taken out while the rest is validated, then put back where they
-    were. A file with a problem is validated whole, to name its problems as ever."""
-    profile = relax_ng(PROFILE)
-    digests = KNOWN_ITEMS.items_of(data) or []
-    item_set = tree.getroot().find(f"{{{NAR}}}itemSet")
-    children = list(item_set) if digests and item_set is not None else []
-    if len(children) != len(digests) + 1 or any(
-            child.tag != f"{{{NAR}}}newsItem" or (child.tail or "").strip(" \t\r\n") for child in children[:-1]):
-        digests = []  # not as written: nothing is taken out
-    # An item's markup means what it does with the message's namespace prefixes.
-    digests = KNOWN_ITEMS.in_context(digests, sorted(tree.getroot().nsmap.items(), key=str))
-    known = [(index, children[index]) for index, digest in enumerate(digests) if digest in KNOWN_ITEMS.valid]
-    for _, item in known:
-        item_set.remove(item)
-    try:
-        valid = profile.validate(tree)
-    finally:
-        for index, item in known:
-            item_set.insert(index, item)
-    if valid:
-        KNOWN_ITEMS.found_valid(digests)
-        return []
-    if known:
-        profile.validate(tree)
-    return [f"line {e.line}: {e.message} (schemas/{PROFILE})" for e in profile.error_log]
+    per newsItem in an export: the profile's itemSet is (textItem | mediaItem)*, packageItem?."""
+    return schema_problems_once_per_item(tree, data, PROFILE, known=KNOWN_ITEMS,
+                                         holder=tree.getroot().find(f"{{{NAR}}}itemSet"), items_of=_news_items)
 
 
 def sniff(data: bytes) -> bool:

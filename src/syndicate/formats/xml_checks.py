@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 
 from lxml import etree
 
 from syndicate.content import is_absolute_http_url
+from syndicate.formats.known_items import KnownItems
 from syndicate.resources import schema_path
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -41,6 +42,41 @@ def _schema_problems(tree: etree._ElementTree, schema_name: str) -> list[str]:
     schema = relax_ng(schema_name)
     if schema.validate(tree):
         return []
+    return [f"line {e.line}: {e.message} (schemas/{schema_name})" for e in schema.error_log]
+
+
+def schema_problems_once_per_item(tree: etree._ElementTree, data: bytes, schema_name: str, *, known: KnownItems,
+                                  holder: etree._Element | None,
+                                  items_of: Callable[[list[etree._Element]], list[etree._Element] | None]) -> list[str]:
+    """The problems the RELAX NG SCHEMA_NAME finds in TREE, parsed from DATA, asking it once per item
+    in an export (known_items.py). ITEMS_OF(children of HOLDER): the items among them, where the
+    grammar holds any number of items (None: not all where it does).
+
+    Whether an item matches depends on that element alone (no ID types, nothing from its context
+    but the namespace prefixes declared around it). So a document is valid exactly when it is with
+    any of its items taken out that were found valid before, each followed by whitespace only:
+    they are taken out while the rest is validated, then put back where they were. A file with a
+    problem is validated whole, to name its problems as ever."""
+    schema = relax_ng(schema_name)
+    digests = known.items_of(data) or []
+    items = (items_of(list(holder)) or []) if digests and holder is not None else []
+    if len(items) != len(digests) or any((item.tail or "").strip(" \t\r\n") for item in items):
+        items, digests = [], []  # not as written: nothing is taken out
+    # An item's markup means what it does with the document's namespace prefixes.
+    digests = known.in_context(digests, sorted(tree.getroot().nsmap.items(), key=str))
+    taken = [(holder.index(item), item) for item, digest in zip(items, digests) if digest in known.valid]
+    for _, item in reversed(taken):
+        holder.remove(item)
+    try:
+        valid = schema.validate(tree)
+    finally:
+        for index, item in taken:
+            holder.insert(index, item)
+    if valid:
+        known.found_valid(digests)
+        return []
+    if taken:
+        schema.validate(tree)
     return [f"line {e.line}: {e.message} (schemas/{schema_name})" for e in schema.error_log]
 
 
@@ -85,13 +121,23 @@ def parse_or_problem(data: bytes) -> tuple[etree._ElementTree | None, list[str]]
         return None, [f"not well-formed XML: {error}"]
 
 
+# The RSS items of this format found valid, and where they are in the files written last: the
+# writer notes each file's items, the markup of channel's items in order (each after the whitespace
+# before it).
+KNOWN_RSS_ITEMS = KnownItems()
+
+
 def check_rss(data: bytes, external_schema: Path | None = None) -> list[str]:
     from syndicate.dates import is_rfc822
 
     tree, problems = parse_or_problem(data)
     if tree is None:
         return problems
-    problems = _schema_problems(tree, "rss-2.0.rng") + external_schema_problems(tree, external_schema)
+    # rss-2.0.rng's channel is an interleave: its items may be anywhere among its children.
+    problems = schema_problems_once_per_item(tree, data, "rss-2.0.rng", known=KNOWN_RSS_ITEMS,
+                                             holder=tree.getroot().find("channel"),
+                                             items_of=lambda children: [c for c in children if c.tag == "item"])
+    problems += external_schema_problems(tree, external_schema)
     for element in tree.iterfind(".//pubDate"):
         if not is_rfc822(element.text or ""):
             problems.append(f"line {element.sourceline}: pubDate {element.text!r} is not an RFC 822 date "
