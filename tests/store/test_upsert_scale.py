@@ -183,7 +183,7 @@ def test_every_store_tells_new_records_from_replaced_ones(example_store: str, tm
 # Killed between batches, and inside one.
 
 IMPORT = "import sys; from syndicate import api; api.import_records([sys.argv[1]], into=sys.argv[2], " \
-         "config_path=sys.argv[3], batch_size=50)"
+         "config_path=sys.argv[3], batch_size=int(sys.argv[4]))"
 # Kill points: after the second batch is committed; inside the third, when a database store's
 # transaction would commit or, in a directory store, when every file of the batch is staged and
 # its journal not yet written.
@@ -191,7 +191,7 @@ KILL_POINTS = {("after-second", kind): "import-batch:2" for kind in ("sqlite", "
     ("inside-third", "sqlite"): "import-committing:3", ("inside-third", "postgres"): "import-committing:3",
     ("inside-third", "files"): "import-staged:3"}
 
-TOTAL, BATCH = 230, 50
+TOTAL, BATCH = 46, 10
 
 
 def _contents(kind: str, into: str) -> tuple[list[str], int | None]:
@@ -230,7 +230,8 @@ def test_an_import_killed_between_or_inside_batches_leaves_whole_batches_and_a_r
     config = example_config(tmp_path, timeout=10)
     source = write_many(tmp_path / "many.jsonl", TOTAL)
     order = [json.loads(line)["id"] for line in source.read_text(encoding="utf-8").splitlines()]
-    kill_at_pause_point([sys.executable, "-c", IMPORT, str(source), into, str(config)], KILL_POINTS[moment, kind],
+    kill_at_pause_point([sys.executable, "-c", IMPORT, str(source), into, str(config), str(BATCH)],
+                        KILL_POINTS[moment, kind],
                         env={**_environment(), "TMPDIR": str(tmp_path)})  # where it leaves its spool
 
     ids, changes = _contents(kind, into)
