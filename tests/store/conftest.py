@@ -115,8 +115,19 @@ def example_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[st
         shutil.copytree(PROJECT / "examples" / "store", tmp_path / "store")
         yield str(tmp_path / "store")
     elif request.param == "sqlite":
-        yield copy_sqlite(request.getfixturevalue("pristine_sqlite_example"), tmp_path / "news.db")
+        yield str(request.getfixturevalue("example_sqlite"))
     else:
-        with postgres_database(request.getfixturevalue("postgres_server"),
-                               template=request.getfixturevalue("pristine_postgres_example")) as url:
-            yield url
+        yield request.getfixturevalue("example_postgres_url")
+
+
+@pytest.fixture
+def example_postgres_url(postgres_server: str, pristine_postgres_example: str) -> Iterator[str]:
+    """The example store in a database of its own on the test server (a copy of one import of it)."""
+    with postgres_database(postgres_server, template=pristine_postgres_example) as url:
+        yield url
+
+
+@pytest.fixture
+def example_sqlite(pristine_sqlite_example: Path, tmp_path: Path) -> Path:
+    """The example store in a SQLite file of its own, news.db in tmp_path (a copy of one import of it)."""
+    return Path(copy_sqlite(pristine_sqlite_example, tmp_path / "news.db"))
