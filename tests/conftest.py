@@ -112,8 +112,13 @@ def varied(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, ne
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
     """A minimal site of our own: a config and an empty store, to be filled by the test."""
-    (tmp_path / "store").mkdir()
-    config = tmp_path / "syndicate.toml"
+    return make_site(tmp_path)
+
+
+def make_site(folder: Path) -> Path:
+    """The `site` fixture's site in FOLDER; returns FOLDER."""
+    (folder / "store").mkdir()
+    config = folder / "syndicate.toml"
     config.write_text(
         """
 [site]
@@ -135,7 +140,7 @@ title = "Sport"
 """,
         encoding="utf-8",
     )
-    return tmp_path
+    return folder
 
 
 def write_record(site: Path, name: str, **fields) -> Path:

@@ -10,6 +10,7 @@ distribution name whose install lines work as written.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -46,6 +47,12 @@ def _syndicate(*arguments: str, **variables: str) -> subprocess.CompletedProcess
     assert found, "the syndicate console script is not installed"
     return subprocess.run([found, *arguments], capture_output=True, text=True, env=_environment(**variables),
                           timeout=120, check=False)
+
+
+@functools.cache
+def _help(command: str) -> subprocess.CompletedProcess[str]:
+    """`syndicate COMMAND --help` of the installed command, run once for every test that reads it."""
+    return _syndicate(command, "--help")
 
 
 def _main(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
@@ -113,7 +120,7 @@ def test_completion_script_is_offered_for_a_shell():
 
 @pytest.mark.parametrize("command", ["export", "import", "index", "stats", "validate"])
 def test_command_help_shows_flags_without_a_type_and_options_by_what_they_take(command: str):
-    done = _syndicate(command, "--help")
+    done = _help(command)
     assert done.returncode == 0, done.stderr
     assert "<bool>" not in done.stdout
     options = [line for line in done.stdout.splitlines() if line.lstrip().startswith("-")]
@@ -121,7 +128,7 @@ def test_command_help_shows_flags_without_a_type_and_options_by_what_they_take(c
 
 
 def test_export_help_keeps_the_text_in_brackets():
-    done = _syndicate("export", "--help")
+    done = _help("export")
     assert done.returncode == 0, done.stderr
     assert "overrides [store] in the config" in _words(done.stdout)
     assert "[env var: SYNDICATE_STORE]" in _words(done.stdout)
@@ -129,7 +136,7 @@ def test_export_help_keeps_the_text_in_brackets():
 
 @pytest.mark.parametrize("command", ["validate", "import"])
 def test_validate_and_import_help_name_the_five_formats(command: str):
-    done = _syndicate(command, "--help")
+    done = _help(command)
     text = _words(done.stdout)
     assert [name for name in FIVE_FORMATS if name not in text] == []
 
@@ -188,16 +195,19 @@ def test_a_usage_error_of_the_installed_command_exits_2(tmp_path: Path):
 
 @pytest.mark.parametrize("command", [["stats"], ["export", "--config", str(EXAMPLE_CONFIG), "--out", "{out}"]],
                          ids=["stats", "export"])
-def test_a_bad_store_from_the_environment_names_the_variable(tmp_path: Path, command: list[str]):
+def test_a_bad_store_from_the_environment_names_the_variable(tmp_path: Path, command: list[str], monkeypatch,
+                                                             capsys):
     bad = tmp_path / "not-a-store.txt"
     bad.write_text("hello\n", encoding="utf-8")
     arguments = [argument.replace("{out}", str(tmp_path / "out")) for argument in command]
-    done = _syndicate(*arguments, SYNDICATE_STORE=str(bad))
-    assert done.returncode == 2
-    assert done.stderr.startswith(f"error: SYNDICATE_STORE: {bad}: not a store"), done.stderr
-    given = _syndicate(*arguments, "--store", str(bad))
-    assert given.returncode == 2
-    assert given.stderr.startswith(f"error: {bad}: not a store") and "SYNDICATE_STORE" not in given.stderr
+    monkeypatch.setenv("SYNDICATE_STORE", str(bad))
+    code, _, err = _main(monkeypatch, capsys, *arguments)
+    assert code == 2
+    assert err.startswith(f"error: SYNDICATE_STORE: {bad}: not a store"), err
+    monkeypatch.delenv("SYNDICATE_STORE")
+    code, _, err = _main(monkeypatch, capsys, *arguments, "--store", str(bad))
+    assert code == 2
+    assert err.startswith(f"error: {bad}: not a store") and "SYNDICATE_STORE" not in err
 
 
 def test_an_internal_error_exits_3_with_or_without_debug(monkeypatch, capsys, tmp_path: Path):

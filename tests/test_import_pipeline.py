@@ -171,7 +171,7 @@ def test_records_are_checked_here_when_worker_processes_cannot_start(tmp_path: P
 def test_the_pipeline_holds_a_few_chunks_while_checking_and_one_batch_while_writing(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int):
     config = example_config(tmp_path)
-    source = write_many(tmp_path / "many.jsonl", 1200)
+    source = write_many(tmp_path / "many.jsonl", 600)
     monkeypatch.setattr(importing, "_PARALLEL_AFTER", 200)
     batches: list[int] = []
     in_flight: list[int] = []
@@ -198,12 +198,12 @@ def test_the_pipeline_holds_a_few_chunks_while_checking_and_one_batch_while_writ
     monkeypatch.setattr(SqliteStore, "upsert", counting_upsert)
     monkeypatch.setattr(importing._Spool, "add", counting_add)
     monkeypatch.setattr(importing, "_raw_records", counting_records)
-    report = api.import_records([source], into=tmp_path / "news.db", config_path=config, batch_size=300,
+    report = api.import_records([source], into=tmp_path / "news.db", config_path=config, batch_size=150,
                                 workers=workers)
-    assert report.new == 1200
-    assert batches == [300] * 4
+    assert report.new == 600
+    assert batches == [150] * 4
     chunk = importing._CHUNK
-    assert max(in_flight) <= (2 * workers + 2) * chunk < 1200  # read, not yet checked and spooled
+    assert max(in_flight) <= (2 * workers + 2) * chunk < 600  # read, not yet checked and spooled
 
 
 MEASURE = r"""

@@ -18,6 +18,11 @@ def sharded_site(site: Path) -> Path:
     """The `site` fixture with a third section (culture) and archive pages of three articles for
     every feed; its store holds monthly_store's records, three culture articles and one article
     in both society and culture (on the pages of both). Returns the config's path."""
+    return make_sharded_site(site)
+
+
+def make_sharded_site(site: Path) -> Path:
+    """SITE (a `site` fixture's) made the `sharded_site` fixture's; returns its config's path."""
     config = enable_archive(site, "archive = 3")
     config.write_text(config.read_text(encoding="utf-8") + '\n[[sections]]\nslug = "culture"\ntitle = "Culture"\n',
                       encoding="utf-8")

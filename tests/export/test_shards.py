@@ -16,8 +16,8 @@ from syndicate.cli import app
 from syndicate.errors import UsageError
 from syndicate.export.shards import shard_of
 
-from tests.conftest import write_record
-from tests.export.conftest import tree
+from tests.conftest import make_site, write_record
+from tests.export.conftest import make_sharded_site, tree
 
 runner = CliRunner()
 ATOM = ("atom",)  # where the formats do not matter, one is quicker
@@ -36,6 +36,20 @@ def _export_shards(config: Path, root: Path, *, count: int = 3, numbers: range |
         assert result.exit_code == 0, result.output
         shards.append(out)
     return shards
+
+
+@pytest.fixture(scope="module")
+def atom_shards(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Path]]:
+    """A site as the sharded_site fixture makes it, and its three shards exported in Atom, once for
+    the tests that neither change its store nor write into the shards: (its config, the shards'
+    directories). A test merges them into a directory of its own, or copies one to change it."""
+    config = make_sharded_site(make_site(tmp_path_factory.mktemp("sharded")))
+    return config, _export_shards(config, config.parent / "shards", formats=ATOM)
+
+
+def _copied(shard: Path, into: Path) -> Path:
+    """A copy of SHARD's directory under INTO, to change."""
+    return Path(shutil.copytree(shard, into / shard.name))
 
 
 def _merged(shards: list[Path], into: Path) -> Path:
@@ -73,8 +87,8 @@ def test_shards_merged_and_indexed_are_byte_identical_to_one_export(sharded_site
     assert tree(merged) == expected  # every file, the manifest too; and no partial manifest left
 
 
-def test_each_feed_and_its_archive_pages_are_in_exactly_one_shard(sharded_site: Path):
-    shards = _export_shards(sharded_site, sharded_site.parent, formats=ATOM)
+def test_each_feed_and_its_archive_pages_are_in_exactly_one_shard(atom_shards: tuple[Path, list[Path]]):
+    _config, shards = atom_shards
     owners: dict[str, set[int]] = {}
     for number, out in enumerate(shards, 1):
         assert (out / "_shards" / f"{number}-of-3.json").is_file()
@@ -118,9 +132,9 @@ def test_an_export_into_the_merged_tree_renders_nothing(sharded_site: Path, tmp_
 
 
 def test_shards_one_after_another_into_the_merged_tree_render_nothing_and_index_changes_nothing(
-        sharded_site: Path):
-    config = sharded_site
-    merged = _merged(_export_shards(config, config.parent, formats=ATOM), config.parent / "merged")
+        atom_shards: tuple[Path, list[Path]], tmp_path: Path):
+    config, shards = atom_shards
+    merged = _merged(shards, tmp_path / "merged")
     assert _index(merged, config).exit_code == 0
     before = tree(merged)
     for number in (1, 2, 3):  # each reads the merged tree's manifest, and writes its partial only
@@ -140,57 +154,73 @@ def test_a_shard_fails_where_the_whole_export_would(sharded_site: Path):
     assert not out.exists()
 
 
-def _other_state(config: Path, root: Path) -> list[Path]:
+# Each makes, from the shared shards (and their config) or from a sharded site of its own, shards
+# that are not one export: (the config to index them with, the shards' directories).
+
+def _missing(atom_shards: tuple[Path, list[Path]], site: Path, root: Path) -> tuple[Path, list[Path]]:
+    config, shards = atom_shards
+    return config, [shards[0], shards[2]]
+
+
+def _other_state(atom_shards: tuple[Path, list[Path]], site: Path, root: Path) -> tuple[Path, list[Path]]:
+    config = make_sharded_site(site)
     first = _export_shards(config, root, formats=ATOM, numbers=range(1, 2))
     write_record(config.parent, "later", section="sport", url="https://test.example.org/sport/later/",
                  published="2024-03-21T10:00:00+03:00")
-    return first + _export_shards(config, root, formats=ATOM, numbers=range(2, 4))
+    return config, first + _export_shards(config, root, formats=ATOM, numbers=range(2, 4))
 
 
-def _overwritten(config: Path, root: Path) -> list[Path]:
-    shards = _export_shards(config, root, formats=ATOM)
-    stray = shards[0] / "society" / "atom.xml"  # another shard's file, from an earlier export into that directory
+def _overwritten(atom_shards: tuple[Path, list[Path]], site: Path, root: Path) -> tuple[Path, list[Path]]:
+    config, shards = atom_shards
+    first = _copied(shards[0], root)
+    stray = first / "society" / "atom.xml"  # another shard's file, from an earlier export into that directory
     stray.parent.mkdir()
     stray.write_bytes(b"<feed/>")
-    return [shards[1], shards[0], shards[2]]
+    return config, [shards[1], first, shards[2]]
 
 
-def _other_split(config: Path, root: Path) -> list[Path]:
-    return (_export_shards(config, root, formats=ATOM)
-            + _export_shards(config, root, formats=ATOM, count=2, numbers=range(1, 2)))
+def _other_split(atom_shards: tuple[Path, list[Path]], site: Path, root: Path) -> tuple[Path, list[Path]]:
+    config, shards = atom_shards
+    return config, shards + _export_shards(config, root, formats=ATOM, count=2, numbers=range(1, 2))
 
 
-def _edited_partial(config: Path, root: Path) -> list[Path]:
-    shards = _export_shards(config, root, formats=ATOM)
-    partial = shards[0] / "_shards" / "1-of-3.json"
+def _edited_partial(atom_shards: tuple[Path, list[Path]], site: Path, root: Path) -> tuple[Path, list[Path]]:
+    config, shards = atom_shards
+    first = _copied(shards[0], root)
+    partial = first / "_shards" / "1-of-3.json"
     document = json.loads(partial.read_text(encoding="utf-8"))
     document["feeds"].append("society")
     partial.write_text(json.dumps(document), encoding="utf-8")
-    return shards
+    return config, [first, *shards[1:]]
 
 
 @pytest.mark.parametrize(("make", "message"), [
-    (lambda config, root: _export_shards(config, root, formats=ATOM, numbers=range(1, 4, 2)), "shard 2/3 missing"),
+    (_missing, "shard 2/3 missing"),
     (_other_state, "the shards read different states of the store"),
     (_overwritten, "society/atom.xml is not the file shard 2/3 wrote"),
     (_other_split, "split 2 and 3 ways"),
     (_edited_partial, "not those the split gives it"),
 ], ids=["missing", "store-states", "overwritten", "other-split", "overlap"])
-def test_index_refuses_shards_that_are_not_one_export_and_writes_nothing(sharded_site: Path, make, message: str):
-    merged = _merged(make(sharded_site, sharded_site.parent), sharded_site.parent / "merged")
+def test_index_refuses_shards_that_are_not_one_export_and_writes_nothing(
+        request: pytest.FixtureRequest, tmp_path: Path, make, message: str):
+    # The shards shared with other tests, built on first use (the store-states case builds its own).
+    shared = request.getfixturevalue("atom_shards") if make is not _other_state else None
+    config, shards = make(shared, make_site(tmp_path) if shared is None else None, tmp_path)
+    merged = _merged(shards, tmp_path / "merged")
     partials = sorted(p.name for p in (merged / "_shards").iterdir())
-    result = _index(merged, sharded_site)
+    result = _index(merged, config)
     assert result.exit_code == 2, result.output
     assert message in result.output and "Traceback" not in result.output
     assert not (merged / "index.opml").exists() and not (merged / "manifest.json").exists()
     assert sorted(p.name for p in (merged / "_shards").iterdir()) == partials
 
 
-def test_index_refuses_another_configuration(sharded_site: Path):
-    shards = _export_shards(sharded_site, sharded_site.parent, formats=ATOM)
-    merged = _merged(shards, sharded_site.parent / "merged")
-    other = sharded_site.parent / "other.toml"
-    other.write_text(sharded_site.read_text(encoding="utf-8").replace("Test News", "Other News"), encoding="utf-8")
+def test_index_refuses_another_configuration(atom_shards: tuple[Path, list[Path]], tmp_path: Path):
+    config, shards = atom_shards
+    merged = _merged(shards, tmp_path / "merged")
+    other = tmp_path / "other.toml"  # another title, the same store (the site's, by its absolute path)
+    other.write_text(config.read_text(encoding="utf-8").replace("Test News", "Other News")
+                     + f"\n[store]\nlocation = {json.dumps(str(config.parent / 'store'))}\n", encoding="utf-8")
     result = _index(merged, other)
     assert result.exit_code == 2 and "another configuration file" in result.output
 

@@ -14,7 +14,7 @@ from syndicate import api
 
 from tests.conftest import kill_at_pause_point
 
-SECTIONS = 8
+SECTIONS = 4
 # The export stops at named points (syndicate.pausepoints), so the store need not be large
 # enough to give a killer time to aim: a few articles per feed, every file different per edition.
 PER_SECTION = 3

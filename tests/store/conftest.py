@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -58,23 +59,75 @@ def _interrupt(signum: int, frame) -> None:
 @pytest.fixture
 def postgres_url(postgres_server: str) -> Iterator[str]:
     """A fresh, empty database on the test server."""
+    with postgres_database(postgres_server) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def postgres_database(server: str, *, template: str | None = None) -> Iterator[str]:
+    """The URL of a database of its own on SERVER (a copy of the database at the URL TEMPLATE, if
+    given), dropped on leaving."""
+    name = f"syndicate_test_{uuid.uuid4().hex[:12]}"
+    copied = f' TEMPLATE "{template.rpartition("/")[2]}"' if template else ""
+    postgres_admin(server, f'CREATE DATABASE "{name}"{copied}')
+    try:
+        yield f"{server.rpartition('/')[0]}/{name}"
+    finally:
+        postgres_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def pristine_sqlite_example(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example store imported once into SQLite, for tests to copy."""
+    location = tmp_path_factory.mktemp("pristine-example") / "news.db"
+    api.import_records([PROJECT / "examples" / "store"], into=location, config_path=EXAMPLE_CONFIG)
+    return location
+
+
+@pytest.fixture(scope="session")
+def pristine_postgres_example(postgres_server: str) -> Iterator[str]:
+    """The example store imported once into a PostgreSQL database, for tests to copy (as a template)."""
+    with postgres_database(postgres_server) as url:
+        api.import_records([PROJECT / "examples" / "store"], into=url, config_path=EXAMPLE_CONFIG)
+        yield url
+
+
+def copy_sqlite(pristine: str | Path, copy: Path) -> str:
+    """A copy of the SQLite store PRISTINE (with its write-ahead log, if any) at COPY."""
+    for suffix in ("", "-wal", "-shm"):
+        if Path(f"{pristine}{suffix}").exists():
+            shutil.copy(f"{pristine}{suffix}", f"{copy}{suffix}")
+    return str(copy)
+
+
+def postgres_admin(server: str, statement: str) -> None:
+    """Run STATEMENT on SERVER's maintenance database, outside a transaction."""
     import psycopg
 
-    name = f"syndicate_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(postgres_server, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    base, _, _ = postgres_server.rpartition("/")
-    yield f"{base}/{name}"
-    with psycopg.connect(postgres_server, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(statement)
 
 
 @pytest.fixture(params=BACKENDS)
-def example_store(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """The example store, as a directory, in SQLite and in PostgreSQL."""
+def example_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The example store, as a directory, in SQLite and in PostgreSQL (a copy of one import of it)."""
     if request.param == "files":
         shutil.copytree(PROJECT / "examples" / "store", tmp_path / "store")
-        return str(tmp_path / "store")
-    location = str(tmp_path / "news.db") if request.param == "sqlite" else request.getfixturevalue("postgres_url")
-    api.import_records([PROJECT / "examples" / "store"], into=location, config_path=EXAMPLE_CONFIG)
-    return location
+        yield str(tmp_path / "store")
+    elif request.param == "sqlite":
+        yield str(request.getfixturevalue("example_sqlite"))
+    else:
+        yield request.getfixturevalue("example_postgres_url")
+
+
+@pytest.fixture
+def example_postgres_url(postgres_server: str, pristine_postgres_example: str) -> Iterator[str]:
+    """The example store in a database of its own on the test server (a copy of one import of it)."""
+    with postgres_database(postgres_server, template=pristine_postgres_example) as url:
+        yield url
+
+
+@pytest.fixture
+def example_sqlite(pristine_sqlite_example: Path, tmp_path: Path) -> Path:
+    """The example store in a SQLite file of its own, news.db in tmp_path (a copy of one import of it)."""
+    return Path(copy_sqlite(pristine_sqlite_example, tmp_path / "news.db"))

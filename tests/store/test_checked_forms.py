@@ -4,10 +4,10 @@ every record is checked as before."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import sqlite3
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from syndicate.store import cache, open_store
 
 from tests import newsroom
 from tests.conftest import load_store
+from tests.store.conftest import copy_sqlite, postgres_database
 
 FORMATS = ["rss", "atom", "jsonfeed", "newsml", "ninjs"]
 
@@ -39,23 +40,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def pristine(request: pytest.FixtureRequest, site: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
     """SITE's records imported once into SQLite or PostgreSQL, for each test to copy."""
-    if request.param == "sqlite":
-        store = str(tmp_path_factory.mktemp("pristine") / "news.db")
-    else:
-        server = request.getfixturevalue("postgres_server")
-        store = f"{server.rpartition('/')[0]}/syndicate_pristine_{uuid.uuid4().hex[:12]}"
-        _admin(server, f'CREATE DATABASE "{store.rpartition("/")[2]}"')
-    api.import_records([site / "store"], into=store, config_path=site / "syndicate.toml")
-    yield store
-    if request.param == "postgres":
-        _admin(server, f'DROP DATABASE IF EXISTS "{store.rpartition("/")[2]}" WITH (FORCE)')
-
-
-def _admin(server: str, statement: str) -> None:
-    import psycopg
-
-    with psycopg.connect(server, autocommit=True) as admin:
-        admin.execute(statement)
+    with contextlib.ExitStack() as stack:
+        if request.param == "sqlite":
+            store = str(tmp_path_factory.mktemp("pristine") / "news.db")
+        else:
+            store = stack.enter_context(postgres_database(request.getfixturevalue("postgres_server")))
+        api.import_records([site / "store"], into=store, config_path=site / "syndicate.toml")
+        yield store
 
 
 @pytest.fixture
@@ -65,17 +56,10 @@ def imported(pristine: str, site: Path, tmp_path: Path, request: pytest.FixtureR
     shutil.copy(site / "syndicate.toml", config)
     (tmp_path / "store").symlink_to(site / "store")
     if not pristine.startswith("postgresql:"):
-        store = str(tmp_path / "news.db")
-        for suffix in ("", "-wal", "-shm"):
-            if Path(pristine + suffix).exists():
-                shutil.copy(pristine + suffix, store + suffix)
-        yield config, store
+        yield config, copy_sqlite(pristine, tmp_path / "news.db")
         return
-    server = request.getfixturevalue("postgres_server")
-    name = f"syndicate_test_{uuid.uuid4().hex[:12]}"
-    _admin(server, f'CREATE DATABASE "{name}" TEMPLATE "{pristine.rpartition("/")[2]}"')
-    yield config, f"{server.rpartition('/')[0]}/{name}"
-    _admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with postgres_database(request.getfixturevalue("postgres_server"), template=pristine) as url:
+        yield config, url
 
 
 def _sql(store: str, statement: str, parameters: tuple = ()) -> list[tuple]:

@@ -309,7 +309,7 @@ def test_a_section_directory_that_is_a_link_is_refused(site: Path, tmp_path_fact
 
 # The import stops at named points (syndicate.pausepoints): the store need not be large enough
 # to give a killer time to aim.
-OLD, NEW, TOTAL = "Old", "New", 300
+OLD, NEW, TOTAL = "Old", "New", 60
 
 
 def _edition(path: Path, edition: str) -> Path:

@@ -40,10 +40,9 @@ CREATE INDEX syndicate_articles_latest ON syndicate_articles (published DESC, id
 
 
 @pytest.fixture
-def store(postgres_url: str, tmp_path: Path) -> str:
-    """The example store in a fresh database."""
-    api.import_records([EXAMPLE_STORE], into=postgres_url, config_path=example_config(tmp_path))
-    return postgres_url
+def store(example_postgres_url: str) -> str:
+    """The example store in a database of its own."""
+    return example_postgres_url
 
 
 @pytest.fixture(autouse=True)

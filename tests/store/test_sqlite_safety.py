@@ -38,11 +38,9 @@ CREATE INDEX articles_latest ON articles (published DESC, id);
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Path:
+def store(example_sqlite: Path) -> Path:
     """The example store in SQLite."""
-    path = tmp_path / "news.db"
-    api.import_records([EXAMPLE_STORE], into=path, config_path=example_config(tmp_path))
-    return path
+    return example_sqlite
 
 
 def _state(path: Path, config: Path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -11,8 +12,8 @@ from typer.testing import CliRunner
 from syndicate import api
 from syndicate.cli import app
 
-from tests.conftest import write_record
-from tests.store.conftest import BACKENDS
+from tests.conftest import make_site, write_record
+from tests.store.conftest import BACKENDS, copy_sqlite, postgres_database
 
 PUBLISHED = datetime(2014, 8, 6, 7, 0, tzinfo=timezone.utc)
 EMBARGOED_PUBLISHED = datetime(2099, 1, 1, 6, 0, tzinfo=timezone.utc)
@@ -21,19 +22,51 @@ LATER_LIFTS = datetime(2099, 3, 1, 9, 0, tzinfo=timezone.utc)
 NOW = datetime(2025, 6, 1, tzinfo=timezone.utc)
 
 
-@pytest.fixture(params=BACKENDS)
-def mixed_store(request: pytest.FixtureRequest, site: Path) -> tuple[str, Path]:
-    """A published 2014 record, an embargoed 2099 record and a draft 2030 record, in each store."""
+def _mixed(site: Path) -> Path:
+    """SITE's store given a published 2014 record, an embargoed 2099 record and a draft 2030 record;
+    returns SITE's config."""
     write_record(site, "old-news", published="2014-08-06T10:00:00+03:00")
     write_record(site, "annual-review", published="2099-01-01T09:00:00+03:00", status="embargoed",
                  embargo_until="2099-01-01T12:00:00+03:00")
     write_record(site, "unfinished", published="2030-05-05T10:00:00+03:00", status="draft")
-    config = site / "syndicate.toml"
+    return site / "syndicate.toml"
+
+
+@pytest.fixture(scope="module")
+def mixed_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A site of the mixed records, to import once per store kind; returns its config."""
+    return _mixed(make_site(tmp_path_factory.mktemp("mixed")))
+
+
+@pytest.fixture(scope="module")
+def pristine_mixed_sqlite(mixed_site: Path) -> str:
+    """The mixed records imported once into SQLite, for tests to copy."""
+    location = str(mixed_site.parent / "news.db")
+    api.import_records([mixed_site.parent / "store"], into=location, config_path=mixed_site)
+    return location
+
+
+@pytest.fixture(scope="module")
+def pristine_mixed_postgres(mixed_site: Path, postgres_server: str) -> Iterator[str]:
+    """The mixed records imported once into PostgreSQL, for tests to copy."""
+    with postgres_database(postgres_server) as url:
+        api.import_records([mixed_site.parent / "store"], into=url, config_path=mixed_site)
+        yield url
+
+
+@pytest.fixture(params=BACKENDS)
+def mixed_store(request: pytest.FixtureRequest, site: Path) -> Iterator[tuple[str, Path]]:
+    """A published 2014 record, an embargoed 2099 record and a draft 2030 record, in each store (the
+    databases a copy of one import of them)."""
+    config = _mixed(site)
     if request.param == "files":
-        return str(site / "store"), config
-    location = str(site / "news.db") if request.param == "sqlite" else request.getfixturevalue("postgres_url")
-    api.import_records([site / "store"], into=location, config_path=config)
-    return location, config
+        yield str(site / "store"), config
+    elif request.param == "sqlite":
+        yield copy_sqlite(request.getfixturevalue("pristine_mixed_sqlite"), site / "news.db"), config
+    else:
+        with postgres_database(request.getfixturevalue("postgres_server"),
+                               template=request.getfixturevalue("pristine_mixed_postgres")) as url:
+            yield url, config
 
 
 def test_newest_published_is_what_an_export_would_publish(mixed_store: tuple[str, Path]):

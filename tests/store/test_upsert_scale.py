@@ -25,7 +25,7 @@ from syndicate.store.files import JOURNAL_NAME
 from syndicate.store.sqlite import SCHEMA_VERSION, SECTIONS_BY_ID
 
 from tests.conftest import EXAMPLE_CONFIG, kill_at_pause_point
-from tests.store.configs import EXAMPLE_STORE, example_config, write_many
+from tests.store.configs import example_config, write_many
 
 runner = CliRunner()
 
@@ -40,16 +40,10 @@ def _environment() -> dict[str, str]:
 
 # SQLite: how each statement of an upsert is run.
 
-def _sqlite_store(tmp_path: Path) -> Path:
-    path = tmp_path / "news.db"
-    api.import_records([EXAMPLE_STORE], into=path, config_path=EXAMPLE_CONFIG)
-    return path
-
-
-def test_every_sqlite_upsert_statement_searches_an_index_and_scans_nothing(tmp_path: Path):
+def test_every_sqlite_upsert_statement_searches_an_index_and_scans_nothing(example_sqlite: Path):
     """The delete of a replaced record's section rows scanned the whole table: 1,000 records into a
     store of a million took a minute."""
-    store = open_store(_sqlite_store(tmp_path), config=load_config(EXAMPLE_CONFIG), create=True)
+    store = open_store(example_sqlite, config=load_config(EXAMPLE_CONFIG), create=True)
     try:
         plans = store.upsert_plans()
         assert set(plans) == {"bump changes", "held ids", "delete sections", "upsert article", "insert section"}
@@ -75,8 +69,8 @@ def test_every_sqlite_upsert_statement_searches_an_index_and_scans_nothing(tmp_p
         store.close()
 
 
-def test_a_sqlite_store_made_before_the_index_gets_it_from_an_import(tmp_path: Path):
-    path = _sqlite_store(tmp_path)
+def test_a_sqlite_store_made_before_the_index_gets_it_from_an_import(example_sqlite: Path, tmp_path: Path):
+    path = example_sqlite
     with sqlite3.connect(path) as connection:
         connection.execute(f"DROP INDEX {SECTIONS_BY_ID}")
     config = example_config(tmp_path, store=path)
@@ -91,9 +85,8 @@ def test_a_sqlite_store_made_before_the_index_gets_it_from_an_import(tmp_path: P
 
 # PostgreSQL: the index, its use, and stores made before it.
 
-def test_postgres_upserts_find_section_rows_through_the_index(postgres_url: str, tmp_path: Path):
-    api.import_records([EXAMPLE_STORE], into=postgres_url, config_path=example_config(tmp_path))
-    with psycopg.connect(postgres_url) as connection:
+def test_postgres_upserts_find_section_rows_through_the_index(example_postgres_url: str):
+    with psycopg.connect(example_postgres_url) as connection:
         assert connection.execute("SELECT indexdef FROM pg_indexes WHERE schemaname = 'syndicate' AND indexname = "
                                   "'article_sections_id'").fetchone() == (
             'CREATE INDEX article_sections_id ON syndicate.article_sections USING btree (id)',)
@@ -108,9 +101,9 @@ def test_postgres_upserts_find_section_rows_through_the_index(postgres_url: str,
 
 
 def test_a_postgres_store_made_before_the_index_gets_it_from_its_owner_and_a_warning_otherwise(
-        postgres_url: str, tmp_path: Path):
+        example_postgres_url: str, tmp_path: Path):
+    postgres_url = example_postgres_url
     config = example_config(tmp_path)
-    api.import_records([EXAMPLE_STORE], into=postgres_url, config_path=config)
     role = f"importer_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(postgres_url, autocommit=True) as admin:
         admin.execute("DROP INDEX syndicate.article_sections_id")
@@ -183,7 +176,7 @@ def test_every_store_tells_new_records_from_replaced_ones(example_store: str, tm
 # Killed between batches, and inside one.
 
 IMPORT = "import sys; from syndicate import api; api.import_records([sys.argv[1]], into=sys.argv[2], " \
-         "config_path=sys.argv[3], batch_size=50)"
+         "config_path=sys.argv[3], batch_size=int(sys.argv[4]))"
 # Kill points: after the second batch is committed; inside the third, when a database store's
 # transaction would commit or, in a directory store, when every file of the batch is staged and
 # its journal not yet written.
@@ -191,7 +184,7 @@ KILL_POINTS = {("after-second", kind): "import-batch:2" for kind in ("sqlite", "
     ("inside-third", "sqlite"): "import-committing:3", ("inside-third", "postgres"): "import-committing:3",
     ("inside-third", "files"): "import-staged:3"}
 
-TOTAL, BATCH = 230, 50
+TOTAL, BATCH = 46, 10
 
 
 def _contents(kind: str, into: str) -> tuple[list[str], int | None]:
@@ -230,7 +223,8 @@ def test_an_import_killed_between_or_inside_batches_leaves_whole_batches_and_a_r
     config = example_config(tmp_path, timeout=10)
     source = write_many(tmp_path / "many.jsonl", TOTAL)
     order = [json.loads(line)["id"] for line in source.read_text(encoding="utf-8").splitlines()]
-    kill_at_pause_point([sys.executable, "-c", IMPORT, str(source), into, str(config)], KILL_POINTS[moment, kind],
+    kill_at_pause_point([sys.executable, "-c", IMPORT, str(source), into, str(config), str(BATCH)],
+                        KILL_POINTS[moment, kind],
                         env={**_environment(), "TMPDIR": str(tmp_path)})  # where it leaves its spool
 
     ids, changes = _contents(kind, into)
