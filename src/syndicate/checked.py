@@ -28,6 +28,7 @@ import hashlib
 import json
 import sys
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -52,6 +53,20 @@ def checking_key(config: Any, *, modules: tuple[str, ...] = (), extra: tuple[str
     held = _keys.get(memo)
     if held is not None and held[0] is config:
         return held[1]
+    site = config.site
+    digest = hashlib.sha256(_code_part(modules, extra))
+    digest.update(repr((site.id_prefix, str(site.timezone), site.dayfirst, site.language,
+                        tuple(s.slug for s in config.sections))).encode("utf-8", "surrogatepass"))
+    key = digest.hexdigest()
+    _keys[memo] = (config, key)
+    return key
+
+
+@cache
+def _code_part(modules: tuple[str, ...], extra: tuple[str, ...]) -> bytes:
+    """What the key holds besides the config: the same for every config of a process (syndicate's
+    version, the sources of the checking modules and of MODULES, the record schema, the versions
+    of the libraries, EXTRA)."""
     from importlib import metadata
 
     from syndicate import __version__
@@ -67,12 +82,7 @@ def checking_key(config: Any, *, modules: tuple[str, ...] = (), extra: tuple[str
             parts.append(f"{library} {metadata.version(library)}")
         except metadata.PackageNotFoundError:
             parts.append(f"{library} -")
-    site = config.site
-    parts += [repr((site.id_prefix, str(site.timezone), site.dayfirst, site.language)),
-              repr(tuple(s.slug for s in config.sections))]
-    key = hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
-    _keys[memo] = (config, key)
-    return key
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).digest()
 
 
 def record_digest(text: str) -> str:

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -71,7 +72,9 @@ class RecordSchema:
         return self._validator.iter_errors(data)
 
 
+@cache
 def _validator() -> RecordSchema:
+    """The record schema, compiled once per process."""
     return RecordSchema()
 
 
