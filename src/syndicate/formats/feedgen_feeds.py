@@ -295,9 +295,12 @@ def _item(article: Article, context: tuple) -> bytes:
 
 
 # Each article's item in each format, the same in every file, made once while kept (its entry's
-# elements and their serialisation cost the most of a file): a page of items and more.
-_RSS_ITEMS = PerArticle(_item, limit=16 * 2**20, size=len)
-_ATOM_ENTRIES = PerArticle(_item, limit=16 * 2**20, size=len)
+# elements and their serialisation cost the most of a file). 6 MiB: every item of the current
+# feeds of a site of twenty sections (about 550 articles for the latest 50 of each) and a page
+# or two of an archive; an article's section pages come too long after its page of `all` for
+# a bound of memory to keep it that long (README, "Writing and checking archive pages").
+_RSS_ITEMS = PerArticle(_item, limit=6 * 2**20, size=len)
+_ATOM_ENTRIES = PerArticle(_item, limit=6 * 2**20, size=len)
 
 
 def _document(envelope: bytes, closing: bytes, items: list[bytes]) -> bytes:

@@ -93,7 +93,7 @@ def _item(article: Article) -> dict[str, Any]:
 
 
 # Each article's item line, the same in every file, made once while kept.
-_LINES = PerArticle(lambda article: item_line(_item(article)), limit=16 * 2**20, size=len)
+_LINES = PerArticle(lambda article: item_line(_item(article)), limit=6 * 2**20, size=len)
 
 
 def write(feed: Feed, out: BinaryIO) -> None:

@@ -293,7 +293,7 @@ def _article_items(article: Article, site: _Site) -> tuple[bytes, ...]:
 # An article's items are the same in every feed of the site: made once while they are kept (the
 # text item's XHTML, which parsing the body makes, costs the most of them). Bytes: about as many
 # articles as the RSS and Atom writers keep.
-_ARTICLE_ITEMS = PerArticle(_article_items, limit=16 * 2**20, size=lambda items: sum(map(len, items)))
+_ARTICLE_ITEMS = PerArticle(_article_items, limit=6 * 2**20, size=lambda items: sum(map(len, items)))
 
 
 def write(feed: Feed, out: BinaryIO) -> None:

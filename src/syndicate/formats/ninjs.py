@@ -158,7 +158,7 @@ def _item(article: Article, rights: str | None, publisher: str | None) -> dict[s
 
 
 # Each article's item line, the same in every feed of the site, made once while kept.
-_LINES = PerArticle(lambda article, *site: item_line(_item(article, *site)), limit=16 * 2**20, size=len)
+_LINES = PerArticle(lambda article, *site: item_line(_item(article, *site)), limit=6 * 2**20, size=len)
 
 
 def write(feed: Feed, out: BinaryIO) -> None:
