@@ -36,3 +36,23 @@ def test_what_is_made_in_another_context_is_made_anew():
     assert titles(article, "one") == titles(article, "one") == f"{article.title} (one)"
     assert titles(article, "two") == f"{article.title} (two)"
     assert made == ["one", "two"] and titles.size == 1
+
+
+def test_an_article_known_by_its_content_is_made_once_for_every_copy_of_it():
+    import pickle
+
+    from syndicate.formats.per_article import contents
+
+    article = load_store(EXAMPLE_CONFIG).articles[0]
+    copy = pickle.loads(pickle.dumps(article))  # as a worker process receives it on another page
+    changed = replace(article, title="Another title")
+    made = []
+    titles = PerArticle(lambda a: made.append(a) or a.title, limit=10)
+    with contents([(article, b"digest of article")]):
+        assert titles(article) == article.title
+    with contents([(copy, b"digest of article"), (changed, b"digest of changed")]):
+        assert titles(copy) == article.title and titles(changed) == "Another title"
+    assert made == [article, changed]
+    assert all(kept is None for kept, _, _ in titles.by_article.values())  # no article is kept alive
+    titles(copy)  # unknown content outside the block: kept by the object itself
+    assert made[-1] is copy

@@ -41,7 +41,8 @@ class InputsHashes:
     def __init__(self) -> None:
         self.of_origin: dict[str, bytes] = {}
 
-    def _item(self, article: Article) -> bytes:
+    def item(self, article: Article) -> bytes:
+        """ARTICLE's part: a digest of every field but its origin (equal digests, equal articles)."""
         known = self.of_origin.get(article.origin) if article.origin else None
         if known is None:
             from syndicate.checked import fields
@@ -65,7 +66,7 @@ class InputsHashes:
         # then each item's.
         digest = hashlib.sha256(repr(replace(feed, items=())).encode())
         for article in feed.items:
-            digest.update(self._item(article))
+            digest.update(self.item(article))
         held = digest.digest()
         return {name: hashlib.sha256(f"syndicate {__version__}\n{name}\n".encode() + held).hexdigest()
                 for name in format_names}

@@ -18,6 +18,7 @@ from syndicate.export.parallel import Workers, in_order
 from syndicate.export.publish import read_published
 from syndicate.export.unchanged import as_noted
 from syndicate.formats import FORMATS, Format
+from syndicate.formats.per_article import contents
 from syndicate.model import Feed
 from syndicate.opml import INDEX_FILE, Subscription, write_opml
 from syndicate.progress import Progress
@@ -53,6 +54,9 @@ class FeedTask:
     feed: Feed | None
     inputs: dict[str, str]  # format name -> the hash of what its file is rendered from
     previous: dict[str, dict[str, str]]  # relative path -> its manifest entry, with "as_noted"
+    # The digest of each item's content (InputsHashes.item), by which the writers keep what they
+    # made of an article from one page to the next (formats/per_article.py).
+    item_digests: tuple[bytes, ...] = ()
 
 
 def feed_files(task: FeedTask, *, out: Path) -> list[FeedFile]:
@@ -73,7 +77,8 @@ def feed_files(task: FeedTask, *, out: Path) -> list[FeedFile]:
             files.append(FeedFile(relative=relative, inputs=inputs, sha256=entry["sha256"], data=None, problems=()))
             continue  # same inputs, file as published: nothing to render
         buffer = io.BytesIO()
-        fmt.write(task.feed, buffer)
+        with contents(zip(task.feed.items, task.item_digests)):
+            fmt.write(task.feed, buffer)
         data = buffer.getvalue()
         files.append(FeedFile(relative=relative, inputs=inputs, sha256=sha256(data), data=data,
                               problems=tuple(f"{relative}: {p}" for p in fmt.check(data, None))))
@@ -96,7 +101,8 @@ def _tasks(feeds: Iterable[Feed], format_names: Sequence[str], *, out: Path,
                 previous[relative] = {**manifest[relative], "as_noted": as_noted(noted, out, relative)}
         kept = all(previous.get(f"{feed.slug}/{filename}", {}).get("inputs") == inputs[name]
                    and previous[f"{feed.slug}/{filename}"]["as_noted"] for name, filename in filenames.items())
-        yield FeedTask(slug=feed.slug, feed=None if kept else feed, inputs=inputs, previous=previous)
+        yield FeedTask(slug=feed.slug, feed=None if kept else feed, inputs=inputs, previous=previous,
+                       item_digests=() if kept else tuple(map(hashes.item, feed.items)))
 
 
 def render_changed(feeds: Iterable[Feed], format_names: Sequence[str], *, out: Path,
