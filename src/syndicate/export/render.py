@@ -94,13 +94,11 @@ def _tasks(feeds: Iterable[Feed], format_names: Sequence[str], *, out: Path,
     filenames = {name: FORMATS[name].filename for name in format_names}
     for feed in feeds:
         inputs = hashes(feed, format_names)
-        previous = {}
-        for filename in filenames.values():
-            relative = f"{feed.slug}/{filename}"
-            if relative in manifest:
-                previous[relative] = {**manifest[relative], "as_noted": as_noted(noted, out, relative)}
-        kept = all(previous.get(f"{feed.slug}/{filename}", {}).get("inputs") == inputs[name]
-                   and previous[f"{feed.slug}/{filename}"]["as_noted"] for name, filename in filenames.items())
+        relatives = {name: f"{feed.slug}/{filename}" for name, filename in filenames.items()}
+        previous = {relative: {**manifest[relative], "as_noted": as_noted(noted, out, relative)}
+                    for relative in relatives.values() if relative in manifest}
+        kept = all(previous.get(relative, {}).get("inputs") == inputs[name] and previous[relative]["as_noted"]
+                   for name, relative in relatives.items())
         yield FeedTask(slug=feed.slug, feed=None if kept else feed, inputs=inputs, previous=previous,
                        item_digests=() if kept else tuple(map(hashes.item, feed.items)))
 

@@ -209,7 +209,7 @@ def _int(value: int | None) -> str | None:
 
 
 def _generator(feed: Feed, fmt: Format) -> FeedGenerator:
-    """FEED's generator in FMT, without its entries (_items() makes them)."""
+    """FEED's generator in FMT, without its entries (_item() makes each)."""
     from feedgen.feed import FeedGenerator
 
     filename = fmt.filename
