@@ -112,6 +112,35 @@ def test_a_check_failing_in_a_worker_fails_the_export_and_writes_nothing(archive
     assert not out.exists() or _tree(out) == {}
 
 
+def test_only_tasks_that_hold_a_page_count_towards_the_tasks_in_flight():
+    taken: list[str] = []  # the order in which tasks are taken and results given
+
+    def tasks(names):
+        for name in names:
+            taken.append(f"task {name}")
+            yield name
+
+    with parallel.workers(2) as workers:
+        assert workers is not None
+        bound = parallel.IN_FLIGHT_PER_JOB * workers.count
+        # Quick tasks that hold nothing: all are taken before the first result is given.
+        quick = [f"q{n}" for n in range(3 * bound)]
+        for result in parallel.in_order(str.upper, tasks(quick), workers=workers, doing="testing",
+                                        holds=lambda name: False):
+            taken.append(f"result {result}")
+        assert taken[:len(quick)] == [f"task {name}" for name in quick]
+        assert [t for t in taken if t.startswith("result")] == [f"result {name.upper()}" for name in quick]
+        # Tasks that hold a page: never more than the bound in flight.
+        taken.clear()
+        pages = [f"p{n}" for n in range(3 * bound)]
+        for result in parallel.in_order(str.upper, tasks(pages), workers=workers, doing="testing"):
+            taken.append(f"result {result}")
+        in_flight = 0
+        for event in taken:
+            in_flight += 1 if event.startswith("task") else -1
+            assert in_flight <= bound
+
+
 def test_a_worker_that_dies_is_an_error_not_a_wait():
     with parallel.workers(2) as workers:
         assert workers is not None  # each task kills the process it runs in: never this one
