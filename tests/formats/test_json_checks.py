@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from syndicate.formats import json_checks, jsonfeed, ninjs
-from syndicate.formats.json_checks import _SchemaCheck, dump_items, items_schema_problems
+from syndicate.formats.json_checks import _SchemaCheck, dump_items, item_line, items_schema_problems
 from syndicate.formats.known_items import KnownItems
 from syndicate.resources import json_schema
 
@@ -18,7 +18,7 @@ def _lines(document: dict) -> tuple[bytes, list[bytes]]:
     """DOCUMENT as the writer lays it out, and its items' lines."""
     known = KnownItems()
     envelope = {k: v for k, v in document.items() if k != "items"}
-    data = dump_items(envelope, document["items"], known=known)
+    data = dump_items(envelope, [item_line(item) for item in document["items"]], known=known)
     return data, [json.dumps(item, ensure_ascii=False, separators=(",", ":")).encode() for item in document["items"]]
 
 

@@ -46,16 +46,15 @@ def item_line(item: Any) -> bytes:
     return _DUMPS(item).encode("utf-8")
 
 
-def dump_items(envelope: dict[str, Any] | None, items: list[Any], *, key: str = "items",
-               known: KnownItems | None = None, lines: list[bytes] | None = None) -> bytes:
-    """The UTF-8 JSON text of ENVELOPE with ITEMS as its last member KEY (or of the bare array ITEMS
-    when ENVELOPE is None), with each item on a line of its own (item_line(); LINES: those lines,
-    made already, for ITEMS); noted with its items in KNOWN.
+def dump_items(envelope: dict[str, Any] | None, lines: list[bytes], *, key: str = "items",
+               known: KnownItems | None = None) -> bytes:
+    """The UTF-8 JSON text of ENVELOPE with the items of LINES (item_line() of each) as its last
+    member KEY (or of the bare array when ENVELOPE is None), each item on a line of its own;
+    noted with its items in KNOWN.
 
     One line per item keeps the file readable item by item and its changes between exports
     reviewable line by line.
     """
-    lines = [item_line(item) for item in items] if lines is None else lines
     array = b"[\n" + b",\n".join(lines) + b"\n]" if lines else b"[]"
     if envelope is None:
         document = array + b"\n"

@@ -114,7 +114,7 @@ def write(feed: Feed, out: BinaryIO) -> None:
                                "links": links}),
     })
     # "items" is required even when empty; it comes last, one item a line (json_checks.dump_items).
-    out.write(dump_items(envelope, [], lines=[_LINES(a) for a in feed.items], known=KNOWN_ITEMS))
+    out.write(dump_items(envelope, [_LINES(a) for a in feed.items], known=KNOWN_ITEMS))
 
 
 def check(data: bytes, external_schema: Path | None = None) -> list[str]:

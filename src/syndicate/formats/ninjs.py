@@ -163,7 +163,7 @@ _LINES = PerArticle(lambda article, *site: item_line(_item(article, *site)), lim
 
 def write(feed: Feed, out: BinaryIO) -> None:
     lines = [_LINES(article, feed.rights, feed.publisher) for article in feed.items]
-    out.write(dump_items(None, [], lines=lines, known=KNOWN_ITEMS))
+    out.write(dump_items(None, lines, known=KNOWN_ITEMS))
 
 
 def _objects(document: list[dict[str, Any]]):
