@@ -15,7 +15,10 @@ _NOTHING_PUBLISHED = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 def is_public(article: Article, *, as_of: datetime) -> bool:
-    """Drafts never leave the building; an embargoed article only once its embargo has lifted."""
+    """Drafts never leave the building; an embargoed article only once its embargo has lifted;
+    nothing once it has expired; withheld and killed stories are taken down."""
+    if article.expires is not None and article.expires <= as_of:
+        return False
     if article.status == "published":
         return True
     if article.status == "embargoed":

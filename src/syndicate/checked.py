@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # imported when first used: an export with nothing changed needs neither
     from syndicate.model import Article
 
-FORMAT = 1  # of the checked form: part of the key
+FORMAT = 2  # of the checked form: part of the key
 # The modules whose code decides what a record checks to (and this one, which keeps it).
 CHECKING_MODULES = ("syndicate.records", "syndicate.dates", "syndicate.content", "syndicate.config",
                     "syndicate.model", "syndicate.checked")
@@ -104,6 +104,8 @@ def fields(article: Article) -> list[Any]:
         [article.source.name, article.source.url] if article.source else None,
         [[m.url, m.type, m.width, m.height, m.length, m.caption, m.credit] for m in article.media],
         article.rights, article.version, article.located, article.status, _date(article.embargo_until),
+        article.kill_reason, article.correction, _date(article.expires), article.version_pinned,
+        _date(article.version_created),
     ]
 
 
@@ -139,7 +141,7 @@ class Decoder:
 
         (record_id, item_id, item_uri, url, title, summary, body_html, section, sections, tags, authors,
          published, updated, language, source, media, rights, version, located, status, embargo_until,
-         notes) = json.loads(body)
+         kill_reason, correction, expires, version_pinned, version_created, notes) = json.loads(body)
         try:
             categories = (*(self._sections[slug] for slug in dict.fromkeys((section, *sections))),
                           *(Category(term=tag) for tag in tags))
@@ -155,5 +157,8 @@ class Decoder:
             media=tuple(Media(url=u, type=t, width=w, height=h, length=n, caption=c, credit=cr)
                         for u, t, w, h, n, c, cr in media),
             rights=rights, version=version, located=located, status=status,
-            embargo_until=datetime.fromisoformat(embargo_until) if embargo_until else None, origin=origin)
+            embargo_until=datetime.fromisoformat(embargo_until) if embargo_until else None,
+            kill_reason=kill_reason, correction=correction,
+            expires=datetime.fromisoformat(expires) if expires else None, version_pinned=version_pinned,
+            version_created=datetime.fromisoformat(version_created) if version_created else None, origin=origin)
         return article, notes

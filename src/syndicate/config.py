@@ -6,7 +6,7 @@ import difflib
 import re
 import tomllib
 from dataclasses import dataclass
-from datetime import tzinfo
+from datetime import timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -29,7 +29,7 @@ _URI_PREFIX = re.compile(r"^[a-z][a-z0-9+.-]*:[A-Za-z0-9._~:@!$&'()*+,;=/?#%-]*$
 _KEYS = {
     "": ("site", "store", "defaults", "limits", "sections"),
     "site": ("title", "description", "home_url", "feeds_url", "id_prefix", "language", "timezone",
-             "dayfirst", "publisher", "rights", "logo", "archive"),
+             "dayfirst", "publisher", "rights", "logo", "archive", "tombstone_days"),
     "store": ("location", "path", "timeout", "cache"),
     "defaults": ("formats", "limit", "opml_format"),
     "limits": ("max_record_bytes", "max_feed_bytes"),
@@ -43,6 +43,9 @@ DEFAULT_MAX_RECORD_BYTES = 2 * 1024 * 1024
 DEFAULT_MAX_FEED_BYTES = 50 * 1024 * 1024
 # [site] archive = "month": one archive page per calendar month (README "Archives").
 ARCHIVE_MONTHLY = "month"
+# How long partners are told of a withheld or killed story, from its updated date (README "The life
+# of a story"): long enough for a receiver that polls daily to miss a few days and still see it.
+DEFAULT_TOMBSTONE_DAYS = 7
 # How long a command waits for a database lock (or a query) before giving up with a message.
 DEFAULT_STORE_TIMEOUT = 30
 
@@ -62,6 +65,11 @@ class Site:
     logo: str | None = None
     # Archive pages of every feed (RFC 5005 section 4): ARCHIVE_MONTHLY, a page size, or None (off).
     archive: str | int | None = None
+    tombstone_days: int = DEFAULT_TOMBSTONE_DAYS
+
+    @property
+    def tombstone_window(self) -> timedelta:
+        return timedelta(days=self.tombstone_days)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -242,6 +250,7 @@ def load_config(path: str | Path) -> Config:
         rights=site_table.text("rights"),
         logo=site_table.url("logo"),
         archive=site_table.archive("archive") or None,
+        tombstone_days=site_table.positive_int("tombstone_days", DEFAULT_TOMBSTONE_DAYS),
     )
 
     store_table = _Table(raw.get("store", {}), "store", path)

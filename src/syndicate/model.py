@@ -89,6 +89,12 @@ class Category(_Pickled):
     url: str | None = None
 
 
+# A record's status (schemas/article.schema.json): published, or embargoed until embargo_until,
+# are public (build.is_public); drafts never are; withheld and killed stories are taken down.
+STATUSES = ("published", "draft", "embargoed", "withheld", "killed")
+WITHDRAWN = ("withheld", "killed")
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Article(_Pickled):
     id: str  # the record's id
@@ -112,15 +118,39 @@ class Article(_Pickled):
     rights: str | None = None
     version: int = 1
     located: str | None = None  # dateline place
-    status: str = "published"
+    status: str = "published"  # one of STATUSES
     embargo_until: datetime | None = None
+    kill_reason: str | None = None  # why a killed (or withheld) story must be taken down
+    correction: str | None = None  # what a correction changed and why (README "The life of a story")
+    expires: datetime | None = None  # when the item leaves every feed
+    version_pinned: bool = False  # the record sets its own version: syndicate.versions never raises it
+    version_created: datetime | None = None  # when this version was made (syndicate.versions); None: updated
     origin: str = field(default="", compare=False, repr=False)  # where it was read from, for messages
 
     def __post_init__(self) -> None:
-        for name in ("published", "updated", "embargo_until"):
+        for name in ("published", "updated", "embargo_until", "expires", "version_created"):
             _require_aware("Article", name, getattr(self, name))
         if self.updated < self.published:
             raise ValueError(f"Article {self.id}: updated is earlier than published")
+
+    @property
+    def withdrawn(self) -> bool:
+        """Withheld (for now) or killed (for good): partners must take the story down, and each
+        format says so for a while (a tombstone) instead of carrying it."""
+        return self.status in WITHDRAWN
+
+    @property
+    def signal(self) -> str | None:
+        """What a new version of a published story is: 'correction' when the record has a
+        correction note, else 'update'; None for a first version or a withdrawn story."""
+        if self.version <= 1 or self.withdrawn:
+            return None
+        return "correction" if self.correction else "update"
+
+    @property
+    def created(self) -> datetime:
+        """When this version of the item was made (NewsML-G2 versionCreated)."""
+        return self.version_created or self.updated
 
     @property
     def all_sections(self) -> tuple[str, ...]:
@@ -173,6 +203,10 @@ class Feed(_Pickled):
     logo: str | None = None
     generator: str = "syndicate"
     archive: ArchiveLinks | None = None  # with archives on: the current feed's and each page's links
+    # Stories withheld or killed within the site's tombstone window, newest first: each format
+    # says they must be taken down (README "The life of a story"); never among the items.
+    tombstones: tuple[Article, ...] = ()
+    version: int = 1  # of the feed as a package of items (NewsML-G2 packageItem): syndicate.versions
 
     def __post_init__(self) -> None:
         _require_aware("Feed", "updated", self.updated)

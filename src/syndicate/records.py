@@ -212,6 +212,7 @@ def _article(data: dict[str, Any], origin: str, config: Config, problems: list[P
             problem(field, f"section {slug!r} is not configured in {config.path.name} (configured: {known})")
 
     published, updated, embargo_until = date("published"), date("updated"), date("embargo_until")
+    expires = date("expires")
     if published and updated and updated < published:
         problem("updated", f"{data['updated']!r} is earlier than published {data['published']!r}")
     if len(problems) > problems_before or published is None or url is None:
@@ -286,6 +287,10 @@ def _article(data: dict[str, Any], origin: str, config: Config, problems: list[P
         located=_plain(data.get("located"), fix=fix, field="located"),
         status=data.get("status", "published"),
         embargo_until=embargo_until,
+        kill_reason=_plain(data.get("kill_reason"), fix=fix, field="kill_reason"),
+        correction=_plain(data.get("correction"), fix=fix, field="correction"),
+        expires=expires,
+        version_pinned="version" in data,
         origin=origin,
     )
     warnings.extend(f"{origin} id={record_id} {note}" for note in fix)
@@ -383,7 +388,7 @@ def stored_record(data: dict[str, Any], article: Article, *, key: str | None = N
         checked = encode(article, notes, key=key)
     return StoredRecord(id=article.id, record=data, text=text, checked=checked, sections=article.all_sections,
                         published=article.published, updated=article.updated, status=article.status,
-                        embargo_until=article.embargo_until)
+                        embargo_until=article.embargo_until, expires=article.expires)
 
 
 def xml_legal_record(value: Any) -> Any:

@@ -75,6 +75,7 @@ class StoredRecord:
     updated: datetime
     status: str
     embargo_until: datetime | None = None
+    expires: datetime | None = None  # when it leaves every feed
     text: str | None = None  # the record as JSON text, json.dumps(record, ensure_ascii=False), when at hand
     checked: str | None = None  # its checked form (syndicate.checked), made from that text
 

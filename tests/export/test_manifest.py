@@ -39,6 +39,8 @@ OTHER_VALUES = {
     "updated": WHEN + timedelta(hours=1), "language": "be", "source": None,
     "media": (Media(url="https://x.org/i.jpg", type="image/jpeg", width=801, height=600),),
     "rights": "None", "version": 2, "located": None, "status": "embargoed", "embargo_until": WHEN,
+    "kill_reason": "Legal", "correction": "Fixed the name.", "expires": WHEN + timedelta(days=1),
+    "version_pinned": True, "version_created": WHEN + timedelta(hours=2),
 }
 
 
