@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING
 from syndicate.errors import OutputInvalid, SyndicateError, UsageError
 
 if TYPE_CHECKING:
-    from syndicate.export import ExportReport, IndexReport, export, index_shards
+    from syndicate.export import ExportReport, IndexReport, export, index_shards, next_change
     from syndicate.formats import Format
     from syndicate.importing import ImportReport, import_records, store_stats
     from syndicate.opml import CheckedFile
     from syndicate.progress import Progress
 
 __all__ = ["ExportReport", "FileReport", "ImportReport", "IndexReport", "OutputInvalid", "Progress", "SyndicateError",
-           "export", "import_records", "index_shards", "store_stats", "validate"]
+           "export", "import_records", "index_shards", "next_change", "store_stats", "validate"]
 
 # Where each name of the surface is defined. Each module is imported when one of its names
 # is first used: a command loads what it needs, and `--help` loads none of them.
@@ -30,6 +30,7 @@ _DEFINED_IN = {
     "export": "syndicate.export",
     "IndexReport": "syndicate.export",
     "index_shards": "syndicate.export",
+    "next_change": "syndicate.export",
     "ImportReport": "syndicate.importing",
     "Progress": "syndicate.progress",
     "import_records": "syndicate.importing",

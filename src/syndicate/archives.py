@@ -71,7 +71,8 @@ class ArchivePages:
                              next_archive=self._url(next_key))
         return build_feed(spec, latest(self.items, len(self.items)), self.config, site_newest=None, archive=links)
 
-    def current_feed(self, items: list[Article], *, site_newest: Article | None) -> Feed:
-        """The current feed (ITEMS, its latest articles), linked to the newest page."""
+    def current_feed(self, items: list[Article], *, site_newest: Article | None,
+                     tombstones: list[Article] | tuple[Article, ...] = ()) -> Feed:
+        """The current feed (ITEMS, its latest articles, and its TOMBSTONES), linked to the newest page."""
         return build_feed(self.spec, items, self.config, site_newest=site_newest,
-                          archive=ArchiveLinks(prev_archive=self._url(self.key)))
+                          archive=ArchiveLinks(prev_archive=self._url(self.key)), tombstones=tombstones)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from syndicate.config import ALL_SLUG, Config
 from syndicate.model import Article, ArchiveLinks, Feed
@@ -70,11 +70,14 @@ def feed_specs(config: Config, *, sections: Sequence[str] | None) -> list[FeedSp
 
 
 def build_feed(spec: FeedSpec, items: Sequence[Article], config: Config, *,
-               site_newest: Article | None, archive: ArchiveLinks | None = None) -> Feed:
+               site_newest: Article | None, archive: ArchiveLinks | None = None,
+               tombstones: Sequence[Article] = ()) -> Feed:
     """The Feed of SPEC holding ITEMS (already the latest, newest first); SITE_NEWEST, the
     site's newest public article, dates the feed when ITEMS is empty. ARCHIVE: its links to
-    the archive pages (syndicate.archives)."""
+    the archive pages (syndicate.archives). TOMBSTONES: the withdrawn stories of the feed that
+    partners are still told of (tombstones_of)."""
     site = config.site
+    updated = max((a.updated for a in items), default=site_newest.updated if site_newest else _NOTHING_PUBLISHED)
     return Feed(
         slug=spec.slug,
         title=spec.title,
@@ -83,8 +86,10 @@ def build_feed(spec: FeedSpec, items: Sequence[Article], config: Config, *,
         home_url=spec.home_url,
         site_url=site.home_url,
         base_url=f"{site.feeds_url}{spec.slug}/",
-        updated=max((a.updated for a in items), default=site_newest.updated if site_newest else _NOTHING_PUBLISHED),
+        # A withdrawal changes the feed: partners that poll by its date see it.
+        updated=max((updated, *(a.updated for a in tombstones))),
         items=tuple(items),
+        tombstones=tuple(tombstones),
         # The site publishes every feed: without a publisher configured, the site by its title
         # (NewsML-G2's provider, the feed-level Atom author), the same in every feed.
         publisher=site.publisher or site.title,
@@ -94,13 +99,32 @@ def build_feed(spec: FeedSpec, items: Sequence[Article], config: Config, *,
     )
 
 
+def is_tombstone(article: Article, *, as_of: datetime, window: timedelta) -> bool:
+    """Whether partners are still told that ARTICLE is withdrawn: withheld or killed, and its
+    updated date (the withdrawal's) within WINDOW before AS_OF."""
+    return article.withdrawn and article.updated > as_of - window
+
+
+def newest_withdrawn(articles: Sequence[Article]) -> list[Article]:
+    """ARTICLES, the latest withdrawal first (updated date, then id)."""
+    return sorted(sorted(articles, key=lambda a: a.id), key=lambda a: a.updated, reverse=True)
+
+
+def tombstones_of(spec: FeedSpec, withdrawn: Sequence[Article]) -> list[Article]:
+    """Of WITHDRAWN (newest first), the stories of SPEC's feed."""
+    return [a for a in withdrawn if spec.section is None or spec.section in a.all_sections]
+
+
 def build_feeds(articles: Sequence[Article], config: Config, *, sections: Sequence[str] | None,
                 as_of: datetime) -> list[Feed]:
     """Every chosen feed, choosing its articles in memory from ARTICLES."""
     public = [a for a in articles if is_public(a, as_of=as_of)]
+    window = config.site.tombstone_window
+    withdrawn = newest_withdrawn([a for a in articles if is_tombstone(a, as_of=as_of, window=window)])
     site_newest = next(iter(latest(public, 1)), None)
     return [
         build_feed(spec, latest([a for a in public if spec.section is None or spec.section in a.all_sections],
-                                spec.limit), config, site_newest=site_newest)
+                                spec.limit), config, site_newest=site_newest,
+                   tombstones=tombstones_of(spec, withdrawn))
         for spec in feed_specs(config, sections=sections)
     ]

@@ -308,6 +308,39 @@ def index(
              f"{len(report.written)} written, {len(report.unchanged)} unchanged")
 
 
+@app.command("next-change")
+def next_change(
+    context: typer.Context,
+    config: ConfigOption = Path("syndicate.toml"),
+    store: Annotated[
+        Optional[str], typer.Option("--store", envvar=STORE_VARIABLE, metavar="STORE",
+                                    help="The store; default: the config's.")
+    ] = None,
+    json_report: JsonOption = False,
+) -> None:
+    """Print the earliest future moment (RFC 3339, UTC) at which an export of the store as it is
+    would write other files: an embargo lifting, a story expiring, a withdrawn story's tombstone
+    window closing; nothing when none is due. For cron or a CI schedule, to export exactly then.
+    Now is SOURCE_DATE_EPOCH when set, as for export."""
+    started = time.monotonic()
+    try:
+        from syndicate.dates import build_time
+        from syndicate.store import redacted
+
+        as_of = build_time()
+        location, held = api.next_change(config, store=store, as_of=as_of)
+    except SyndicateError as error:
+        raise _fail(error, store_variable=_store_variable(context),
+                    json_command="next-change" if json_report else None, started=started) from None
+    if json_report:
+        _print_json(reports.next_change(held, store=redacted(location), as_of=as_of, exit_code=0,
+                                        seconds=time.monotonic() - started))
+    elif held.next_change is not None:
+        typer.echo(_utc(held.next_change).replace("+00:00", "Z"))
+    else:
+        _say("nothing is due: no embargo, expiry or tombstone window ends after now", err=True)
+
+
 def _held_back(held) -> str:
     """The drafts and embargoed records of HELD (a store.HeldBack) in words; empty when none."""
     parts = []

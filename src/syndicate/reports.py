@@ -50,8 +50,21 @@ def export(report, *, out: Path, exit_code: int, seconds: float) -> dict[str, An
         "out": str(out), "check": report.checked_only,
         "files": {changed: [str(p) for p in report.written], "unchanged": [str(p) for p in report.unchanged]},
         "feeds": report.feeds, "records": report.records, "rendered": report.rendered,
-        "held_back": {"drafts": held.drafts, "embargoed": held.embargoed, "next_lift": _instant(held.next_lift)},
+        "held_back": {"drafts": held.drafts, "embargoed": held.embargoed, "next_lift": _instant(held.next_lift),
+                      "next_expiry": _instant(held.next_expiry), "tombstones_end": _instant(held.tombstones_end)},
+        "next_change": _instant(held.next_change),
         "skipped": [problem(p) for p in report.skipped], "warnings": list(report.warnings),
+    })
+    return document
+
+
+def next_change(held, *, store: str, as_of: datetime, exit_code: int, seconds: float) -> dict[str, Any]:
+    """HELD: a syndicate.store.HeldBack, as of AS_OF."""
+    document = _head("next-change", exit_code=exit_code, seconds=seconds)
+    document.update({
+        "store": store, "as_of": _instant(as_of), "next_change": _instant(held.next_change),
+        "next_lift": _instant(held.next_lift), "next_expiry": _instant(held.next_expiry),
+        "tombstones_end": _instant(held.tombstones_end),
     })
     return document
 

@@ -46,9 +46,10 @@ if TYPE_CHECKING:
     from syndicate.export.run import chosen_formats
     from syndicate.export.shards import Shard, ShardsMismatch
     from syndicate.progress import Progress
+    from syndicate.store import HeldBack
 
 __all__ = ["INDEX", "MANIFEST", "ExportReport", "IndexReport", "OlderThanPublished", "Shard", "ShardsMismatch",
-           "chosen_formats", "export", "index_shards"]
+           "chosen_formats", "export", "index_shards", "next_change"]
 # Imported when first asked for: an export with nothing changed needs none of them (unchanged.py).
 _DEFINED_IN = {"INDEX": "syndicate.export.render", "chosen_formats": "syndicate.export.run",
                "IndexReport": "syndicate.export.merge", "index_shards": "syndicate.export.merge",
@@ -67,6 +68,20 @@ def _published(out: Path) -> bool:
         return (out / MANIFEST).is_file()
     except (OSError, ValueError):
         return False
+
+
+def next_change(config_path: str | Path, *, store: str | Path | None = None,
+                as_of: datetime | None = None) -> tuple[str, HeldBack]:
+    """(the store's location, what it holds back AS_OF) for the store described by CONFIG_PATH (or
+    STORE): its next_change is the earliest future moment at which an export would write other
+    files, for a scheduler to run one then (README "The life of a story"). AS_OF defaults to
+    SOURCE_DATE_EPOCH or the clock, as an export's."""
+    from syndicate.config import load_config
+    from syndicate.dates import build_time
+    from syndicate.export.select import next_change as held_back_of
+
+    config = load_config(config_path)
+    return held_back_of(config, store=str(store or config.store), as_of=as_of or build_time())
 
 
 def export(

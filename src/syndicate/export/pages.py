@@ -9,7 +9,7 @@ holds a chunk and the page each feed is filling, never the whole archive.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -45,12 +45,13 @@ def _digest(item_id: str) -> bytes:
 
 
 def page_feeds(selection: Selection, archives: list[ArchivePages], config: Config, *,
-               streamed: Streamed, archived: Sequence[FeedSpec] | None = None) -> Iterator[Feed]:
+               streamed: Streamed, archived: Sequence[FeedSpec] | None = None,
+               versioned: Callable[[Article], Article] = lambda article: article) -> Iterator[Feed]:
     """The Feed of every archive page of ARCHIVES, each as soon as it is complete (the newest
     ones last); what the stream met goes into STREAMED. ARCHIVED: every archived feed of the
     export, when ARCHIVES are only some of them (a shard's, shards.py): the stream is theirs, and
     a record on any of their pages is counted, so that a shard reads and reports what the whole
-    export does."""
+    export does. VERSIONED: each article with its version (syndicate.versions)."""
     specs = list(archived) if archived is not None else [pages.spec for pages in archives]
     section = specs[0].section if len(specs) == 1 else None
     # load_articles() finds an item id taken twice within a chunk; this, across chunks. Digests,
@@ -68,6 +69,7 @@ def page_feeds(selection: Selection, archives: list[ArchivePages], config: Confi
         for article in loaded.articles:
             if _taken(article, taken, streamed.problems):
                 continue
+            article = versioned(article)
             sections = (None, *article.all_sections)
             if not held_by_specs.isdisjoint(sections):
                 streamed.origins.add(article.origin)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import nullcontext
 from datetime import datetime
 from pathlib import Path
 
 from syndicate.archives import ArchivePages
-from syndicate.build import FeedSpec, build_feed, feed_specs
+from syndicate.build import FeedSpec, build_feed, feed_specs, is_tombstone, newest_withdrawn, tombstones_of
 from syndicate.config import ALL_SLUG, Config
 from syndicate.errors import InvalidRecords, UsageError
 from syndicate.export import parallel
@@ -25,6 +25,9 @@ from syndicate.model import Article, Feed
 from syndicate.pausepoints import pause_point
 from syndicate.progress import Progress
 from syndicate.records import load_articles
+from syndicate.versions import VERSIONS_FILE, Versions
+from syndicate.versions import file_bytes as versions_file_bytes
+from syndicate.versions import read_file as read_versions
 
 
 def chosen_formats(names: Sequence[str] | None, default: Sequence[str]) -> list[str]:
@@ -93,14 +96,24 @@ def export(
         if problems and not skip_invalid:
             raise InvalidRecords(problems)
         pause_point("export-read")
-        by_origin = {article.origin: article for article in loaded.articles}
+        # Each article with the version partners should see (syndicate.versions).
+        ledger = Versions(selection.versions if selection.versions is not None else read_versions(out / VERSIONS_FILE))
+        by_origin = {article.origin: ledger.of_article(article) for article in loaded.articles}
+        withdrawn = load_articles(selection.withdrawn, config)
+        problems = (*problems, *withdrawn.problems)
+        if problems and not skip_invalid:
+            raise InvalidRecords(problems)
+        # The store hands out the withdrawals of the window (README "The life of a story").
+        tombstones = newest_withdrawn([ledger.of_article(article) for article in withdrawn.articles
+                                       if is_tombstone(article, as_of=as_of, window=config.site.tombstone_window)])
         newest = site_newest(selection.site_newest, by_origin, config)
         latest_of = {spec.slug: [by_origin[r.origin] for r in selection.chosen[spec.slug] if r.origin in by_origin]
                      for spec in specs}
         archives = [ArchivePages(spec, config) for spec in owned if spec.archive is not None]
         streamed = Streamed()
-        feeds = _feeds(owned, latest_of, archives, selection, config, site_newest=newest, streamed=streamed,
-                       archived=[spec for spec in specs if spec.archive is not None])
+        feeds = map(ledger.of_feed, _feeds(owned, latest_of, archives, selection, config, site_newest=newest,
+                                           streamed=streamed, tombstones=tombstones, versioned=ledger.of_article,
+                                           archived=[spec for spec in specs if spec.archive is not None]))
 
         # Each changed file is staged as it is rendered (with check, only compared), each target
         # resolved and refused if outside OUT before its file is staged; every staged file is
@@ -134,7 +147,8 @@ def export(
             root = out.resolve()
             kept = tuple(root / relative for relative in rendered.kept)
             in_feeds = {a.origin for items in latest_of.values() for a in items} | streamed.origins
-            warnings = tuple(dict.fromkeys((*selection.store_warnings, *loaded.warnings, *streamed.warnings)))
+            warnings = tuple(dict.fromkeys((*selection.store_warnings, *loaded.warnings, *withdrawn.warnings,
+                                            *streamed.warnings)))
             report = dict(feeds=len(specs), records=len(in_feeds), warnings=warnings, skipped=problems,
                           rendered=rendered.count, held_back=selection.held_back)
             # The manifest comes last, naming the store state the files were made from and what
@@ -143,6 +157,10 @@ def export(
                              skip_invalid=skip_invalid)
             entry = export_entry(key, ExportReport(written=(), unchanged=(), **report))
             fingerprint = store_fingerprint(selection.snapshot)
+            if selection.keep_versions is None and shard is None:
+                # A store that keeps no ledger: OUT/versions.json, put in place with the files. A shard's
+                # export keeps none (README "The life of a story").
+                keep(VERSIONS_FILE, versions_file_bytes(ledger.held, ledger.changed))
             if shard is None:
                 keep(MANIFEST, manifest_bytes({**manifest.files, **entries}, selection.state, export=entry))
             else:
@@ -152,6 +170,10 @@ def export(
                 report["feeds"] = len(owned)
             if check:
                 return ExportReport(written=tuple(changed), unchanged=(*kept, *same), checked_only=True, **report)
+            # The versions published are kept before the files are put in place: should that fail,
+            # the next export numbers the same content the same (syndicate.versions).
+            if ledger.changed and selection.keep_versions is not None:
+                selection.keep_versions(ledger.changed)
             written, unchanged = staging.commit()  # feeds, then the index, then the manifest
         if shard is None:  # a shard writes no manifest: the next export into OUT has no shortcut
             write_stamps(config, out, [*manifest.files, *entries, MANIFEST], fingerprint=fingerprint)
@@ -160,12 +182,18 @@ def export(
 
 def _feeds(specs: list[FeedSpec], latest_of: dict[str, list[Article]], archives: list[ArchivePages],
            selection: Selection, config: Config, *, site_newest: Article | None, streamed: Streamed,
+           tombstones: list[Article], versioned: Callable[[Article], Article],
            archived: list[FeedSpec]) -> Iterator[Feed]:
     """The feeds without archive pages; every archive page, as the store's records stream by;
     then the feeds with archive pages, linked to their newest page. LATEST_OF: each feed's latest
-    articles, by slug. ARCHIVED: every archived feed of the export (a shard's SPECS are some)."""
-    yield from (build_feed(spec, latest_of[spec.slug], config, site_newest=site_newest)
+    articles, by slug; TOMBSTONES: the withdrawn stories partners are still told of, which only
+    current feeds carry; VERSIONED: an article streamed with its version. ARCHIVED: every archived
+    feed of the export (a shard's SPECS are some)."""
+    yield from (build_feed(spec, latest_of[spec.slug], config, site_newest=site_newest,
+                           tombstones=tombstones_of(spec, tombstones))
                 for spec in specs if spec.archive is None)
     if archived:
-        yield from page_feeds(selection, archives, config, streamed=streamed, archived=archived)
-    yield from (pages.current_feed(latest_of[pages.spec.slug], site_newest=site_newest) for pages in archives)
+        yield from page_feeds(selection, archives, config, streamed=streamed, archived=archived, versioned=versioned)
+    yield from (pages.current_feed(latest_of[pages.spec.slug], site_newest=site_newest,
+                                   tombstones=tombstones_of(pages.spec, tombstones)) for pages in archives)
+

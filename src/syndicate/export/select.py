@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,6 +32,11 @@ class Selection:
     snapshot: Snapshot
     as_of: datetime
     store_warnings: list[str]  # what the store has to tell (a directory store's record cache set aside)
+    withdrawn: list[RawRecord]  # withheld and killed records within the tombstone window, latest first
+    # The versions ledger (syndicate.versions) the store keeps, or None for a store that keeps none
+    # (a directory store's is OUT/versions.json); and how to keep what an export changes in it.
+    versions: dict | None
+    keep_versions: Callable[[dict], None] | None
 
     def oldest_first(self, section: str | None) -> Iterator[RawRecord]:
         """Every public record of SECTION (None: the site), oldest first, read as it is iterated."""
@@ -53,9 +58,14 @@ def reading(config: Config, specs: list[FeedSpec], *, store: str, as_of: datetim
             site_wide = next((chosen[spec.slug] for spec in specs if spec.section is None), None)
             site_newest = site_wide[:1] if site_wide is not None else snapshot.latest(
                 FeedQuery(section=None, limit=1), as_of=as_of)
+            window = config.site.tombstone_window
+            withdrawn = snapshot.withdrawn(since=as_of - window)
+            read_versions = getattr(snapshot, "versions", None)
             yield Selection(chosen=chosen, site_newest=site_newest, problems=snapshot.problems,
-                            state=snapshot.state, held_back=snapshot.held_back(as_of=as_of), snapshot=snapshot,
-                            as_of=as_of, store_warnings=getattr(opened, "warnings", []))
+                            state=snapshot.state, held_back=snapshot.held_back(as_of=as_of, tombstone_window=window),
+                            snapshot=snapshot, as_of=as_of, store_warnings=getattr(opened, "warnings", []),
+                            withdrawn=withdrawn, versions=read_versions() if read_versions is not None else None,
+                            keep_versions=getattr(opened, "keep_versions", None))
     finally:
         opened.close()
 
@@ -66,3 +76,15 @@ def site_newest(raws: list[RawRecord], loaded: dict[str, Article], config: Confi
     if not raws:
         return None
     return loaded.get(raws[0].origin) or next(iter(load_articles(raws, config).articles), None)
+
+
+def next_change(config: Config, *, store: str, as_of: datetime) -> tuple[str, HeldBack]:
+    """(the store's location, what it holds back AS_OF): HeldBack.next_change is the earliest
+    moment after AS_OF at which an export of the store as it is may write other files (an
+    embargo lifting, a story expiring, a tombstone window closing); None when nothing is due."""
+    opened = open_store(store, config=config)
+    try:
+        with opened.snapshot() as snapshot:
+            return opened.location, snapshot.held_back(as_of=as_of, tombstone_window=config.site.tombstone_window)
+    finally:
+        opened.close()

@@ -4,7 +4,7 @@ Every export records in OUT/manifest.json, beside the store state it read, what 
 depend on (`export` in the manifest): a hash of syndicate's version, the configuration file's
 bytes, the store's location and the options that choose what is written (formats, sections,
 skip_invalid); the next moment at which the same store would export differently (the first
-embargo to lift); and what the export reported (feeds, records, held back, warnings, skipped
+embargo to lift, story to expire or tombstone window to close: HeldBack.next_change); and what the export reported (feeds, records, held back, warnings, skipped
 records). After publishing, it also notes the size and modification time of every file the
 manifest lists, and of the manifest, in the user's cache directory (the record caches'; see
 syndicate.store.cache), not under OUT (which holds only what partners fetch) nor in the
@@ -49,14 +49,22 @@ def export_entry(key: str, report: ExportReport) -> dict[str, Any]:
     held = report.held_back
     return {
         "key": key,
-        "next_change": held.next_lift.isoformat() if held.next_lift else None,
+        "next_change": _moment(held.next_change),
         "feeds": report.feeds,
         "records": report.records,
-        "held_back": {"drafts": held.drafts, "embargoed": held.embargoed,
-                      "next_lift": held.next_lift.isoformat() if held.next_lift else None},
+        "held_back": {"drafts": held.drafts, "embargoed": held.embargoed, "next_lift": _moment(held.next_lift),
+                      "next_expiry": _moment(held.next_expiry), "tombstones_end": _moment(held.tombstones_end)},
         "warnings": list(report.warnings),
         "skipped": [[p.origin, p.record_id, p.field, p.message] for p in report.skipped],
     }
+
+
+def _moment(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def _read_moment(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
 
 
 def _stamp(path: Path) -> list[int] | None:
@@ -149,7 +157,7 @@ def unchanged_report(config_path: str | Path, config: Config, *, out: Path, stor
                                       skip_invalid=skip_invalid):
             return None
         if entry["next_change"] is not None and as_of >= datetime.fromisoformat(entry["next_change"]):
-            return None  # an embargo has lifted since
+            return None  # an embargo has lifted, a story expired or a tombstone's window closed since
         noted = _noted(config, out)
         if noted is None or not _files_match(noted, out, [*manifest.files, MANIFEST]):
             return None  # a published file was changed or removed since: render it again
@@ -157,7 +165,6 @@ def unchanged_report(config_path: str | Path, config: Config, *, out: Path, stor
         if state != manifest.store or fingerprint != noted.get("store"):
             return None
         held = entry["held_back"]
-        next_lift = datetime.fromisoformat(held["next_lift"]) if held["next_lift"] else None
         root = out.resolve()
         return ExportReport(
             written=(), unchanged=tuple(root / relative for relative in [*manifest.files, MANIFEST]), rendered=0,
@@ -165,6 +172,8 @@ def unchanged_report(config_path: str | Path, config: Config, *, out: Path, stor
             skipped=tuple(Problem(origin=origin, record_id=record_id, field=field, message=message)
                           for origin, record_id, field, message in entry["skipped"]),
             checked_only=check,
-            held_back=HeldBack(drafts=held["drafts"], embargoed=held["embargoed"], next_lift=next_lift))
+            held_back=HeldBack(drafts=held["drafts"], embargoed=held["embargoed"],
+                               next_lift=_read_moment(held["next_lift"]), next_expiry=_read_moment(held["next_expiry"]),
+                               tombstones_end=_read_moment(held["tombstones_end"])))
     except (KeyError, TypeError, ValueError):
         return None  # an entry this version does not read: the export runs and writes a new one

@@ -1,0 +1,120 @@
+"""Versions that count: an item's version rises when what partners see of it changes.
+
+Receivers key on an item's id and version (an agency's ingest keeps `guid:version`), so a
+correction sent under the version partners already hold is dropped. The ledger keeps, per item
+id, the version last published, a digest of what partners see of it and when that version was
+made; an export compares each article with it:
+
+  - the same digest: the same version, made when it was (re-exporting changes nothing);
+  - another digest: the next version, made at the record's `updated` date, or a second after
+    the previous version when the record did not move it (versions are made in order);
+  - an id the ledger does not hold: version 1 (the ledger starts with the first export);
+  - a record that sets `version` pins it: that version, made at its `updated` date.
+
+What partners see: the title, summary, body, media, authors, the correction note and whether
+the story may be used, is withheld or is killed (a kill is a version of its own: NewsML-G2's
+stat:canceled). The signal (update or correction) comes from the version and the note
+(model.Article.signal). Only the ledger's entries, not the clock, decide the numbers and
+times, so two exports of one store state give the same bytes.
+
+A feed is versioned the same way, as the package of its items (NewsML-G2 packageItem): its
+entry is kept under its directory URL and its digest covers the ids and versions of its items
+and tombstones.
+
+Where the ledger is kept is the store's business (a table of an SQLite or PostgreSQL store) or,
+for a store that keeps none (a directory of records), OUT/versions.json beside the manifest
+(read_file / file_bytes).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from syndicate.model import Article, Feed
+
+VERSIONS_FILE = "versions.json"  # a directory store's ledger, beside OUT's manifest
+_TICK = timedelta(seconds=1)  # between two versions made at one recorded moment
+
+# item id (or feed directory URL) -> (version, digest of what partners see, when that version was made)
+Entry = tuple[int, str, datetime]
+
+
+def _digest(values: list) -> str:
+    text = "\0".join(f"s{v}" if isinstance(v, str) else f"r{v!r}" for v in values)
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def seen_by_partners(article: Article) -> str:
+    """A digest of what partners see of ARTICLE (the module docstring says what that is)."""
+    usable = "killed" if article.status == "killed" else "withheld" if article.status == "withheld" else "usable"
+    return _digest([
+        article.title, article.summary, article.body_html,
+        [(m.url, m.type, m.width, m.height, m.length, m.caption, m.credit) for m in article.media],
+        [(a.name, a.affiliation, a.url, a.email) for a in article.authors],
+        article.correction, usable, article.kill_reason if article.withdrawn else None,
+    ])
+
+
+class Versions:
+    """The ledger HELD as the store (or OUT) keeps it, and what this export changes in it."""
+
+    def __init__(self, held: Mapping[str, Entry] | None = None) -> None:
+        self.held: Mapping[str, Entry] = held or {}
+        self.changed: dict[str, Entry] = {}
+
+    def _entry(self, key: str, digest: str, moment: datetime, *, pinned: int | None = None) -> Entry:
+        known = self.changed.get(key) or self.held.get(key)
+        if pinned is not None:
+            entry = (pinned, digest, moment) if known is None or known[:2] != (pinned, digest) else known
+        elif known is None:
+            entry = (1, digest, moment)
+        elif known[1] == digest:
+            entry = known
+        else:
+            entry = (known[0] + 1, digest, max(moment, known[2] + _TICK))
+        if entry != known:
+            self.changed[key] = entry
+        return entry
+
+    def of_article(self, article: Article) -> Article:
+        """ARTICLE with the version and version time the ledger gives it."""
+        version, _, created = self._entry(article.item_id, seen_by_partners(article), article.updated,
+                                          pinned=article.version if article.version_pinned else None)
+        if version == article.version and created == article.created:
+            return article
+        return replace(article, version=version, version_created=created)
+
+    def of_feed(self, feed: Feed) -> Feed:
+        """FEED with its version as a package of its items and tombstones."""
+        digest = _digest([[(a.item_id, a.version) for a in feed.items],
+                          [(a.item_id, a.version) for a in feed.tombstones]])
+        version = self._entry(feed.base_url, digest, feed.updated)[0]
+        return feed if version == feed.version else replace(feed, version=version)
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat()
+
+
+def read_file(path: Path) -> dict[str, Entry]:
+    """The ledger kept in PATH (OUT/versions.json); empty when there is none or it cannot be read
+    (then versions start again from 1, as for a new store)."""
+    try:
+        document = json.loads(path.read_bytes().decode("utf-8"))
+        return {key: (int(version), str(digest), datetime.fromisoformat(created))
+                for key, (version, digest, created) in document["versions"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def file_bytes(held: Mapping[str, Entry], changed: Mapping[str, Entry]) -> bytes:
+    """The ledger HELD with CHANGED applied, as OUT/versions.json holds it."""
+    entries = {**held, **changed}
+    document = {"versions": {key: [version, digest, _utc(created)]
+                             for key, (version, digest, created) in sorted(entries.items())}}
+    return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
