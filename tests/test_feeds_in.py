@@ -488,3 +488,36 @@ def test_read_feed_is_a_generator_of_one_record_per_item(tmp_path: Path):
     records = read_feed(source, load_config(_config(tmp_path)), default_section="society")
     assert iter(records) is records
     assert [r.origin for r in records] == [f"{source} item 1 (guid 'a')", f"{source} item 2 (guid 'b')"]
+
+
+def test_agency_withdrawals_and_corrections_are_imported_as_such(tmp_path: Path):
+    """ninjs pubstatus and NewsML-G2 pubStatus say an item must be taken down: the records are
+    withheld or killed, the editorial note their kill_reason; a signalled correction keeps its note."""
+    ninjs = [{"uri": f"https://agency.example/items/{n}", "version": "3", "type": "text", "pubstatus": status,
+              "ednote": "Kill: a court order.", "headlines": [{"role": "main", "value": f"Story {n}"}],
+              "firstcreated": "2026-11-01T10:00:00Z", "versioncreated": "2026-11-02T10:00:00Z"}
+             for n, status in ((1, "canceled"), (2, "withheld"), (3, "usable"))]
+    result, records = _import(tmp_path, "agency.json", json.dumps(ninjs))
+    assert result.exit_code == 0, result.output
+    by_guid = {r["guid"]: r for r in records.values()}
+    assert [(by_guid[f"https://agency.example/items/{n}"].get("status"),
+             by_guid[f"https://agency.example/items/{n}"].get("kill_reason")) for n in (1, 2, 3)] == [
+        ("killed", "Kill: a court order."), ("withheld", "Kill: a court order."), (None, None)]
+    listing = REFERENCE / "newsml-g2" / "LISTING_1_A_NewsML-G2_News_Item.xml"
+    if not listing.is_file():
+        pytest.skip("../shared/reference/newsml-g2/ is not beside the checkout")
+    text = listing.read_text(encoding="utf-8")
+    # The listing is usable, with an edNote and sig:update: neither a withdrawal nor a correction.
+    _, records = _import(tmp_path, "item.xml", text)
+    record = records["urn:newsml:acmenews.com:20161018:US-FINANCE-FED"]
+    assert "kill_reason" not in record and "correction" not in record
+    for old, new, expected in (('qcode="stat:usable"', 'qcode="stat:canceled"', ("killed", "kill_reason")),
+                               ('qcode="sig:update"', 'qcode="sig:correction"', ("embargoed", "correction"))):
+        assert old in text
+        folder = tmp_path / expected[1]
+        folder.mkdir()
+        result, records = _import(folder, "item.xml", text.replace(old, new))
+        assert result.exit_code == 0, result.output
+        record = records["urn:newsml:acmenews.com:20161018:US-FINANCE-FED"]
+        assert record["status"] == expected[0]
+        assert " ".join(record[expected[1]].split()).startswith("Note to editors: STRICTLY EMBARGOED. Not for public")

@@ -5,7 +5,8 @@ reverse of formats/newsml.py): guid -> the guid; version; xml:lang or
 contentMeta/language -> language; rightsInfo/copyrightNotice -> rights;
 firstCreated (else contentCreated, else versionCreated) -> published;
 versionCreated (else contentModified) -> updated; embargoed -> an embargo; pubStatus
-stat:withheld or stat:canceled -> a draft; link irel:seeAlso -> url (else the guid
+stat:withheld -> status withheld, stat:canceled -> killed, with edNote as the kill_reason;
+the edNote of an item signalled sig:correction -> the correction note; link irel:seeAlso -> url (else the guid
 when it is an http(s) URL); located/name -> located; infoSource with an http(s)
 uri -> source; creator -> authors (name, uri, personDetails affiliation and e-mail;
 without creators, one author per "; "-separated `by`); subject -> sections (by
@@ -36,6 +37,8 @@ NAR = "http://iptc.org/std/nar/2006-10-01/"
 XHTML = "http://www.w3.org/1999/xhtml"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _N = {"n": NAR}
+# pubStatus of an item partners must take down -> the record's status (IPTC's PublishingStatus scheme).
+WITHDRAWN_STATUS = {"stat:withheld": "withheld", "stat:canceled": "killed"}
 
 
 def _local(tag: Any) -> str:
@@ -181,9 +184,15 @@ def read(root: etree._Element, path: str, site: Site) -> Iterator[FeedRecord]:
         if embargo:
             record.update(status="embargoed", embargo_until=embargo)
         status = _first(item_meta, "n:pubStatus") if item_meta is not None else None
-        if status is not None and status.get("qcode") in ("stat:withheld", "stat:canceled"):
-            record["status"] = "draft"
-            notes.append(f"status: pubStatus {status.get('qcode')!r} is imported as a draft")
+        status = WITHDRAWN_STATUS.get(status.get("qcode")) if status is not None else None
+        note = _text(_first(item_meta, "n:edNote")) if item_meta is not None else None
+        signals = {s.get("qcode") for s in item_meta.xpath("n:signal", namespaces=_N)} if item_meta is not None else set()
+        if status is not None:
+            record["status"] = status
+            if note:
+                record["kill_reason"] = note
+        elif note and "sig:correction" in signals:
+            record["correction"] = note
         yield FeedRecord(origin=where, data=record, notes=tuple(notes))
     for guid, (number, item) in by_guid.items():
         if guid not in used:

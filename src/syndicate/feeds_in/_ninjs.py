@@ -6,7 +6,8 @@ uri -> the guid; renditions "web" (or the first text/html one) -> url, else the 
 when it is an http(s) URL; headlines main -> title; descriptions summary -> summary;
 bodies main (text/html or XHTML; plain text as paragraphs) -> body; firstcreated
 (else contentcreated, else versioncreated) -> published; versioncreated -> updated;
-embargoed -> an embargo; pubstatus withheld or canceled -> a draft; by -> authors
+embargoed -> an embargo; pubstatus withheld -> status withheld, canceled -> killed, with
+ednote as the kill_reason; by -> authors
 (one per "; "-separated byline); subjects -> sections (by literal slug, section
 page or title) and tags; located; infosources[0] -> source; copyrightnotice ->
 rights; language; version; associations -> media (their first rendition with an
@@ -130,7 +131,9 @@ def read(document: Any, path: str, site: Site) -> Iterator[FeedRecord]:
         )
         if _text(item.get("embargoed")):
             record.update(status="embargoed", embargo_until=item["embargoed"].strip())
-        if item.get("pubstatus") in ("withheld", "canceled"):
-            record["status"] = "draft"
-            notes.append(f"status: pubstatus {item['pubstatus']!r} is imported as a draft")
+        status = {"withheld": "withheld", "canceled": "killed"}.get(item.get("pubstatus"))
+        if status is not None:
+            record["status"] = status
+            if _text(item.get("ednote")):
+                record["kill_reason"] = _text(item.get("ednote"))
         yield FeedRecord(origin=where, data=record, notes=tuple(notes))
