@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -136,7 +136,7 @@ def test_every_store_says_what_it_holds_back_from_an_export(mixed_store: tuple[s
     opened = open_store(store, config=load_config(config))
     try:
         with opened.snapshot() as snapshot:
-            held = snapshot.held_back(as_of=as_of)
+            held = snapshot.held_back(as_of=as_of, tombstone_window=timedelta(days=7))
     finally:
         opened.close()
     assert held == HeldBack(drafts=1, embargoed=embargoed, next_lift=next_lift)

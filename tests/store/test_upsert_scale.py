@@ -126,7 +126,7 @@ def test_a_postgres_store_made_before_the_index_gets_it_from_its_owner_and_a_war
         with psycopg.connect(postgres_url) as connection:
             assert connection.execute("SELECT count(*) FROM pg_indexes WHERE indexname = 'article_sections_id'"
                                       ).fetchone() == (1,)
-            assert connection.execute("SELECT schema_version, changes FROM syndicate.metadata").fetchone() == (2, 3)
+            assert connection.execute("SELECT schema_version, changes FROM syndicate.metadata").fetchone() == (3, 3)
     finally:
         with psycopg.connect(postgres_url, autocommit=True) as admin:
             admin.execute(f"DROP OWNED BY {role} CASCADE")

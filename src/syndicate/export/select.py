@@ -53,8 +53,9 @@ def reading(config: Config, specs: list[FeedSpec], *, store: str, as_of: datetim
             site_wide = next((chosen[spec.slug] for spec in specs if spec.section is None), None)
             site_newest = site_wide[:1] if site_wide is not None else snapshot.latest(
                 FeedQuery(section=None, limit=1), as_of=as_of)
+            held_back = snapshot.held_back(as_of=as_of, tombstone_window=config.site.tombstone_window)
             yield Selection(chosen=chosen, site_newest=site_newest, problems=snapshot.problems,
-                            state=snapshot.state, held_back=snapshot.held_back(as_of=as_of), snapshot=snapshot,
+                            state=snapshot.state, held_back=held_back, snapshot=snapshot,
                             as_of=as_of, store_warnings=getattr(opened, "warnings", []))
     finally:
         opened.close()

@@ -29,17 +29,22 @@ import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 from syndicate.checked import record_digest
 from syndicate.config import DEFAULT_STORE_TIMEOUT
+from syndicate.model import WITHDRAWN
 from syndicate.pausepoints import pause_point
 from syndicate.store import FeedQuery, HeldBack, RawRecord, StoredRecord, StoreError, StoreState, StoreStats, Upserted
 
 APPLICATION_ID = 0x53594E44  # "SYND", in the database header (PRAGMA application_id)
-SCHEMA_VERSION = 2  # 1: syndicate 0.1's articles and article_sections, without metadata
+# 1: syndicate 0.1's articles and article_sections, without metadata; 2: without expires (read
+# as it is, every record unexpired: build.is_public says when one has; an import upgrades it).
+# 3 keeps a syndicate that does not fill `expires` from writing a stale one.
+SCHEMA_VERSION = 3
+READABLE_VERSIONS = (2, 3)
 OLD_TABLES = frozenset({"articles", "article_sections"})
 TABLES = OLD_TABLES | {"metadata"}
 CREATE_TABLES = (
@@ -51,7 +56,8 @@ CREATE_TABLES = (
     updated       TEXT NOT NULL,
     status        TEXT NOT NULL,
     embargo_until TEXT,
-    checked       TEXT
+    checked       TEXT,
+    expires       TEXT
 )""",
     """CREATE TABLE article_sections (
     section       TEXT NOT NULL,
@@ -59,6 +65,7 @@ CREATE_TABLES = (
     published     TEXT NOT NULL,
     status        TEXT NOT NULL,
     embargo_until TEXT,
+    expires       TEXT,
     PRIMARY KEY (section, id)
 )""",
     "CREATE INDEX article_sections_latest ON article_sections (section, published DESC, id)",
@@ -73,11 +80,35 @@ CREATE_SECTIONS_BY_ID = f"CREATE INDEX IF NOT EXISTS {SECTIONS_BY_ID} ON article
 # writer no longer matches its checked form's digest).
 CHECKED = "checked"
 ADD_CHECKED = f"ALTER TABLE articles ADD COLUMN {CHECKED} TEXT"
+# When a record leaves every feed; a store of layout 2 gets the columns from the first import into it.
+EXPIRES = "expires"
+ADD_EXPIRES = tuple(f"ALTER TABLE {table} ADD COLUMN {EXPIRES} TEXT" for table in ("articles", "article_sections"))
+# Withdrawn stories by updated date (tombstones), and the expiries to come: small parts of a
+# large store, each found through a partial index (a query's WHERE repeats the index's).
+WITHDRAWN_STATUS = "status IN ({})".format(", ".join(f"'{status}'" for status in WITHDRAWN))
+UPGRADE_INDEXES = (
+    CREATE_SECTIONS_BY_ID,
+    f"CREATE INDEX IF NOT EXISTS articles_withdrawn ON articles (updated DESC, id) WHERE {WITHDRAWN_STATUS}",
+    "CREATE INDEX IF NOT EXISTS articles_expires ON articles (expires, status, embargo_until) "
+    "WHERE expires IS NOT NULL",
+)
 CREATE_METADATA = """CREATE TABLE metadata (
     singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
     store_id  TEXT NOT NULL,
     changes   INTEGER NOT NULL
 )"""
+# The versions ledger (syndicate.versions): per item id, the version an export published, the digest
+# of what partners see of it, and when that version was made. Written apart from the records: it
+# changes neither the change counter nor a record.
+VERSIONS = "versions"
+CREATE_VERSIONS = f"""CREATE TABLE IF NOT EXISTS {VERSIONS} (
+    id      TEXT PRIMARY KEY,
+    version INTEGER NOT NULL,
+    digest  TEXT NOT NULL,
+    created TEXT NOT NULL
+)"""
+KEEP_VERSION = (f"INSERT INTO {VERSIONS} (id, version, digest, created) VALUES (?, ?, ?, ?) ON CONFLICT (id) "
+                "DO UPDATE SET version = excluded.version, digest = excluded.digest, created = excluded.created")
 
 # An upsert of a batch, in one transaction: the counter, which ids the store holds already, their
 # section rows removed, the articles inserted or replaced, their section rows inserted. Each
@@ -87,42 +118,59 @@ _HELD_CHUNK = 500  # ids per query: well below SQLite's limit on parameters
 HELD = "SELECT id FROM articles WHERE id IN ({marks})"
 DELETE_SECTIONS = "DELETE FROM article_sections WHERE id = ?"
 UPSERT_ARTICLE = (
-    "INSERT INTO articles (id, record, section, published, updated, status, embargo_until, checked) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET record = excluded.record, "
+    "INSERT INTO articles (id, record, section, published, updated, status, embargo_until, checked, expires) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET record = excluded.record, "
     "section = excluded.section, published = excluded.published, updated = excluded.updated, "
-    "status = excluded.status, embargo_until = excluded.embargo_until, checked = excluded.checked")
-INSERT_SECTION = ("INSERT INTO article_sections (section, id, published, status, embargo_until) "
-                  "VALUES (?, ?, ?, ?, ?)")
+    "status = excluded.status, embargo_until = excluded.embargo_until, checked = excluded.checked, "
+    "expires = excluded.expires")
+INSERT_SECTION = ("INSERT INTO article_sections (section, id, published, status, embargo_until, expires) "
+                  "VALUES (?, ?, ?, ?, ?, ?)")
 
-# Public: published, or embargoed with the embargo lifted (build.is_public says the same).
+# {public}: the rows public AS_OF (public() below).
 LATEST_IN_SECTION = """
 SELECT a.id, a.record, {checked} FROM article_sections AS s JOIN articles AS a ON a.id = s.id
-WHERE s.section = :section
-  AND (s.status = 'published' OR (s.status = 'embargoed' AND s.embargo_until <= :as_of))
+WHERE s.section = :section AND {public}
 ORDER BY s.published DESC, s.id LIMIT :limit
 """
 LATEST_OF_SITE = """
-SELECT id, record, {checked} FROM articles
-WHERE status = 'published' OR (status = 'embargoed' AND embargo_until <= :as_of)
+SELECT id, record, {checked} FROM articles WHERE {public}
 ORDER BY published DESC, id LIMIT :limit
 """
 # Every public record, oldest first: the reverse of the latest-N order (archive pages, read as
 # the cursor advances). The indexes on (published DESC, id) serve it read backwards.
 OLDEST_IN_SECTION = """
 SELECT a.id, a.record, {checked} FROM article_sections AS s JOIN articles AS a ON a.id = s.id
-WHERE s.section = :section
-  AND (s.status = 'published' OR (s.status = 'embargoed' AND s.embargo_until <= :as_of))
+WHERE s.section = :section AND {public}
 ORDER BY s.published, s.id DESC
 """
 OLDEST_OF_SITE = """
-SELECT id, record, {checked} FROM articles
-WHERE status = 'published' OR (status = 'embargoed' AND embargo_until <= :as_of)
+SELECT id, record, {checked} FROM articles WHERE {public}
 ORDER BY published, id DESC
 """
+WITHDRAWN_SINCE = f"""
+SELECT id, record, {{checked}} FROM articles WHERE {WITHDRAWN_STATUS} AND updated >= :since
+ORDER BY updated DESC, id
+"""
 
-# For stats: what an export at :as_of publishes (as above), and the embargoes not lifted by then.
-PUBLIC = "status = 'published' OR (status = 'embargoed' AND embargo_until <= :as_of)"
+# For stats: the embargoes not lifted by :as_of.
 STILL_EMBARGOED = "status = 'embargoed' AND (embargo_until IS NULL OR embargo_until > :as_of)"
+# For held_back: the first expiry after :as_of of a record public then or once its embargo lifts,
+# and the first withdrawn story updated after :since (its tombstone window ends first).
+NEXT_EXPIRY = """
+SELECT min(expires) FROM articles WHERE expires > :as_of
+  AND (status = 'published' OR (status = 'embargoed' AND embargo_until < expires))
+"""
+FIRST_TOMBSTONE = f"SELECT min(updated) FROM articles WHERE {WITHDRAWN_STATUS} AND updated > :since"
+
+
+def public(alias: str = "", *, expiring: bool = True) -> str:
+    """The condition on a row (of table ALIAS) that it is public as of :as_of: published, or
+    embargoed with the embargo lifted, and not expired (build.is_public says the same). Without
+    EXPIRING (a store of layout 2, without the column) every record is taken as unexpired."""
+    t = f"{alias}." if alias else ""
+    condition = f"({t}status = 'published' OR ({t}status = 'embargoed' AND {t}embargo_until <= :as_of))"
+    return condition + (f" AND ({t}{EXPIRES} IS NULL OR {t}{EXPIRES} > :as_of)" if expiring else "")
+
 
 # Primary result codes (https://sqlite.org/rescode.html).
 _PERM, _BUSY, _LOCKED, _READONLY, _IOERR = 3, 5, 6, 8, 10
@@ -131,6 +179,13 @@ _CORRUPT, _FULL, _CANTOPEN, _AUTH, _NOTADB = 11, 13, 14, 23, 26
 
 def utc_text(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def ledger_text(moment: datetime) -> str:
+    """MOMENT in the versions ledger: ISO 8601 in UTC, to the microsecond (it is read back as it was)."""
+    if moment.tzinfo is None:
+        raise ValueError(f"a version's created date must be timezone-aware: {moment!r}")
+    return moment.astimezone(timezone.utc).isoformat()
 
 
 def _from_utc_text(text: str | None) -> datetime | None:
@@ -151,18 +206,23 @@ def _checked_column(stored: StoredRecord) -> str | None:
     return None if stored.checked is None else f"{record_digest(stored.json_text())}:{stored.checked}"
 
 
-# Drafts and records still under embargo, from the narrow section rows (one per section of an article).
+# Drafts and records still under embargo, from the narrow section rows (one per section of an article);
+# the first lift of a record that has not expired by then ({shown}: of a store with `expires`).
 HELD_BACK = """
 SELECT COUNT(DISTINCT CASE WHEN status = 'draft' THEN id END),
        COUNT(DISTINCT CASE WHEN status = 'embargoed' AND embargo_until > :as_of THEN id END),
-       MIN(CASE WHEN status = 'embargoed' AND embargo_until > :as_of THEN embargo_until END)
+       MIN(CASE WHEN status = 'embargoed' AND embargo_until > :as_of{shown} THEN embargo_until END)
 FROM article_sections WHERE status != 'published'
 """
+SHOWN_WHEN_LIFTED = f" AND ({EXPIRES} IS NULL OR {EXPIRES} > embargo_until)"
 
 
-def latest_query(query: FeedQuery, *, checked: str = CHECKED) -> str:
-    """The latest-N query of QUERY; CHECKED: the column of checked forms, or NULL for a store without it."""
-    return (LATEST_OF_SITE if query.section is None else LATEST_IN_SECTION).format(checked=checked)
+def latest_query(query: FeedQuery, *, checked: str = CHECKED, expiring: bool = True) -> str:
+    """The latest-N query of QUERY; CHECKED: the column of checked forms, or NULL for a store without it;
+    EXPIRING: whether the store has the expires column."""
+    if query.section is None:
+        return LATEST_OF_SITE.format(checked=checked, public=public(expiring=expiring))
+    return LATEST_IN_SECTION.format(checked=checked, public=public("s", expiring=expiring))
 
 
 def store_timeout(config: Any) -> int:
@@ -190,7 +250,7 @@ def _layout(application_id: int, user_version: int, tables: set[str]) -> _Layout
     if application_id == APPLICATION_ID:
         if user_version > SCHEMA_VERSION:
             return _Layout("newer")
-        if user_version == SCHEMA_VERSION and TABLES <= tables:
+        if user_version in READABLE_VERSIONS and TABLES <= tables:
             return _Layout("current")
         return _Layout("foreign", f"it is marked as syndicate's but lacks its tables (user_version {user_version})")
     if application_id != 0:
@@ -215,6 +275,7 @@ class SqliteStore:
         self.writable = create
         self.old = False  # syndicate 0.1's layout, read as it is (records and stats; no snapshot)
         self.checked = CHECKED  # what a query selects for a record's checked form
+        self.expiring = True  # whether the store has the expires columns (a store of layout 2 has not)
         self.connection: sqlite3.Connection | None = None
         try:
             if create:
@@ -319,6 +380,7 @@ class SqliteStore:
         self.old = layout.kind == "old"
         if layout.kind == "current" and not self._has_checked():
             self.checked = "NULL"  # made before the column existed (by a reader that does not write)
+        self.expiring = self._has_column(EXPIRES)
 
     def _open_to_write(self) -> None:
         try:
@@ -331,7 +393,7 @@ class SqliteStore:
         self.connection.execute("PRAGMA foreign_keys = ON")
         layout = self._live_layout()
         self._refuse(layout, writing=True)
-        if layout.kind == "current" and self._has_sections_by_id() and self._has_checked():
+        if layout.kind == "current" and self._up_to_date():
             return
         if self.connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             self.connection.execute("PRAGMA journal_mode = WAL")  # readers never block the writer
@@ -350,10 +412,16 @@ class SqliteStore:
                                         (str(uuid.uuid4()),))
                 self.connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                 self.connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            # New stores, old ones, and stores of this layout made before the index or the column existed.
-            self.connection.execute(CREATE_SECTIONS_BY_ID)
+            # New stores, old ones, and stores made before an index, a column or the ledger existed.
             if not self._has_checked():
                 self.connection.execute(ADD_CHECKED)
+            if not self._has_column(EXPIRES):
+                for statement in ADD_EXPIRES:
+                    self.connection.execute(statement)
+            for statement in UPGRADE_INDEXES:
+                self.connection.execute(statement)
+            self.connection.execute(CREATE_VERSIONS)
+            self.connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             self.connection.execute("COMMIT")
         except sqlite3.Error as error:
             self._rollback()
@@ -364,13 +432,19 @@ class SqliteStore:
             raise
 
     def _has_checked(self) -> bool:
-        assert self.connection is not None
-        return any(row[1] == CHECKED for row in self.connection.execute("PRAGMA table_info(articles)"))
+        return self._has_column(CHECKED)
 
-    def _has_sections_by_id(self) -> bool:
+    def _has_column(self, name: str) -> bool:
         assert self.connection is not None
-        return self.connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?",
-                                       (SECTIONS_BY_ID,)).fetchone() is not None
+        return any(row[1] == name for row in self.connection.execute("PRAGMA table_info(articles)"))
+
+    def _up_to_date(self) -> bool:
+        """Whether the store has this layout's every column, index and table (nothing to upgrade)."""
+        assert self.connection is not None
+        names = {name for (name,) in self.connection.execute("SELECT name FROM sqlite_master")}
+        return (self.connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+                and {SECTIONS_BY_ID, "articles_withdrawn", "articles_expires", VERSIONS} <= names
+                and self._has_checked() and self._has_column(EXPIRES))
 
     # Transactions and errors
 
@@ -463,10 +537,11 @@ class SqliteStore:
         for stored in wanted.values():
             published, embargo_until = utc_text(stored.published), (
                 utc_text(stored.embargo_until) if stored.embargo_until else None)
+            expires = utc_text(stored.expires) if stored.expires else None
             articles.append((stored.id, stored.json_text(), stored.sections[0],
                              published, utc_text(stored.updated), stored.status, embargo_until,
-                             _checked_column(stored)))
-            sections += [(section, stored.id, published, stored.status, embargo_until)
+                             _checked_column(stored), expires))
+            sections += [(section, stored.id, published, stored.status, embargo_until, expires)
                          for section in dict.fromkeys(stored.sections)]
         try:
             self.connection.execute("BEGIN IMMEDIATE")
@@ -489,6 +564,42 @@ class SqliteStore:
             raise
         return Upserted(new=len(ids) - len(held), replaced=len(held))
 
+    def keep_versions(self, entries: dict[str, tuple[int, str, datetime]]) -> None:
+        """Keep ENTRIES (item id -> (version, digest, created)) in the versions ledger, in one
+        transaction of a connection of its own: the store stays open read-only for the export,
+        whose snapshot may still be open (in WAL mode a reader does not hold up a writer). The
+        change counter and the records are untouched, so the store's state is the same after."""
+        rows = [(item, version, digest, ledger_text(created)) for item, (version, digest, created) in entries.items()]
+        if not rows:
+            return
+        doing = "keep the versions of the items it exported"
+        try:
+            connection = self._connect("rw")
+        except sqlite3.Error as error:
+            raise self._ledger_failure(error, doing) from None
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            connection.execute(CREATE_VERSIONS)
+            connection.executemany(KEEP_VERSION, rows)
+            connection.execute("COMMIT")
+        except sqlite3.Error as error:
+            if connection.in_transaction:
+                try:
+                    connection.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
+            raise self._ledger_failure(error, doing) from None
+        finally:
+            connection.close()
+
+    def _ledger_failure(self, error: sqlite3.Error, doing: str) -> StoreError:
+        code = (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF
+        if code in (_PERM, _READONLY, _CANTOPEN, _AUTH):
+            return StoreError(f"{self.location}: cannot {doing}: {error}; syndicate keeps them in the store (its "
+                              f"table {VERSIONS}), so the user that exports must be able to write the store's file "
+                              "and its directory: give that user write permission on both")
+        return self._failure(error, doing, waiting_for="the write lock")
+
     def upsert_plans(self) -> dict[str, list[str]]:
         """How SQLite runs each statement of an upsert (EXPLAIN QUERY PLAN), for tests and diagnosis."""
         assert self.connection is not None
@@ -496,8 +607,8 @@ class SqliteStore:
             "bump changes": (BUMP_CHANGES, ()),
             "held ids": (HELD.format(marks="?, ?"), ("a", "b")),
             "delete sections": (DELETE_SECTIONS, ("a",)),
-            "upsert article": (UPSERT_ARTICLE, ("a", "{}", "s", "t", "t", "published", None, None)),
-            "insert section": (INSERT_SECTION, ("s", "a", "t", "published", None)),
+            "upsert article": (UPSERT_ARTICLE, ("a", "{}", "s", "t", "t", "published", None, None, None)),
+            "insert section": (INSERT_SECTION, ("s", "a", "t", "published", None, None)),
         }
         return {name: [row[-1] for row in self.connection.execute("EXPLAIN QUERY PLAN " + text, parameters)]
                 for name, (text, parameters) in statements.items()}
@@ -508,7 +619,8 @@ class SqliteStore:
             counts = {(section, status): count for section, status, count in connection.execute(
                 "SELECT section, status, count(*) FROM articles GROUP BY section, status ORDER BY section, status")}
             oldest, newest = connection.execute(
-                "SELECT min(published), max(published) FROM articles WHERE " + PUBLIC, when).fetchone()
+                "SELECT min(published), max(published) FROM articles WHERE " + public(expiring=self.expiring),
+                when).fetchone()
             embargoed, next_lift, last_lift = connection.execute(
                 "SELECT count(*), min(embargo_until), max(embargo_until) FROM articles WHERE " + STILL_EMBARGOED,
                 when).fetchone()
@@ -520,7 +632,7 @@ class SqliteStore:
         """How SQLite runs the latest-N query (EXPLAIN QUERY PLAN), for tests and diagnosis."""
         assert self.connection is not None
         rows = self.connection.execute(
-            "EXPLAIN QUERY PLAN " + latest_query(query, checked=self.checked),
+            "EXPLAIN QUERY PLAN " + latest_query(query, checked=self.checked, expiring=self.expiring),
             {"section": query.section, "limit": query.limit, "as_of": utc_text(datetime.now(timezone.utc))},
         )
         return [row[-1] for row in rows]
@@ -537,7 +649,7 @@ class _Snapshot:
         assert self.store.connection is not None
         try:
             rows = self.store.connection.execute(
-                latest_query(query, checked=self.store.checked),
+                latest_query(query, checked=self.store.checked, expiring=self.store.expiring),
                 {"section": query.section, "limit": query.limit, "as_of": utc_text(as_of)})
             return [_raw(self.store.path, record_id, record, checked) for record_id, record, checked in rows]
         except sqlite3.Error as error:
@@ -546,17 +658,52 @@ class _Snapshot:
     def oldest_first(self, section: str | None, *, as_of: datetime) -> Iterator[RawRecord]:
         assert self.store.connection is not None
         try:
-            query = (OLDEST_OF_SITE if section is None else OLDEST_IN_SECTION).format(checked=self.store.checked)
+            expiring = self.store.expiring
+            query = (OLDEST_OF_SITE.format(checked=self.store.checked, public=public(expiring=expiring))
+                     if section is None else
+                     OLDEST_IN_SECTION.format(checked=self.store.checked, public=public("s", expiring=expiring)))
             rows = self.store.connection.execute(query, {"section": section, "as_of": utc_text(as_of)})
             for record_id, record, checked in rows:  # sqlite3 steps the statement as rows are taken
                 yield _raw(self.store.path, record_id, record, checked)
         except sqlite3.Error as error:
             raise self.store._failure(error, "read the store") from None
 
-    def held_back(self, *, as_of: datetime) -> HeldBack:
+    def withdrawn(self, *, since: datetime) -> list[RawRecord]:
         assert self.store.connection is not None
         try:
-            drafts, embargoed, lift = self.store.connection.execute(HELD_BACK, {"as_of": utc_text(as_of)}).fetchone()
+            rows = self.store.connection.execute(WITHDRAWN_SINCE.format(checked=self.store.checked),
+                                                 {"since": utc_text(since)})
+            return [_raw(self.store.path, record_id, record, checked) for record_id, record, checked in rows]
         except sqlite3.Error as error:
             raise self.store._failure(error, "read the store") from None
-        return HeldBack(drafts=drafts, embargoed=embargoed, next_lift=_from_utc_text(lift))
+
+    def held_back(self, *, as_of: datetime, tombstone_window: timedelta) -> HeldBack:
+        assert self.store.connection is not None
+        expiring = self.store.expiring
+        moments = {"as_of": utc_text(as_of), "since": utc_text(as_of - tombstone_window)}
+        try:
+            connection = self.store.connection
+            drafts, embargoed, lift = connection.execute(
+                HELD_BACK.format(shown=SHOWN_WHEN_LIFTED if expiring else ""), moments).fetchone()
+            expiry = connection.execute(NEXT_EXPIRY, moments).fetchone()[0] if expiring else None
+            first = connection.execute(FIRST_TOMBSTONE, moments).fetchone()[0]
+        except sqlite3.Error as error:
+            raise self.store._failure(error, "read the store") from None
+        first_withdrawn = _from_utc_text(first)
+        return HeldBack(drafts=drafts, embargoed=embargoed, next_lift=_from_utc_text(lift),
+                        next_expiry=_from_utc_text(expiry),
+                        tombstones_end=first_withdrawn + tombstone_window if first_withdrawn else None)
+
+    def versions(self) -> dict[str, tuple[int, str, datetime]]:
+        """The versions ledger (syndicate.versions): item id -> (version, digest, created); {} before
+        the first export kept one."""
+        assert self.store.connection is not None
+        try:
+            connection = self.store.connection
+            if connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                                  (VERSIONS,)).fetchone() is None:
+                return {}
+            return {item: (version, digest, datetime.fromisoformat(created)) for item, version, digest, created
+                    in connection.execute(f"SELECT id, version, digest, created FROM {VERSIONS}")}
+        except sqlite3.Error as error:
+            raise self.store._failure(error, "read the store's versions") from None
