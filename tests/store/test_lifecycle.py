@@ -1,0 +1,177 @@
+"""A story's life in every store: expired records leave what an export reads, withdrawn stories are
+found since a date, and held_back says when an export's output changes next."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from syndicate import api
+from syndicate.config import load_config
+from syndicate.store import FeedQuery, HeldBack, open_store
+
+from tests.conftest import make_site, write_record
+from tests.store.conftest import BACKENDS, copy_sqlite, postgres_database
+
+WINDOW = timedelta(days=7)
+EXPIRES = datetime(2030, 1, 1, tzinfo=timezone.utc)
+SECOND = timedelta(seconds=1)
+NOW = datetime(2025, 6, 2, tzinfo=timezone.utc)
+LIFTS = datetime(2026, 1, 1, tzinfo=timezone.utc)
+LATER_EXPIRY = datetime(2031, 1, 1, tzinfo=timezone.utc)
+
+
+def _lives(site: Path) -> Path:
+    """SITE's store given a story of every kind; returns SITE's config."""
+    write_record(site, "steady", published="2024-01-01T00:00:00Z")
+    write_record(site, "expiring", published="2024-01-02T00:00:00Z", expires="2030-01-01T00:00:00Z")
+    write_record(site, "embargoed", published="2025-12-31T00:00:00Z", status="embargoed",
+                 embargo_until="2026-01-01T00:00:00Z", expires="2031-01-01T00:00:00Z")
+    # Expires before its embargo lifts: never in a feed, so neither moment changes one.
+    write_record(site, "never-shown", published="2025-12-31T00:00:00Z", status="embargoed",
+                 embargo_until="2032-01-01T00:00:00Z", expires="2030-09-01T00:00:00Z")
+    write_record(site, "unfinished", published="2025-05-01T00:00:00Z", status="draft")
+    write_record(site, "pulled", published="2024-03-01T00:00:00Z", updated="2025-06-01T00:00:00Z",
+                 status="withheld")
+    write_record(site, "pulled-also", published="2024-03-02T00:00:00Z", updated="2025-06-01T00:00:00Z",
+                 status="withheld")
+    write_record(site, "killed", published="2024-03-03T00:00:00Z", updated="2025-06-03T00:00:00Z",
+                 status="killed", kill_reason="A court order.")
+    write_record(site, "killed-long-ago", published="2024-03-04T00:00:00Z", updated="2025-01-01T00:00:00Z",
+                 status="killed", kill_reason="Defamatory.")
+    return site / "syndicate.toml"
+
+
+@pytest.fixture(scope="module")
+def lives_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _lives(make_site(tmp_path_factory.mktemp("lives")))
+
+
+@pytest.fixture(scope="module")
+def pristine_lives_sqlite(lives_site: Path) -> str:
+    location = str(lives_site.parent / "news.db")
+    api.import_records([lives_site.parent / "store"], into=location, config_path=lives_site)
+    return location
+
+
+@pytest.fixture(scope="module")
+def pristine_lives_postgres(lives_site: Path, postgres_server: str) -> Iterator[str]:
+    with postgres_database(postgres_server) as url:
+        api.import_records([lives_site.parent / "store"], into=url, config_path=lives_site)
+        yield url
+
+
+@pytest.fixture(params=BACKENDS)
+def lives(request: pytest.FixtureRequest, site: Path) -> Iterator[tuple[str, Path]]:
+    """Every kind of story, in each store (the databases a copy of one import of them)."""
+    config = _lives(site)
+    if request.param == "files":
+        yield str(site / "store"), config
+    elif request.param == "sqlite":
+        yield copy_sqlite(request.getfixturevalue("pristine_lives_sqlite"), site / "news.db"), config
+    else:
+        with postgres_database(request.getfixturevalue("postgres_server"),
+                               template=request.getfixturevalue("pristine_lives_postgres")) as url:
+            yield url, config
+
+
+def _read(store: str, config: Path, work):
+    opened = open_store(store, config=load_config(config))
+    try:
+        with opened.snapshot() as snapshot:
+            return work(snapshot)
+    finally:
+        opened.close()
+
+
+def _public_ids(snapshot, as_of: datetime) -> dict[str, list[str]]:
+    """The ids each read of public records gives AS_OF (oldest_first where the snapshot has it)."""
+    ids = {f"latest {section}": [r.data["id"] for r in snapshot.latest(FeedQuery(section=section, limit=50),
+                                                                       as_of=as_of)]
+           for section in (None, "society")}
+    if hasattr(snapshot, "oldest_first"):
+        for section in (None, "society"):
+            ids[f"oldest {section}"] = [r.data["id"] for r in snapshot.oldest_first(section, as_of=as_of)][::-1]
+    return ids
+
+
+def test_an_expired_record_leaves_every_read_at_its_expiry(lives: tuple[str, Path]):
+    store, config = lives
+    before = _read(store, config, lambda snapshot: _public_ids(snapshot, EXPIRES - SECOND))
+    at, after = (_read(store, config, lambda snapshot: _public_ids(snapshot, moment))
+                 for moment in (EXPIRES, EXPIRES + timedelta(days=1)))
+    for read, ids in before.items():
+        assert ids == ["embargoed", "expiring", "steady"], read  # no draft, no withdrawn story
+    for read, ids in (*at.items(), *after.items()):
+        assert ids == ["embargoed", "steady"], read
+
+
+def test_stats_count_withdrawn_stories_and_date_only_unexpired_ones(lives: tuple[str, Path], site: Path):
+    store, config = lives
+    write_record(site, "expiring-newest", published="2025-01-01T00:00:00Z", expires="2030-01-01T00:00:00Z")
+    if not store.endswith("store"):
+        api.import_records([site / "store" / "expiring-newest.json"], into=store, config_path=config)
+    _location, before = api.store_stats(store, config_path=config, as_of=EXPIRES - SECOND)
+    assert before.counts == {("society", "published"): 3, ("society", "embargoed"): 2, ("society", "draft"): 1,
+                             ("society", "withheld"): 2, ("society", "killed"): 2}
+    assert before.newest == datetime(2025, 12, 31, tzinfo=timezone.utc)  # the lifted embargo
+    _location, at = api.store_stats(store, config_path=config, as_of=datetime(2025, 6, 1, tzinfo=timezone.utc))
+    assert at.newest == datetime(2025, 1, 1, tzinfo=timezone.utc)
+    _location, at = api.store_stats(store, config_path=config, as_of=EXPIRES)
+    assert (at.oldest, at.newest) == (datetime(2024, 1, 1, tzinfo=timezone.utc),
+                                      datetime(2025, 12, 31, tzinfo=timezone.utc))
+    _location, later = api.store_stats(store, config_path=config, as_of=LATER_EXPIRY)
+    assert later.oldest == later.newest == datetime(2024, 1, 1, tzinfo=timezone.utc)
+
+
+def test_withdrawn_gives_the_stories_taken_down_since_newest_first(lives: tuple[str, Path]):
+    store, config = lives
+
+    def withdrawn(since: datetime):
+        return lambda snapshot: snapshot.withdrawn(since=since)
+
+    recent = _read(store, config, withdrawn(datetime(2025, 6, 1, tzinfo=timezone.utc)))
+    assert [r.data["id"] for r in recent] == ["killed", "pulled", "pulled-also"]  # ties by id
+    assert all(r.checked is not None for r in recent)  # as imported: not checked again
+    assert [r.data["status"] for r in recent] == ["killed", "withheld", "withheld"]
+    everything = _read(store, config, withdrawn(datetime(2000, 1, 1, tzinfo=timezone.utc)))
+    assert [r.data["id"] for r in everything] == ["killed", "pulled", "pulled-also", "killed-long-ago"]
+    assert _read(store, config, withdrawn(datetime(2025, 6, 3, 0, 0, 1, tzinfo=timezone.utc))) == []
+
+
+@pytest.mark.parametrize(("as_of", "held"), [
+    (NOW, HeldBack(drafts=1, embargoed=2, next_lift=LIFTS, next_expiry=EXPIRES,
+                   tombstones_end=datetime(2025, 6, 8, tzinfo=timezone.utc))),
+    # At the end of the first window: the next one's end.
+    (datetime(2025, 6, 8, tzinfo=timezone.utc),
+     HeldBack(drafts=1, embargoed=2, next_lift=LIFTS, next_expiry=EXPIRES,
+              tombstones_end=datetime(2025, 6, 10, tzinfo=timezone.utc))),
+    (EXPIRES - SECOND, HeldBack(drafts=1, embargoed=1, next_expiry=EXPIRES)),
+    # The record that expires before its embargo lifts is neither a lift nor an expiry to wait for.
+    (EXPIRES, HeldBack(drafts=1, embargoed=1, next_expiry=LATER_EXPIRY)),
+    (LATER_EXPIRY, HeldBack(drafts=1, embargoed=1)),
+])
+def test_held_back_says_when_the_output_changes_next(lives: tuple[str, Path], as_of: datetime, held: HeldBack):
+    store, config = lives
+    assert _read(store, config, lambda snapshot: snapshot.held_back(as_of=as_of, tombstone_window=WINDOW)) == held
+
+
+def test_next_change_is_the_earliest_of_the_three():
+    lift, expiry, end = (datetime(2030, month, 1, tzinfo=timezone.utc) for month in (3, 2, 4))
+    assert HeldBack().next_change is None
+    assert HeldBack(next_lift=lift).next_change == lift
+    assert HeldBack(next_lift=lift, next_expiry=expiry, tombstones_end=end).next_change == expiry
+    assert HeldBack(next_lift=lift, tombstones_end=datetime(2030, 1, 1, tzinfo=timezone.utc)).next_change == \
+        datetime(2030, 1, 1, tzinfo=timezone.utc)
+
+
+def test_an_export_takes_the_tombstone_window_from_the_config(lives: tuple[str, Path], tmp_path: Path):
+    store, config = lives
+    text = config.read_text(encoding="utf-8").replace("[site]\n", "[site]\ntombstone_days = 2\n", 1)
+    config.write_text(text, encoding="utf-8")
+    report = api.export(config, out_dir=tmp_path / "out", store=store, formats=["jsonfeed"], as_of=NOW)
+    assert report.held_back.tombstones_end == datetime(2025, 6, 3, tzinfo=timezone.utc)
+    assert report.records == 2  # steady and expiring
