@@ -3,6 +3,7 @@ found since a date, and held_back says when an export's output changes next."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -175,3 +176,107 @@ def test_an_export_takes_the_tombstone_window_from_the_config(lives: tuple[str, 
     report = api.export(config, out_dir=tmp_path / "out", store=store, formats=["jsonfeed"], as_of=NOW)
     assert report.held_back.tombstones_end == datetime(2025, 6, 3, tzinfo=timezone.utc)
     assert report.records == 2  # steady and expiring
+
+
+# Layout 2, as syndicate made it before `expires`: no such column, no ledger (user_version 2).
+LAYOUT_2 = """
+CREATE TABLE articles (id TEXT PRIMARY KEY, record TEXT NOT NULL, section TEXT NOT NULL, published TEXT NOT NULL,
+                       updated TEXT NOT NULL, status TEXT NOT NULL, embargo_until TEXT, checked TEXT);
+CREATE TABLE article_sections (section TEXT NOT NULL, id TEXT NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+                               published TEXT NOT NULL, status TEXT NOT NULL, embargo_until TEXT,
+                               PRIMARY KEY (section, id));
+CREATE INDEX article_sections_latest ON article_sections (section, published DESC, id);
+CREATE INDEX articles_latest ON articles (published DESC, id);
+CREATE INDEX article_sections_id ON article_sections (id);
+CREATE TABLE metadata (singleton INTEGER PRIMARY KEY CHECK (singleton = 1), store_id TEXT NOT NULL,
+                       changes INTEGER NOT NULL);
+"""
+
+
+def _layout_2_store(path: Path, source: str) -> None:
+    """A store of layout 2 holding SOURCE's records."""
+    from syndicate.store.sqlite import APPLICATION_ID
+
+    old = sqlite3.connect(path, isolation_level=None)
+    old.execute("PRAGMA journal_mode = WAL")
+    old.executescript(LAYOUT_2)
+    old.execute("ATTACH DATABASE ? AS new", (source,))
+    old.execute("INSERT INTO articles SELECT id, record, section, published, updated, status, embargo_until, checked "
+                "FROM new.articles")
+    old.execute("INSERT INTO article_sections SELECT section, id, published, status, embargo_until "
+                "FROM new.article_sections")
+    old.execute("INSERT INTO metadata SELECT * FROM new.metadata")
+    old.execute("DETACH DATABASE new")
+    old.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    old.execute("PRAGMA user_version = 2")
+    old.close()
+
+
+def test_a_store_of_layout_2_is_read_as_it_is_and_upgraded_by_the_next_import(pristine_lives_sqlite: str,
+                                                                              site: Path, tmp_path: Path):
+    config = _lives(site)
+    old = tmp_path / "old.db"
+    _layout_2_store(old, pristine_lives_sqlite)
+    content = old.read_bytes()
+    # Read without the expiry condition (build.is_public has it); withdrawn stories and tombstones as ever.
+    assert _read(str(old), config, lambda snapshot: _public_ids(snapshot, EXPIRES))["latest None"] == [
+        "embargoed", "expiring", "steady"]
+    assert _read(str(old), config, lambda snapshot: (
+        snapshot.held_back(as_of=NOW, tombstone_window=WINDOW), snapshot.versions())) == (
+        HeldBack(drafts=1, embargoed=2, next_lift=LIFTS, tombstones_end=datetime(2025, 6, 8, tzinfo=timezone.utc)),
+        {})
+    assert api.store_stats(old, config_path=config, as_of=EXPIRES)[1].newest == datetime(2025, 12, 31,
+                                                                                         tzinfo=timezone.utc)
+    report = api.export(config, out_dir=tmp_path / "out", store=old, formats=["jsonfeed"], as_of=NOW)
+    assert report.feeds == 3 and report.held_back.drafts == 1
+    assert old.read_bytes() == content  # read-only: nothing added
+
+    api.import_records([site / "store"], into=old, config_path=config)
+    with sqlite3.connect(old) as connection:
+        assert connection.execute("PRAGMA user_version").fetchone() == (3,)
+        for table in ("articles", "article_sections"):
+            assert "expires" in {row[1] for row in connection.execute(f"PRAGMA table_info({table})")}
+        assert {"articles_withdrawn", "articles_expires", "versions"} <= {
+            name for (name,) in connection.execute("SELECT name FROM sqlite_master")}
+    assert _read(str(old), config, lambda snapshot: _public_ids(snapshot, EXPIRES)) == {
+        read: ["embargoed", "steady"] for read in ("latest None", "latest society", "oldest None", "oldest society")}
+
+
+def test_what_an_export_asks_a_large_sqlite_store_is_found_through_indexes(pristine_lives_sqlite: str):
+    """Withdrawn stories and expiries are a few rows of a large store: each query walks an index."""
+    from syndicate.store import sqlite as module
+
+    moments = {"as_of": "2025-06-02T00:00:00Z", "since": "2025-05-26T00:00:00Z"}
+    with sqlite3.connect(pristine_lives_sqlite) as connection:
+        def plan(statement: str) -> list[str]:
+            return [row[-1] for row in connection.execute("EXPLAIN QUERY PLAN " + statement, moments)]
+
+        assert plan(module.WITHDRAWN_SINCE.format(checked="checked")) == [
+            "SEARCH articles USING INDEX articles_withdrawn (updated>?)"]
+        assert plan(module.FIRST_TOMBSTONE) == ["SEARCH articles USING INDEX articles_withdrawn (updated>?)"]
+        assert plan(module.NEXT_EXPIRY) == ["SEARCH articles USING COVERING INDEX articles_expires (expires>?)"]
+
+
+def test_what_an_export_asks_a_directory_store_s_cache_is_found_through_indexes():
+    from syndicate.store import cache
+
+    plans = cache.temporary_cache("key").query_plans()
+    assert plans["withdrawn"][0] == "SEARCH records USING INDEX records_held (status=?)"
+    assert plans["expiring"] == ["SEARCH records USING INDEX records_expires (expires>?)"]
+
+
+def test_what_an_export_asks_a_large_postgres_store_is_found_through_indexes(pristine_lives_postgres: str):
+    import psycopg
+
+    from syndicate.store import postgres as module
+
+    with psycopg.connect(pristine_lives_postgres) as connection:
+        connection.execute("SET enable_seqscan = off")  # on a few rows a scan is cheaper: priced out
+        moments = {"as_of": NOW, "since": NOW - WINDOW}
+        for statement, index in ((module.WITHDRAWN_SINCE, "articles_withdrawn"),
+                                 (module.FIRST_TOMBSTONE, "articles_withdrawn"),
+                                 (module.NEXT_EXPIRY, "articles_expires")):
+            text = statement.format(checked="a.checked", articles="syndicate.articles",
+                                    withdrawn=module.WITHDRAWN_STATUS)
+            plan = "\n".join(row[0] for row in connection.execute("EXPLAIN " + text, moments))
+            assert index in plan and "Seq Scan" not in plan, plan
