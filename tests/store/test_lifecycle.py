@@ -15,7 +15,7 @@ from syndicate.config import load_config
 from syndicate.store import FeedQuery, HeldBack, open_store
 
 from tests.conftest import make_site, write_record
-from tests.store.conftest import BACKENDS, copy_sqlite, postgres_database
+from tests.store.conftest import BACKENDS, each_store, imported_into_postgres, imported_into_sqlite
 
 WINDOW = timedelta(days=7)
 EXPIRES = datetime(2030, 1, 1, tzinfo=timezone.utc)
@@ -53,15 +53,12 @@ def lives_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def pristine_lives_sqlite(lives_site: Path) -> str:
-    location = str(lives_site.parent / "news.db")
-    api.import_records([lives_site.parent / "store"], into=location, config_path=lives_site)
-    return location
+    return imported_into_sqlite(lives_site)
 
 
 @pytest.fixture(scope="module")
 def pristine_lives_postgres(lives_site: Path, postgres_server: str) -> Iterator[str]:
-    with postgres_database(postgres_server) as url:
-        api.import_records([lives_site.parent / "store"], into=url, config_path=lives_site)
+    with imported_into_postgres(postgres_server, lives_site) as url:
         yield url
 
 
@@ -69,14 +66,8 @@ def pristine_lives_postgres(lives_site: Path, postgres_server: str) -> Iterator[
 def lives(request: pytest.FixtureRequest, site: Path) -> Iterator[tuple[str, Path]]:
     """Every kind of story, in each store (the databases a copy of one import of them)."""
     config = _lives(site)
-    if request.param == "files":
-        yield str(site / "store"), config
-    elif request.param == "sqlite":
-        yield copy_sqlite(request.getfixturevalue("pristine_lives_sqlite"), site / "news.db"), config
-    else:
-        with postgres_database(request.getfixturevalue("postgres_server"),
-                               template=request.getfixturevalue("pristine_lives_postgres")) as url:
-            yield url, config
+    for store in each_store(request, site, config, sqlite="pristine_lives_sqlite", postgres="pristine_lives_postgres"):
+        yield store, config
 
 
 def _read(store: str, config: Path, work):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from syndicate.config import load_config
 from syndicate.store import StoreError, open_store
 
 from tests.conftest import EXAMPLE_CONFIG
+from tests.store.conftest import postgres_role
 
 CREATED = datetime(2026, 11, 27, 21, 0, 0, 123456, tzinfo=timezone.utc)
 ENTRIES = {
@@ -124,59 +124,40 @@ def test_a_sqlite_store_the_user_may_not_write_is_a_store_error_that_says_so(exa
     assert _snapshot_of(str(example_sqlite)) == (state, {})
 
 
-def test_a_postgres_role_that_may_not_write_the_ledger_is_told_what_to_grant(example_postgres_url: str):
-    role = f"reader_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(example_postgres_url, autocommit=True) as admin:
-        admin.execute(f"CREATE ROLE {role} LOGIN")
-        admin.execute(f"GRANT USAGE ON SCHEMA syndicate TO {role}")
-        admin.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA syndicate TO {role}")
-    reader = example_postgres_url.replace("://syndicate@", f"://{role}@")
+def _kept_by(location: str) -> StoreError | None:
+    """What keeping ENTRIES in the store at LOCATION raised, if anything."""
+    store = _opened(location)
     try:
-        store = _opened(reader)
-        try:
-            with pytest.raises(StoreError) as raised:
-                store.keep_versions(ENTRIES)
-        finally:
-            store.close()
-        assert str(raised.value).startswith(f"{reader}: cannot keep the versions of the items it exported: the role "
-                                            f"{role} may not (permission denied for table versions); ")
-        assert f"GRANT SELECT, INSERT, UPDATE ON syndicate.versions TO {role};" in str(raised.value)
+        store.keep_versions(ENTRIES)
+    except StoreError as error:
+        return error
+    finally:
+        store.close()
+    return None
+
+
+def test_a_postgres_role_that_may_not_write_the_ledger_is_told_what_to_grant(example_postgres_url: str):
+    with postgres_role(example_postgres_url, "SELECT", prefix="reader") as (role, reader):
+        message = str(_kept_by(reader))
+        assert message.startswith(f"{reader}: cannot keep the versions of the items it exported: the role "
+                                  f"{role} may not (permission denied for table versions); ")
+        assert f"GRANT SELECT, INSERT, UPDATE ON syndicate.versions TO {role};" in message
         with psycopg.connect(example_postgres_url, autocommit=True) as admin:
             admin.execute(f"GRANT INSERT, UPDATE ON syndicate.versions TO {role}")
-        store = _opened(reader)
-        try:
-            store.keep_versions(ENTRIES)  # what the message said was enough
-        finally:
-            store.close()
+        assert _kept_by(reader) is None  # what the message said was enough
         assert _snapshot_of(reader)[1] == ENTRIES
-    finally:
-        with psycopg.connect(example_postgres_url, autocommit=True) as admin:
-            admin.execute(f"DROP OWNED BY {role} CASCADE")
-            admin.execute(f"DROP ROLE {role}")
 
 
 def test_a_postgres_store_without_the_ledger_says_who_adds_it(example_postgres_url: str):
-    role = f"reader_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(example_postgres_url, autocommit=True) as admin:
         admin.execute("DROP TABLE syndicate.versions")
-        admin.execute(f"CREATE ROLE {role} LOGIN")
-        admin.execute(f"GRANT USAGE ON SCHEMA syndicate TO {role}")
-        admin.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA syndicate TO {role}")
-    reader = example_postgres_url.replace("://syndicate@", f"://{role}@")
-    try:
+    with postgres_role(example_postgres_url, "SELECT", prefix="reader") as (role, reader):
         assert _snapshot_of(reader)[1] == {}
-        store = _opened(reader)
-        try:
-            with pytest.raises(StoreError) as raised:
-                store.keep_versions(ENTRIES)
-        finally:
-            store.close()
-        assert "the store has no table syndicate.versions yet: import into it once as the tables' owner" in str(
-            raised.value)
-    finally:
-        with psycopg.connect(example_postgres_url, autocommit=True) as admin:
-            admin.execute(f"DROP OWNED BY {role} CASCADE")
-            admin.execute(f"DROP ROLE {role}")
+        assert ("the store has no table syndicate.versions yet: import into it once as the tables' owner (that "
+                f"adds the table), then an administrator grants: GRANT SELECT, INSERT, UPDATE ON syndicate.versions "
+                f"TO {role};") in str(_kept_by(reader))
+    assert _kept_by(example_postgres_url) is None  # the owner makes it
+    assert _snapshot_of(example_postgres_url)[1] == ENTRIES
 
 
 def test_a_sqlite_store_sqlite_opens_read_only_is_a_store_error_that_says_so(example_sqlite: Path, monkeypatch):

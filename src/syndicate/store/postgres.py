@@ -4,9 +4,9 @@ The canonical record is kept whole as JSONB beside indexed columns; ids sort
 byte-wise (COLLATE "C") as everywhere else in syndicate. Everything syndicate
 creates lives in one schema of its own, `syndicate` unless the URL names another
 with `?schema=NAME` (taken out of the URL before libpq sees it): the tables
-articles, article_sections and metadata (the layout's version, the store's id and
-a counter every import raises), so the store can live in a database the newsroom
-already runs.
+articles, article_sections, metadata (the layout's version, the store's id and
+a counter every import raises) and versions (the ledger of the versions exports
+published), so the store can live in a database the newsroom already runs.
 
 Opening a store only reads the catalog and the metadata row: no lock is taken and
 nothing is created, so a role that may only SELECT can export. Only `import --into`
@@ -16,7 +16,11 @@ into it, and that waits at most a few seconds for its locks. An upsert finds the
 section rows of a record it replaces through the index article_sections_id (id);
 a store made before that index gets it from the first import into it by the
 tables' owner (the layout version stays 2), and another role imports without it,
-slower, with a warning that says how to add it. An export reads one
+slower, with a warning that says how to add it; a store of layout 2 gets the
+expires columns, the indexes of withdrawn stories and expiries and the ledger
+the same way (and becomes layout 3). The one write of an export is the versions
+ledger (keep_versions), on a connection of its own: a reader role needs INSERT
+and UPDATE on that table alone (README). An export reads one
 REPEATABLE READ, READ ONLY transaction, so a writer committing meanwhile is either
 wholly in the export or wholly out of it, and neither waits for the other. Every
 wait for a lock or a query is bounded by [store] timeout (lock_timeout,

@@ -9,17 +9,20 @@ An upsert finds the section rows of a record it replaces through the index
 article_sections_id (id): one search per record, never a scan of the table.
 
 A file is syndicate's when its header says so (application_id "SYND",
-user_version 2), or when it has exactly the two tables of syndicate 0.1's layout
-(user_version 1), which `import --into` upgrades. Any other database is another
-application's and is refused. Only `import --into` writes: it creates the tables
-in a new or empty database, or upgrades an old layout, and then upserts. A store
-of layout 2 made before article_sections_id existed gets that index from the
-first import into it; the layout stays 2, since the index changes nothing a
-reader (or an older syndicate) relies on. Export, stats and import sources open
-the file read-only (a `mode=ro` URI) and change nothing in it; reading a store in
-WAL mode may leave SQLite's own -wal and -shm files beside it, as any reader
-does, but a file that is not a store is refused before SQLite opens it for
-reading in a way that would create them.
+user_version 3, or 2: the layout before `expires`, read as it is), or when it has
+exactly the two tables of syndicate 0.1's layout (user_version 1), which
+`import --into` upgrades. Any other database is another application's and is
+refused. Only `import --into` writes records: it creates the tables in a new or
+empty database, or upgrades an older layout (adding what a store of layout 2
+lacks: the expires columns, the indexes of withdrawn stories and expiries, the
+versions ledger), and then upserts. A store of layout 2 made before
+article_sections_id or the checked column existed gets them the same way.
+Export, stats and import sources open the file read-only (a `mode=ro` URI) and
+change nothing in it; reading a store in WAL mode may leave SQLite's own -wal and
+-shm files beside it, as any reader does, but a file that is not a store is
+refused before SQLite opens it for reading in a way that would create them. The
+one write of an export is the versions ledger (keep_versions), through a
+connection of its own, which changes no record and not the change counter.
 """
 
 from __future__ import annotations
