@@ -235,7 +235,7 @@ def test_a_store_of_layout_2_is_read_as_it_is_and_upgraded_by_the_next_import(pr
 
 def test_what_an_export_asks_a_large_sqlite_store_is_found_through_indexes(pristine_lives_sqlite: str):
     """Withdrawn stories and expiries are a few rows of a large store: each query walks an index."""
-    from syndicate.store import sqlite as module
+    from syndicate.store import sqlite_layout as module
 
     moments = {"as_of": "2025-06-02T00:00:00Z", "since": "2025-05-26T00:00:00Z"}
     with sqlite3.connect(pristine_lives_sqlite) as connection:
@@ -259,7 +259,7 @@ def test_what_an_export_asks_a_directory_store_s_cache_is_found_through_indexes(
 def test_what_an_export_asks_a_large_postgres_store_is_found_through_indexes(pristine_lives_postgres: str):
     import psycopg
 
-    from syndicate.store import postgres as module
+    from syndicate.store import postgres_layout as module
 
     with psycopg.connect(pristine_lives_postgres) as connection:
         connection.execute("SET enable_seqscan = off")  # on a few rows a scan is cheaper: priced out
