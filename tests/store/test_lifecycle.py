@@ -15,7 +15,8 @@ from syndicate.config import load_config
 from syndicate.store import FeedQuery, HeldBack, open_store
 
 from tests.conftest import make_site, write_record
-from tests.store.conftest import BACKENDS, each_store, imported_into_postgres, imported_into_sqlite
+from tests.store.conftest import (BACKENDS, each_store, imported_into_postgres, imported_into_sqlite, postgres_database,
+                                  postgres_role)
 
 WINDOW = timedelta(days=7)
 EXPIRES = datetime(2030, 1, 1, tzinfo=timezone.utc)
@@ -271,3 +272,32 @@ def test_what_an_export_asks_a_large_postgres_store_is_found_through_indexes(pri
                                     withdrawn=module.WITHDRAWN_STATUS)
             plan = "\n".join(row[0] for row in connection.execute("EXPLAIN " + text, moments))
             assert index in plan and "Seq Scan" not in plan, plan
+
+
+def test_a_postgres_store_of_layout_2_is_read_as_it_is_and_upgraded_by_its_owner_only(
+        pristine_lives_postgres: str, postgres_server: str, site: Path, tmp_path: Path):
+    import psycopg
+
+    config = _lives(site)
+    with postgres_database(postgres_server, template=pristine_lives_postgres) as url:
+        with psycopg.connect(url, autocommit=True) as admin:
+            admin.execute("DROP TABLE syndicate.versions")
+            admin.execute("ALTER TABLE syndicate.articles DROP COLUMN expires")
+            admin.execute("ALTER TABLE syndicate.article_sections DROP COLUMN expires")
+            admin.execute("UPDATE syndicate.metadata SET schema_version = 2")
+        assert _read(url, config, lambda snapshot: (_public_ids(snapshot, EXPIRES)["latest None"], snapshot.held_back(
+            as_of=EXPIRES - SECOND, tombstone_window=WINDOW), snapshot.versions())) == (
+            # Without expires, a lift after the record expired is taken as one that shows it.
+            ["embargoed", "expiring", "steady"], HeldBack(drafts=1, embargoed=1, next_lift=datetime(
+                2032, 1, 1, tzinfo=timezone.utc)), {})
+        assert api.store_stats(url, config_path=config, as_of=EXPIRES)[1].total == 9
+        with postgres_role(url, "SELECT, INSERT, UPDATE, DELETE", prefix="importer") as (_role, importer):
+            report = api.import_records([site / "store"], into=importer, config_path=config)
+            assert report.replaced == 9 and len(report.warnings) == 1
+            assert "the columns that keep when each record expires are missing and could not be added (this role " \
+                   "does not own the tables)" in report.warnings[0]
+        api.import_records([site / "store"], into=url, config_path=config)  # as the owner
+        with psycopg.connect(url) as connection:
+            assert connection.execute("SELECT schema_version FROM syndicate.metadata").fetchone() == (3,)
+        assert _read(url, config, lambda snapshot: _public_ids(snapshot, EXPIRES)) == {
+            read: ["embargoed", "steady"] for read in ("latest None", "latest society", "oldest None", "oldest society")}

@@ -168,6 +168,7 @@ class PostgresStore:
             shown=sql.SQL(" AND (expires IS NULL OR expires > embargo_until)" if expiring else ""),
             expires_column=sql.SQL(", expires" if expiring else ""),
             expires_value=sql.SQL(", %s" if expiring else ""),
+            expires_typed=sql.SQL(", %s::timestamptz" if expiring else ""),
             expires_set=sql.SQL(", expires = excluded.expires" if expiring else ""))
 
     def _has_column(self, table: str, column: str) -> bool:

@@ -108,7 +108,8 @@ CHECKED = "CASE WHEN a.checked_record = md5(a.record::text) THEN a.checked END"
 BUMP_CHANGES = "UPDATE {metadata} SET changes = changes + 1"
 HELD = "SELECT id FROM {articles} WHERE id = ANY(%s)"
 DELETE_SECTIONS = "DELETE FROM {sections} WHERE id = ANY(%s)"
-# {expires_column}, {expires_value}, {expires_set}: the expires column, where the store has it (last).
+# {expires_column}, {expires_value} ({expires_typed}: cast), {expires_set}: the expires column, where
+# the store has it (last).
 UPSERT_ARTICLE = (
     "INSERT INTO {articles} (id, record, section, published, updated, status, embargo_until{expires_column}) "
     "VALUES (%s, %s::jsonb, %s, %s, %s, %s, %s{expires_value}) ON CONFLICT (id) DO UPDATE SET "
@@ -119,7 +120,7 @@ UPSERT_CHECKED_ARTICLE = (
     "checked_record{expires_column}) SELECT v.id, v.record, v.section, v.published, v.updated, v.status, "
     "v.embargo_until, v.checked, CASE WHEN v.checked IS NOT NULL THEN md5(v.record::text) END{expires_column} "
     "FROM (VALUES (%s, %s::jsonb, %s, %s::timestamptz, %s::timestamptz, %s, %s::timestamptz, %s::text"
-    "{expires_value}::timestamptz)) AS v (id, record, section, published, updated, status, embargo_until, "
+    "{expires_typed})) AS v (id, record, section, published, updated, status, embargo_until, "
     "checked{expires_column}) ON CONFLICT (id) DO UPDATE SET record = excluded.record, "
     "section = excluded.section, published = excluded.published, updated = excluded.updated, "
     "status = excluded.status, embargo_until = excluded.embargo_until, checked = excluded.checked, "
