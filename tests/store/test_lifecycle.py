@@ -71,6 +71,14 @@ def lives(request: pytest.FixtureRequest, site: Path) -> Iterator[tuple[str, Pat
         yield store, config
 
 
+@pytest.fixture(params=BACKENDS)
+def read_only_lives(request: pytest.FixtureRequest, lives_site: Path) -> tuple[str, Path]:
+    """Every kind of story, in each store, for tests that only read: the one import of them."""
+    if request.param == "files":
+        return str(lives_site.parent / "store"), lives_site
+    return request.getfixturevalue(f"pristine_lives_{request.param}"), lives_site
+
+
 def _read(store: str, config: Path, work):
     opened = open_store(store, config=load_config(config))
     try:
@@ -91,8 +99,8 @@ def _public_ids(snapshot, as_of: datetime) -> dict[str, list[str]]:
     return ids
 
 
-def test_an_expired_record_leaves_every_read_at_its_expiry(lives: tuple[str, Path]):
-    store, config = lives
+def test_an_expired_record_leaves_every_read_at_its_expiry(read_only_lives: tuple[str, Path]):
+    store, config = read_only_lives
     before = _read(store, config, lambda snapshot: _public_ids(snapshot, EXPIRES - SECOND))
     at, after = (_read(store, config, lambda snapshot: _public_ids(snapshot, moment))
                  for moment in (EXPIRES, EXPIRES + timedelta(days=1)))
@@ -120,8 +128,8 @@ def test_stats_count_withdrawn_stories_and_date_only_unexpired_ones(lives: tuple
     assert later.oldest == later.newest == datetime(2024, 1, 1, tzinfo=timezone.utc)
 
 
-def test_withdrawn_gives_the_stories_taken_down_since_newest_first(lives: tuple[str, Path]):
-    store, config = lives
+def test_withdrawn_gives_the_stories_taken_down_since_newest_first(read_only_lives: tuple[str, Path]):
+    store, config = read_only_lives
 
     def withdrawn(since: datetime):
         return lambda snapshot: snapshot.withdrawn(since=since)
@@ -147,8 +155,9 @@ def test_withdrawn_gives_the_stories_taken_down_since_newest_first(lives: tuple[
     (EXPIRES, HeldBack(drafts=1, embargoed=1, next_expiry=LATER_EXPIRY)),
     (LATER_EXPIRY, HeldBack(drafts=1, embargoed=1)),
 ])
-def test_held_back_says_when_the_output_changes_next(lives: tuple[str, Path], as_of: datetime, held: HeldBack):
-    store, config = lives
+def test_held_back_says_when_the_output_changes_next(read_only_lives: tuple[str, Path], as_of: datetime,
+                                                    held: HeldBack):
+    store, config = read_only_lives
     assert _read(store, config, lambda snapshot: snapshot.held_back(as_of=as_of, tombstone_window=WINDOW)) == held
 
 
