@@ -98,7 +98,7 @@ class _Spool:
                 self._db.execute(f"PRAGMA {pragma}")
             self._db.execute("CREATE TABLE records (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, text TEXT NOT NULL, "
                              "sections TEXT NOT NULL, published TEXT NOT NULL, updated TEXT NOT NULL, "
-                             "status TEXT NOT NULL, embargo_until TEXT, checked TEXT)")
+                             "status TEXT NOT NULL, embargo_until TEXT, checked TEXT, expires TEXT)")
             self._db.execute("CREATE TABLE ids (id TEXT PRIMARY KEY, origin TEXT NOT NULL) WITHOUT ROWID")
             self._db.execute("CREATE TABLE item_ids (item_id TEXT PRIMARY KEY, origin TEXT NOT NULL) WITHOUT ROWID")
             self._db.execute("BEGIN")
@@ -120,11 +120,12 @@ class _Spool:
         with their offsets."""
         return (stored.id, stored.json_text(), json.dumps(stored.sections), stored.published.isoformat(),
                 stored.updated.isoformat(), stored.status,
-                stored.embargo_until.isoformat() if stored.embargo_until else None, stored.checked)
+                stored.embargo_until.isoformat() if stored.embargo_until else None, stored.checked,
+                stored.expires.isoformat() if stored.expires else None)
 
     def add(self, row: tuple) -> None:
         self._db.execute("INSERT INTO records (id, text, sections, published, updated, status, embargo_until, "
-                         "checked) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
+                         "checked, expires) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
         self.count += 1
 
     def batches(self, size: int) -> Iterator[list[StoredRecord]]:
@@ -134,7 +135,7 @@ class _Spool:
             if self._db.in_transaction:
                 self._db.execute("COMMIT")
             cursor = self._db.execute("SELECT id, text, sections, published, updated, status, embargo_until, "
-                                      "checked FROM records ORDER BY seq")
+                                      "checked, expires FROM records ORDER BY seq")
             rows = cursor.fetchmany(size)
         except sqlite3.Error as error:
             raise self.failure(error) from None
@@ -143,8 +144,9 @@ class _Spool:
                                   published=datetime.fromisoformat(published),
                                   updated=datetime.fromisoformat(updated), status=status,
                                   embargo_until=datetime.fromisoformat(embargo_until) if embargo_until else None,
-                                  checked=checked)
-                     for record_id, text, sections, published, updated, status, embargo_until, checked in rows]
+                                  checked=checked, expires=datetime.fromisoformat(expires) if expires else None)
+                     for record_id, text, sections, published, updated, status, embargo_until, checked, expires
+                     in rows]
             yield batch
             written += len(batch)
             try:

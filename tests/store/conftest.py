@@ -100,6 +100,54 @@ def copy_sqlite(pristine: str | Path, copy: Path) -> str:
     return str(copy)
 
 
+@contextlib.contextmanager
+def postgres_role(url: str, privileges: str, *, prefix: str = "role") -> Iterator[tuple[str, str]]:
+    """A login role of its own on the database at URL, with USAGE on schema syndicate and PRIVILEGES
+    on its tables: (its name, URL as that role); dropped on leaving."""
+    import psycopg
+
+    role = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(f"CREATE ROLE {role} LOGIN")
+        admin.execute(f"GRANT USAGE ON SCHEMA syndicate TO {role}")
+        admin.execute(f"GRANT {privileges} ON ALL TABLES IN SCHEMA syndicate TO {role}")
+    try:
+        yield role, url.replace("://syndicate@", f"://{role}@")
+    finally:
+        with psycopg.connect(url, autocommit=True) as admin:
+            admin.execute(f"DROP OWNED BY {role} CASCADE")
+            admin.execute(f"DROP ROLE {role}")
+
+
+def imported_into_sqlite(config: Path) -> str:
+    """The store of the site whose config is CONFIG, imported into news.db beside it."""
+    location = str(config.parent / "news.db")
+    api.import_records([config.parent / "store"], into=location, config_path=config)
+    return location
+
+
+@contextlib.contextmanager
+def imported_into_postgres(server: str, config: Path) -> Iterator[str]:
+    """The store of the site whose config is CONFIG, imported into a database of its own on SERVER."""
+    with postgres_database(server) as url:
+        api.import_records([config.parent / "store"], into=url, config_path=config)
+        yield url
+
+
+def each_store(request: pytest.FixtureRequest, site: Path, config: Path, *, sqlite: str,
+               postgres: str) -> Iterator[str]:
+    """SITE's store as request.param says: the directory, or a copy of the import of it the fixture
+    named SQLITE or POSTGRES made (for a fixture parametrized over BACKENDS; CONFIG is SITE's)."""
+    if request.param == "files":
+        yield str(site / "store")
+    elif request.param == "sqlite":
+        yield copy_sqlite(request.getfixturevalue(sqlite), site / "news.db")
+    else:
+        with postgres_database(request.getfixturevalue("postgres_server"),
+                               template=request.getfixturevalue(postgres)) as url:
+            yield url
+
+
 def postgres_admin(server: str, statement: str) -> None:
     """Run STATEMENT on SERVER's maintenance database, outside a transaction."""
     import psycopg

@@ -4,6 +4,7 @@ creates and fills the store, a reader that exports with SELECT only, an importer
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -12,6 +13,8 @@ import pytest
 from typer.testing import CliRunner
 
 from syndicate.cli import app
+from syndicate.config import load_config
+from syndicate.store import open_store
 
 from tests.conftest import PROJECT
 from tests.store.configs import EXAMPLE_STORE, example_config, write_story
@@ -96,12 +99,37 @@ def test_the_readme_roles_import_export_and_stay_in_their_lanes(roles: dict[str,
         assert admin.execute("SELECT count(*) FROM pg_class WHERE relowner = 'syndicate_reader'::regrole"
                              ).fetchone() == (0,)
 
+    # The one table the reader writes: the versions ledger, made by the README's SQL as the store makes it.
+    store = open_store(reader, config=load_config(config))
+    try:
+        store.keep_versions({"tag:news.example.org,2024:a": (2, "digest", datetime(2026, 1, 1, tzinfo=timezone.utc))})
+    finally:
+        store.close()
+    with psycopg.connect(reader) as connection:
+        assert connection.execute("SELECT id, version FROM syndicate.versions").fetchall() == [
+            ("tag:news.example.org,2024:a", 2)]
+        assert connection.execute("SELECT changes FROM syndicate.metadata").fetchone() == (1,)
+    columns = _columns(postgres_url, "syndicate")
+    assert columns == _columns(postgres_url, "made_by_syndicate") and len(columns) == 4
+
     # An importer that does not own the tables imports; the counter says so.
     result = _cli("import", tmp_path / "new", "--into", importer, "--config", config)
     assert result.exit_code == 0, result.output
     with psycopg.connect(reader) as connection:
         assert connection.execute("SELECT changes FROM syndicate.metadata").fetchone() == (2,)
         assert connection.execute("SELECT count(*) FROM syndicate.articles").fetchone() == (26,)
+
+
+def _columns(url: str, schema: str) -> list[tuple]:
+    """The columns of SCHEMA's versions table, as the catalog describes them; a store is made in
+    SCHEMA first, if it has none."""
+    if schema != "syndicate":
+        open_store(f"{url}?schema={schema}", config=None, create=True).close()
+    with psycopg.connect(url) as connection:
+        return connection.execute(
+            "SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, c.collname FROM pg_attribute AS a "
+            "LEFT JOIN pg_collation AS c ON c.oid = a.attcollation AND a.attcollation <> 100 "
+            "WHERE a.attrelid = to_regclass(%s) AND a.attnum > 0 ORDER BY a.attnum", (f"{schema}.versions",)).fetchall()
 
 
 def test_a_role_that_may_not_create_the_store_is_told_what_to_ask_for(roles: dict[str, str], postgres_url: str,

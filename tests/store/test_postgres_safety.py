@@ -203,7 +203,8 @@ def test_syndicate_0_2_tables_are_read_then_moved_into_the_schema_by_an_import(p
         admin.execute(OLD_LAYOUT)
         admin.execute("INSERT INTO public.syndicate_articles SELECT id, record, section, published, updated, status, "
                       "embargo_until FROM scratch.articles")
-        admin.execute("INSERT INTO public.syndicate_article_sections SELECT * FROM scratch.article_sections")
+        admin.execute("INSERT INTO public.syndicate_article_sections SELECT section, id, published, status, "
+                      "embargo_until FROM scratch.article_sections")
         admin.execute("DROP SCHEMA scratch CASCADE")
     assert _tables(postgres_url) == {"public.syndicate_articles", "public.syndicate_article_sections"}
 
@@ -216,7 +217,8 @@ def test_syndicate_0_2_tables_are_read_then_moved_into_the_schema_by_an_import(p
 
     result = _cli("import", postgres_url, "--into", postgres_url, "--config", config)
     assert result.exit_code == 0, result.output
-    assert _tables(postgres_url) == {"syndicate.articles", "syndicate.article_sections", "syndicate.metadata"}
+    assert _tables(postgres_url) == {"syndicate.articles", "syndicate.article_sections", "syndicate.metadata",
+                                     "syndicate.versions"}
     assert _state(postgres_url, config).version == 1  # 0 when moved, then the import
     report = api.export(config, out_dir=tmp_path / "out", formats=["jsonfeed"])
     assert report.records == 23
@@ -226,7 +228,8 @@ def test_a_schema_named_in_the_url(postgres_url: str, tmp_path: Path):
     url = postgres_url + "?sslmode=disable&schema=news_feeds"
     config = example_config(tmp_path, store=url)
     assert api.import_records([EXAMPLE_STORE], into=url, config_path=config).imported == 25
-    assert _tables(postgres_url) == {"news_feeds.articles", "news_feeds.article_sections", "news_feeds.metadata"}
+    assert _tables(postgres_url) == {"news_feeds.articles", "news_feeds.article_sections", "news_feeds.metadata",
+                                     "news_feeds.versions"}
     assert api.export(config, out_dir=tmp_path / "out", formats=["jsonfeed"]).records == 23
     with pytest.raises(StoreError, match="no syndicate store in schema syndicate"):
         api.store_stats(postgres_url, config_path=config)

@@ -241,7 +241,8 @@ def _old_layout_store(path: Path, source: Path) -> None:
     old.execute("ATTACH DATABASE ? AS new", (str(source),))
     old.execute("INSERT INTO articles SELECT id, record, section, published, updated, status, embargo_until "
                 "FROM new.articles")
-    old.execute("INSERT INTO article_sections SELECT * FROM new.article_sections")
+    old.execute("INSERT INTO article_sections SELECT section, id, published, status, embargo_until "
+                "FROM new.article_sections")
     old.execute("DETACH DATABASE new")
     old.execute("PRAGMA user_version = 1")
     old.close()
@@ -277,7 +278,7 @@ def test_a_new_store_is_created_only_by_import(tmp_path: Path):
     connection = sqlite3.connect(path)
     assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert {name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")} == {
-        "articles", "article_sections", "metadata"}
+        "articles", "article_sections", "metadata", "versions"}
     connection.close()
     # An empty database another tool made is a new store too.
     empty = tmp_path / "empty.db"

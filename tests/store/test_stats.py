@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -13,7 +13,7 @@ from syndicate import api
 from syndicate.cli import app
 
 from tests.conftest import make_site, write_record
-from tests.store.conftest import BACKENDS, copy_sqlite, postgres_database
+from tests.store.conftest import BACKENDS, each_store, imported_into_postgres, imported_into_sqlite
 
 PUBLISHED = datetime(2014, 8, 6, 7, 0, tzinfo=timezone.utc)
 EMBARGOED_PUBLISHED = datetime(2099, 1, 1, 6, 0, tzinfo=timezone.utc)
@@ -41,16 +41,13 @@ def mixed_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def pristine_mixed_sqlite(mixed_site: Path) -> str:
     """The mixed records imported once into SQLite, for tests to copy."""
-    location = str(mixed_site.parent / "news.db")
-    api.import_records([mixed_site.parent / "store"], into=location, config_path=mixed_site)
-    return location
+    return imported_into_sqlite(mixed_site)
 
 
 @pytest.fixture(scope="module")
 def pristine_mixed_postgres(mixed_site: Path, postgres_server: str) -> Iterator[str]:
     """The mixed records imported once into PostgreSQL, for tests to copy."""
-    with postgres_database(postgres_server) as url:
-        api.import_records([mixed_site.parent / "store"], into=url, config_path=mixed_site)
+    with imported_into_postgres(postgres_server, mixed_site) as url:
         yield url
 
 
@@ -59,14 +56,8 @@ def mixed_store(request: pytest.FixtureRequest, site: Path) -> Iterator[tuple[st
     """A published 2014 record, an embargoed 2099 record and a draft 2030 record, in each store (the
     databases a copy of one import of them)."""
     config = _mixed(site)
-    if request.param == "files":
-        yield str(site / "store"), config
-    elif request.param == "sqlite":
-        yield copy_sqlite(request.getfixturevalue("pristine_mixed_sqlite"), site / "news.db"), config
-    else:
-        with postgres_database(request.getfixturevalue("postgres_server"),
-                               template=request.getfixturevalue("pristine_mixed_postgres")) as url:
-            yield url, config
+    for store in each_store(request, site, config, sqlite="pristine_mixed_sqlite", postgres="pristine_mixed_postgres"):
+        yield store, config
 
 
 def test_newest_published_is_what_an_export_would_publish(mixed_store: tuple[str, Path]):
@@ -136,7 +127,7 @@ def test_every_store_says_what_it_holds_back_from_an_export(mixed_store: tuple[s
     opened = open_store(store, config=load_config(config))
     try:
         with opened.snapshot() as snapshot:
-            held = snapshot.held_back(as_of=as_of)
+            held = snapshot.held_back(as_of=as_of, tombstone_window=timedelta(days=7))
     finally:
         opened.close()
     assert held == HeldBack(drafts=1, embargoed=embargoed, next_lift=next_lift)

@@ -8,7 +8,6 @@ import json
 import os
 import sqlite3
 import sys
-import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from syndicate.store.sqlite import SCHEMA_VERSION, SECTIONS_BY_ID
 
 from tests.conftest import EXAMPLE_CONFIG, kill_at_pause_point
 from tests.store.configs import example_config, write_many
+from tests.store.conftest import postgres_role
 
 runner = CliRunner()
 
@@ -104,14 +104,9 @@ def test_a_postgres_store_made_before_the_index_gets_it_from_its_owner_and_a_war
         example_postgres_url: str, tmp_path: Path):
     postgres_url = example_postgres_url
     config = example_config(tmp_path)
-    role = f"importer_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(postgres_url, autocommit=True) as admin:
         admin.execute("DROP INDEX syndicate.article_sections_id")
-        admin.execute(f"CREATE ROLE {role} LOGIN")
-        admin.execute(f"GRANT USAGE ON SCHEMA syndicate TO {role}")
-        admin.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA syndicate TO {role}")
-    importer = postgres_url.replace("://syndicate@", f"://{role}@")
-    try:
+    with postgres_role(postgres_url, "SELECT, INSERT, UPDATE, DELETE", prefix="importer") as (_role, importer):
         result = runner.invoke(app, ["import", str(write_many(tmp_path / "a.jsonl", 3, prefix="a")), "--into",
                                      importer, "--config", str(config)])
         assert result.exit_code == 0, result.output
@@ -126,11 +121,7 @@ def test_a_postgres_store_made_before_the_index_gets_it_from_its_owner_and_a_war
         with psycopg.connect(postgres_url) as connection:
             assert connection.execute("SELECT count(*) FROM pg_indexes WHERE indexname = 'article_sections_id'"
                                       ).fetchone() == (1,)
-            assert connection.execute("SELECT schema_version, changes FROM syndicate.metadata").fetchone() == (2, 3)
-    finally:
-        with psycopg.connect(postgres_url, autocommit=True) as admin:
-            admin.execute(f"DROP OWNED BY {role} CASCADE")
-            admin.execute(f"DROP ROLE {role}")
+            assert connection.execute("SELECT schema_version, changes FROM syndicate.metadata").fetchone() == (3, 3)
 
 
 # New and replaced, on every store.

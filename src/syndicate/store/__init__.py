@@ -1,7 +1,12 @@
 """Where articles are kept: a directory of JSON, SQLite, or PostgreSQL, behind one interface.
 
 A store hands out raw records (with their origin, for messages) and, for an
-export, the latest N public records of a section from one consistent snapshot.
+export, the latest N public records of a section from one consistent snapshot,
+the stories withdrawn lately (tombstones), and what it holds back until when.
+A SQLite or PostgreSQL store also keeps the versions ledger of the items an
+export published (Snapshot.versions() reads it, Store.keep_versions() writes it;
+syndicate.versions decides them); a directory store has neither method, its ledger
+is kept beside the output.
 Normalising records is records.py's job; choosing the feeds is build.py's.
 open_store() picks the driver from the location:
 
@@ -17,7 +22,7 @@ import re
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -41,11 +46,20 @@ class FeedQuery:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class HeldBack:
     """Records of a store that no feed shows as of a moment: drafts, and embargoed records whose
-    embargo has not lifted (with when the first of them lifts)."""
+    embargo has not lifted (with when the first of them lifts); and the other moments after
+    which an export's output changes: the first expiry of a record that is public or under
+    embargo, and the end of the first tombstone window of a withdrawn story."""
 
     drafts: int = 0
     embargoed: int = 0
-    next_lift: datetime | None = None
+    next_lift: datetime | None = None  # the first embargo to lift (of a record not expired by then)
+    next_expiry: datetime | None = None  # the first `expires` after the moment
+    tombstones_end: datetime | None = None  # the first `updated + tombstone window` after the moment
+
+    @property
+    def next_change(self) -> datetime | None:
+        """The earliest moment after which an export would publish something else, or None."""
+        return min(filter(None, (self.next_lift, self.next_expiry, self.tombstones_end)), default=None)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -59,7 +73,8 @@ class Upserted:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StoreStats:
     """What a store holds, as of a moment: an export made then publishes the records whose status
-    is published, and the embargoed ones whose embargo_until is at or before it (build.is_public)."""
+    is published, and the embargoed ones whose embargo_until is at or before it, unless they
+    expired by then (build.is_public)."""
 
     counts: dict[tuple[str, str], int] = field(default_factory=dict)  # (section, status) -> records
     oldest: datetime | None = None  # earliest publication date of a record an export would publish
@@ -99,8 +114,14 @@ class Snapshot(Protocol):
         a snapshot that holds every record already (the directory store's) need not have it;
         syndicate.export.select then reverses latest()."""
 
-    def held_back(self, *, as_of: datetime) -> HeldBack:
-        """The drafts, and the records still under embargo AS_OF, of the whole store."""
+    def withdrawn(self, *, since: datetime) -> list[RawRecord]:
+        """Every record of the whole store whose status is withheld or killed and whose updated
+        date is SINCE or later (the tombstones of the window that began then), newest updated
+        first, ties by id."""
+
+    def held_back(self, *, as_of: datetime, tombstone_window: timedelta) -> HeldBack:
+        """The drafts, and the records still under embargo AS_OF, of the whole store; and when
+        the first record expires and the first TOMBSTONE_WINDOW of a withdrawn story ends."""
 
 
 class Store(Protocol):

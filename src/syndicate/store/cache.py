@@ -44,9 +44,10 @@ from pathlib import Path
 from typing import Any
 
 from syndicate.errors import Problem
+from syndicate.model import WITHDRAWN
 from syndicate.store import RawRecord
 
-CACHE_FORMAT = 5
+CACHE_FORMAT = 6
 APPLICATION_ID = 0x53594E43  # 'SYNC': the SQLite header field telling our cache from other databases
 RACY_NS = 2_000_000_000  # a file changed less than this before it was read is read again next time
 UNSETTLED = "-"  # the stamp of an entry that is never used
@@ -64,13 +65,14 @@ _TABLES = (
     problems TEXT,       -- JSON [[record id, field, message], ...] of the record alone; NULL when valid
     item_id TEXT, item_uri TEXT,  -- of a record valid alone (NULL otherwise)
     published INTEGER, status TEXT, embargo_until INTEGER,  -- microseconds since 1970, UTC
+    updated INTEGER, expires INTEGER,  -- likewise
     checked TEXT,        -- of a record valid alone: its checked form (syndicate.checked)
     data BLOB,           -- the record's JSON text as the file holds it (last: the columns before it
                          -- are read without reading it); NULL when it could not be read
     PRIMARY KEY (path, line))""",
     # One row per section of a record valid alone, its own section first.
     """CREATE TABLE sections (section TEXT NOT NULL, published INTEGER NOT NULL, record_id TEXT NOT NULL,
-    status TEXT NOT NULL, embargo_until INTEGER, path BLOB NOT NULL, line INTEGER NOT NULL)""",
+    status TEXT NOT NULL, embargo_until INTEGER, expires INTEGER, path BLOB NOT NULL, line INTEGER NOT NULL)""",
     # The latest N: a walk down an index that stops after N public rows, as in a SQLite store.
     "CREATE INDEX records_latest ON records (published DESC, record_id) WHERE item_id IS NOT NULL",
     "CREATE INDEX sections_latest ON sections (section, published DESC, record_id)",
@@ -82,10 +84,20 @@ _TABLES = (
     "CREATE INDEX records_guid ON records (item_uri) WHERE item_uri != item_id",
     "CREATE INDEX records_invalid ON records (path) WHERE item_id IS NULL",
     "CREATE INDEX records_held ON records (status) WHERE item_id IS NOT NULL AND status != 'published'",
+    # Expiries to come (held_back's next_expiry): of the records that have one.
+    "CREATE INDEX records_expires ON records (expires) WHERE item_id IS NOT NULL AND expires IS NOT NULL",
 )
-_HELD = ("SELECT rowid, status, embargo_until FROM records INDEXED BY records_held "
+_HELD = ("SELECT rowid, status, embargo_until, updated, expires FROM records INDEXED BY records_held "
          "WHERE item_id IS NOT NULL AND status != 'published'")
-_PUBLIC = "({table}.status = 'published' OR ({table}.status = 'embargoed' AND {table}.embargo_until <= :as_of))"
+# Withdrawn stories updated since :since, newest first (the held records are few: found through their index).
+_WITHDRAWN = ("SELECT rowid, path, line FROM records INDEXED BY records_held WHERE item_id IS NOT NULL "
+              "AND status != 'published' AND status IN ({}) AND updated >= :since ORDER BY updated DESC, record_id"
+              ).format(", ".join(f"'{status}'" for status in WITHDRAWN))
+_EXPIRING = ("SELECT rowid, status, embargo_until, expires FROM records INDEXED BY records_expires "
+             "WHERE item_id IS NOT NULL AND expires IS NOT NULL AND expires > :as_of ORDER BY expires")
+# Public as of :as_of: published, or embargoed with the embargo lifted, and not expired (build.is_public).
+_PUBLIC = ("({table}.status = 'published' OR ({table}.status = 'embargoed' AND {table}.embargo_until <= :as_of)) "
+           "AND ({table}.expires IS NULL OR {table}.expires > :as_of)")
 _LATEST_OF_SITE = (f"SELECT rowid, path, line FROM records WHERE item_id IS NOT NULL AND {_PUBLIC.format(table='records')} "
                    "ORDER BY published DESC, record_id")
 _LATEST_IN_SECTION = ("SELECT records.rowid, sections.path, sections.line FROM sections JOIN records "
@@ -174,16 +186,17 @@ def checked_row(raw: RawRecord, source: bytes | None, config: Any) -> tuple[tupl
         record_id = record_id.encode("utf-8", "backslashreplace").decode("utf-8")
     if not loaded.articles:
         problems = json.dumps([[p.record_id, p.field, p.message] for p in loaded.problems], ensure_ascii=True)
-        return (record_id, problems, None, None, None, None, None, None, source), ()
+        return (record_id, problems, None, None, None, None, None, None, None, None, source), ()
     article = loaded.articles[0]
     embargo = micro(article.embargo_until) if article.embargo_until is not None else None
+    expires = micro(article.expires) if article.expires is not None else None
     from syndicate.checked import checking_key, encode
 
     prefix = f"{raw.origin} id={article.id} "
     checked = encode(article, [w[len(prefix):] for w in loaded.warnings if w.startswith(prefix)],
                      key=checking_key(config))
     return (record_id, None, article.item_id, article.item_uri, micro(article.published), article.status, embargo,
-            checked, source), article.all_sections
+            micro(article.updated), expires, checked, source), article.all_sections
 
 
 def problems_of(text: str, origin: str) -> list[Problem]:
@@ -212,10 +225,11 @@ class RecordCache:
         """Forget what PATH held, then keep RECORDS ((line, checked_row()) each) for it under FILE_STAMP."""
         self._delete(path)
         for line, row, sections in records:
-            self.connection.execute("INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (path, line, *row))
-            record_id, _problems, _item_id, _item_uri, published, status, embargo, _checked, _data = row
-            self.connection.executemany("INSERT INTO sections VALUES (?, ?, ?, ?, ?, ?, ?)", (
-                (section, published, record_id, status, embargo, path, line) for section in sections))
+            self.connection.execute("INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                    (path, line, *row))
+            record_id, _problems, _item_id, _item_uri, published, status, embargo, _updated, expires, *_rest = row
+            self.connection.executemany("INSERT INTO sections VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (
+                (section, published, record_id, status, embargo, expires, path, line) for section in sections))
         self.connection.execute("INSERT OR REPLACE INTO files VALUES (?, ?)", (path, file_stamp))
 
     def forget(self, paths: Iterable[bytes]) -> None:
@@ -240,16 +254,27 @@ class RecordCache:
         return self.connection.execute(_LATEST_OF_SITE if section is None else _LATEST_IN_SECTION,
                                        {"section": section, "as_of": as_of})
 
-    def held(self) -> list[tuple[int, str, int | None]]:
-        """(rowid, status, embargo_until) of the records valid alone that are not published."""
+    def held(self) -> list[tuple[int, str, int | None, int, int | None]]:
+        """(rowid, status, embargo_until, updated, expires) of the records valid alone that are not published."""
         return self.connection.execute(_HELD).fetchall()
+
+    def withdrawn(self, *, since: int) -> list[tuple[int, bytes, int]]:
+        """(rowid, path, line) of the withheld and killed records valid alone updated at SINCE or
+        later, newest updated first, ties by id."""
+        return self.connection.execute(_WITHDRAWN, {"since": since}).fetchall()
+
+    def expiring(self, *, as_of: int) -> sqlite3.Cursor:
+        """(rowid, status, embargo_until, expires) of the records valid alone that expire after AS_OF,
+        the first first."""
+        return self.connection.execute(_EXPIRING, {"as_of": as_of})
 
     def query_plans(self) -> dict[str, list[str]]:
         """How SQLite runs each query of an export (EXPLAIN QUERY PLAN), for tests and diagnosis."""
         self.connection.execute("CREATE TEMP TABLE IF NOT EXISTS item_keys (key TEXT)")
-        parameters = {"section": "s", "as_of": 0}
+        parameters = {"section": "s", "as_of": 0, "since": 0}
         return {name: [row[-1] for row in self.connection.execute("EXPLAIN QUERY PLAN " + text, parameters)]
                 for name, text in (("item keys", _ITEM_KEYS), ("entangled", _ENTANGLED), ("held", _HELD),
+                                   ("withdrawn", _WITHDRAWN), ("expiring", _EXPIRING),
                                    ("latest of site", _LATEST_OF_SITE), ("latest in section", _LATEST_IN_SECTION))}
 
     def data(self, rowid: int) -> tuple[bytes | None, str | None]:

@@ -22,11 +22,12 @@ import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import closing, contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from syndicate.errors import Problem
+from syndicate.model import WITHDRAWN
 from syndicate.store import FeedQuery, HeldBack, RawRecord, StoreState
 from syndicate.store.cache import (UNSETTLED, RecordCache, checked_row, checker_key, from_micro, micro,
                                    open_cache, problems_of, stamp, temporary_cache)
@@ -201,16 +202,42 @@ class FileIndex:
                             break
         return [self._raw(ref) for ref in chosen]
 
-    def held_back(self, *, as_of: datetime) -> HeldBack:
-        """Of the valid records: the drafts, and those still under embargo."""
-        moment = micro(as_of)
+    def withdrawn(self, *, since: datetime) -> list[RawRecord]:
         try:
-            rows = self._cache.held()
+            rows = self._cache.withdrawn(since=micro(since))
         except sqlite3.Error as error:
             self._rebuilt(error)
-            rows = self._cache.held()
-        held = [(status, embargo) for rowid, status, embargo in rows if rowid not in self._excluded]
-        lifts = [embargo for status, embargo in held if status == "embargoed" and embargo is not None
-                 and embargo > moment]
-        return HeldBack(drafts=sum(status == "draft" for status, _embargo in held), embargoed=len(lifts),
-                        next_lift=from_micro(min(lifts, default=None)))
+            rows = self._cache.withdrawn(since=micro(since))
+        return [self._raw((os.fsdecode(path), line, rowid)) for rowid, path, line in rows
+                if rowid not in self._excluded]
+
+    def held_back(self, *, as_of: datetime, tombstone_window: timedelta) -> HeldBack:
+        """Of the valid records: the drafts, those still under embargo, the first expiry and the
+        first end of a tombstone window."""
+        try:
+            return self._held_back(as_of=as_of, tombstone_window=tombstone_window)
+        except sqlite3.Error as error:
+            self._rebuilt(error)
+            return self._held_back(as_of=as_of, tombstone_window=tombstone_window)
+
+    def _held_back(self, *, as_of: datetime, tombstone_window: timedelta) -> HeldBack:
+        moment, since = micro(as_of), micro(as_of - tombstone_window)
+        held = [row[1:] for row in self._cache.held() if row[0] not in self._excluded]
+        lifts = [embargo for status, embargo, _updated, expires in held if status == "embargoed"
+                 and embargo is not None and embargo > moment]
+        # A lift after which the record has expired changes no feed.
+        shown_lifts = [embargo for status, embargo, _updated, expires in held if status == "embargoed"
+                       and embargo is not None and embargo > moment and (expires is None or expires > embargo)]
+        withdrawn = [updated for status, _embargo, updated, _expires in held if status in WITHDRAWN
+                     and updated > since]
+        next_expiry = None
+        with closing(self._cache.expiring(as_of=moment)) as rows:
+            for rowid, status, embargo, expires in rows:  # the first first: stops at the first that counts
+                if rowid not in self._excluded and (status == "published" or (
+                        status == "embargoed" and embargo is not None and embargo < expires)):
+                    next_expiry = expires
+                    break
+        first_withdrawn = from_micro(min(withdrawn, default=None))
+        return HeldBack(drafts=sum(status == "draft" for status, *_rest in held), embargoed=len(lifts),
+                        next_lift=from_micro(min(shown_lifts, default=None)), next_expiry=from_micro(next_expiry),
+                        tombstones_end=first_withdrawn + tombstone_window if first_withdrawn else None)

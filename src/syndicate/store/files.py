@@ -156,8 +156,8 @@ class FileStore:
     def stats(self, *, as_of: datetime) -> StoreStats:
         """Counts of every record as it is written, valid or not (an unreadable one counts
         under section '(unreadable)'); dates read with the config's settings, else as UTC.
-        Publication dates are those of the records an export at AS_OF would publish (by status
-        and embargo; records are not checked otherwise); a date that cannot be read is left out."""
+        Publication dates are those of the records an export at AS_OF would publish (by status,
+        embargo and expiry; records are not checked otherwise); a date that cannot be read is left out."""
         dayfirst = self.config.site.dayfirst if self.config is not None else False
         zone = self.config.site.timezone if self.config is not None else timezone.utc
 
@@ -178,8 +178,9 @@ class FileStore:
             if not data:
                 continue
             embargo_until = date(data.get("embargo_until")) if status == "embargoed" else None
+            expires = date(data.get("expires")) if data.get("expires") is not None else None
             if status == "published" or (embargo_until is not None and embargo_until <= as_of):
-                if (when := date(data.get("published"))) is not None:
+                if (when := date(data.get("published"))) is not None and (expires is None or expires > as_of):
                     published.append(when)
             elif status == "embargoed":
                 embargoed += 1

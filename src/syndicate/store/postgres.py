@@ -4,9 +4,9 @@ The canonical record is kept whole as JSONB beside indexed columns; ids sort
 byte-wise (COLLATE "C") as everywhere else in syndicate. Everything syndicate
 creates lives in one schema of its own, `syndicate` unless the URL names another
 with `?schema=NAME` (taken out of the URL before libpq sees it): the tables
-articles, article_sections and metadata (the layout's version, the store's id and
-a counter every import raises), so the store can live in a database the newsroom
-already runs.
+articles, article_sections, metadata (the layout's version, the store's id and
+a counter every import raises) and versions (the ledger of the versions exports
+published), so the store can live in a database the newsroom already runs.
 
 Opening a store only reads the catalog and the metadata row: no lock is taken and
 nothing is created, so a role that may only SELECT can export. Only `import --into`
@@ -16,7 +16,11 @@ into it, and that waits at most a few seconds for its locks. An upsert finds the
 section rows of a record it replaces through the index article_sections_id (id);
 a store made before that index gets it from the first import into it by the
 tables' owner (the layout version stays 2), and another role imports without it,
-slower, with a warning that says how to add it. An export reads one
+slower, with a warning that says how to add it; a store of layout 2 gets the
+expires columns, the indexes of withdrawn stories and expiries and the ledger
+the same way (and becomes layout 3). The one write of an export is the versions
+ledger (keep_versions), on a connection of its own: a reader role needs INSERT
+and UPDATE on that table alone (README). An export reads one
 REPEATABLE READ, READ ONLY transaction, so a writer committing meanwhile is either
 wholly in the export or wholly out of it, and neither waits for the other. Every
 wait for a lock or a query is bounded by [store] timeout (lock_timeout,
@@ -31,7 +35,7 @@ import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import unquote
 
@@ -43,130 +47,18 @@ from syndicate.config import DEFAULT_STORE_TIMEOUT
 from syndicate.pausepoints import pause_point
 from syndicate.store import (FeedQuery, HeldBack, RawRecord, StoredRecord, StoreError, StoreState, StoreStats,
                              Upserted, redacted)
+from syndicate.store.postgres_layout import (ADD_CHECKED, ADD_EXPIRES, BUMP_CHANGES, CHECKED, CREATE_SECTIONS_BY_ID,
+                                             CREATE_TABLES, CREATE_VERSIONS, DEFAULT_SCHEMA, DELETE_SECTIONS,
+                                             FIRST_TOMBSTONE, HAS_CHECKED, HAS_COLUMN, HELD, HELD_BACK, IDENTIFIER,
+                                             INSERT_SECTION, INSPECT, KEEP_VERSION, LATEST_IN_SECTION, LATEST_OF_SITE,
+                                             NEXT_EXPIRY, OLDEST_IN_SECTION, OLDEST_OF_SITE, OLD_TABLES, PUBLIC,
+                                             SCHEMA_VERSION, SECTIONS_BY_ID, STILL_EMBARGOED, TABLES, UPSERT_ARTICLE,
+                                             UPSERT_CHECKED_ARTICLE, VERSIONS, WITHDRAWN_SINCE, WITHDRAWN_STATUS)
 
-SCHEMA_VERSION = 2  # 1: syndicate 0.1's syndicate_articles and syndicate_article_sections, in the search path
-DEFAULT_SCHEMA = "syndicate"
-OLD_TABLES = ("syndicate_articles", "syndicate_article_sections")
-TABLES = frozenset({"articles", "article_sections", "metadata"})
-# An unquoted SQL identifier, as PostgreSQL folds it: what ?schema= accepts.
-IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 # Creating or upgrading the tables waits for its locks at most this long (or [store] timeout if
 # shorter): while DDL waits for a table, PostgreSQL queues every later reader of it behind it.
 DDL_LOCK_WAIT = 5
 README_ROLES = 'the README, "A PostgreSQL the newsroom already runs"'
-
-CREATE_TABLES = (
-    """CREATE TABLE {schema}.articles (
-    id            text COLLATE "C" PRIMARY KEY,
-    record        jsonb NOT NULL,
-    section       text NOT NULL,
-    published     timestamptz NOT NULL,
-    updated       timestamptz NOT NULL,
-    status        text NOT NULL,
-    embargo_until timestamptz,
-    checked       text,
-    checked_record text
-)""",
-    """CREATE TABLE {schema}.article_sections (
-    section       text NOT NULL,
-    id            text COLLATE "C" NOT NULL REFERENCES {schema}.articles (id) ON DELETE CASCADE,
-    published     timestamptz NOT NULL,
-    status        text NOT NULL,
-    embargo_until timestamptz,
-    PRIMARY KEY (section, id)
-)""",
-    "CREATE INDEX article_sections_latest ON {schema}.article_sections (section, published DESC, id)",
-    "CREATE INDEX articles_latest ON {schema}.articles (published DESC, id)",
-    "CREATE INDEX article_sections_id ON {schema}.article_sections (id)",
-    """CREATE TABLE {schema}.metadata (
-    singleton      boolean PRIMARY KEY DEFAULT true CHECK (singleton),
-    schema_version integer NOT NULL,
-    store_id       uuid NOT NULL,
-    changes        bigint NOT NULL
-)""",
-)
-# The section rows of one article, for an upsert that replaces it (the primary key leads with section).
-SECTIONS_BY_ID = "article_sections_id"
-CREATE_SECTIONS_BY_ID = "CREATE INDEX IF NOT EXISTS article_sections_id ON {sections} (id)"
-
-# The record as checked on import (syndicate.checked), so that an export need not check it again,
-# and md5(record::text) of the record it was made from, which the server computes as it stores the
-# record: a reader takes the checked form only while the record is that one (a record replaced by
-# an older syndicate, or by hand, is checked). A store made before the columns existed gets them
-# from the first import into it by the tables' owner (the layout version stays 2: a reader that
-# does not know them never selects them); until then its records are checked on every export.
-CHECKED_COLUMNS = ("checked", "checked_record")
-ADD_CHECKED = ("ALTER TABLE {articles} ADD COLUMN IF NOT EXISTS checked text, "
-               "ADD COLUMN IF NOT EXISTS checked_record text")
-HAS_CHECKED = """
-SELECT count(*) = 2 FROM pg_attribute
-WHERE attrelid = to_regclass(%s) AND attname IN ('checked', 'checked_record') AND NOT attisdropped
-"""
-# A record's checked form, where it was made from the record as it is now.
-CHECKED = "CASE WHEN a.checked_record = md5(a.record::text) THEN a.checked END"
-
-# An upsert of a batch, in one transaction; each statement finds its rows through an index, and the
-# rows of a batch travel in one pipeline (executemany), not one round trip each.
-BUMP_CHANGES = "UPDATE {metadata} SET changes = changes + 1"
-HELD = "SELECT id FROM {articles} WHERE id = ANY(%s)"
-DELETE_SECTIONS = "DELETE FROM {sections} WHERE id = ANY(%s)"
-UPSERT_ARTICLE = (
-    "INSERT INTO {articles} (id, record, section, published, updated, status, embargo_until) "
-    "VALUES (%s, %s::jsonb, %s, %s, %s, %s, %s) ON CONFLICT (id) DO UPDATE SET record = excluded.record, "
-    "section = excluded.section, published = excluded.published, updated = excluded.updated, "
-    "status = excluded.status, embargo_until = excluded.embargo_until")
-UPSERT_CHECKED_ARTICLE = (
-    "INSERT INTO {articles} (id, record, section, published, updated, status, embargo_until, checked, "
-    "checked_record) SELECT v.id, v.record, v.section, v.published, v.updated, v.status, v.embargo_until, "
-    "v.checked, CASE WHEN v.checked IS NOT NULL THEN md5(v.record::text) END "
-    "FROM (VALUES (%s, %s::jsonb, %s, %s::timestamptz, %s::timestamptz, %s, %s::timestamptz, %s::text)) "
-    "AS v (id, record, section, published, updated, status, embargo_until, checked) "
-    "ON CONFLICT (id) DO UPDATE SET record = excluded.record, "
-    "section = excluded.section, published = excluded.published, updated = excluded.updated, "
-    "status = excluded.status, embargo_until = excluded.embargo_until, checked = excluded.checked, "
-    "checked_record = excluded.checked_record")
-INSERT_SECTION = "INSERT INTO {sections} (section, id, published, status, embargo_until) VALUES (%s, %s, %s, %s, %s)"
-
-# Public: published, or embargoed with the embargo lifted (build.is_public says the same).
-LATEST_IN_SECTION = """
-SELECT a.id, a.record::text, {checked} FROM {sections} AS s JOIN {articles} AS a ON a.id = s.id
-WHERE s.section = %(section)s
-  AND (s.status = 'published' OR (s.status = 'embargoed' AND s.embargo_until <= %(as_of)s))
-ORDER BY s.published DESC, s.id LIMIT %(limit)s
-"""
-LATEST_OF_SITE = """
-SELECT a.id, a.record::text, {checked} FROM {articles} AS a
-WHERE status = 'published' OR (status = 'embargoed' AND embargo_until <= %(as_of)s)
-ORDER BY published DESC, id LIMIT %(limit)s
-"""
-# Every public record, oldest first: the reverse of the latest-N order (archive pages, read
-# through a server-side cursor as it advances).
-OLDEST_IN_SECTION = """
-SELECT a.id, a.record::text, {checked} FROM {sections} AS s JOIN {articles} AS a ON a.id = s.id
-WHERE s.section = %(section)s
-  AND (s.status = 'published' OR (s.status = 'embargoed' AND s.embargo_until <= %(as_of)s))
-ORDER BY s.published, s.id DESC
-"""
-OLDEST_OF_SITE = """
-SELECT a.id, a.record::text, {checked} FROM {articles} AS a
-WHERE status = 'published' OR (status = 'embargoed' AND embargo_until <= %(as_of)s)
-ORDER BY published, id DESC
-"""
-
-# For stats: what an export at %(as_of)s publishes (as above), and the embargoes not lifted by then.
-PUBLIC = "status = 'published' OR (status = 'embargoed' AND embargo_until <= %(as_of)s)"
-STILL_EMBARGOED = "status = 'embargoed' AND (embargo_until IS NULL OR embargo_until > %(as_of)s)"
-
-# What the catalog says about the store's schema and syndicate 0.1's tables: read without locks.
-INSPECT = """
-SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = %(schema)s),
-       ARRAY(SELECT c.relname::text FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace
-             WHERE n.nspname = %(schema)s AND c.relkind IN ('r', 'p', 'v', 'm', 'f') ORDER BY 1),
-       (SELECT n.nspname::text FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace
-        WHERE c.oid = to_regclass('syndicate_articles')),
-       (SELECT n.nspname::text FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace
-        WHERE c.oid = to_regclass('syndicate_article_sections'))
-"""
 
 
 def store_timeout(config: Any) -> int:
@@ -219,9 +111,11 @@ class PostgresStore:
         self.writable = create
         self.old = False  # syndicate 0.1's layout, read as it is (records and stats; no snapshot)
         self.checked = CHECKED  # what a query selects for a record's checked form (NULL: a store without them)
+        self.expiring = True  # whether the store has the expires columns (a store of layout 2 may not)
         self.warnings: list[str] = []  # for the import's report: what it could not do, and why
         self.connection: psycopg.Connection | None = None
         conninfo, self.schema = split_url(url)
+        self._conninfo = conninfo  # for the ledger's connection of its own
         self._use(self.schema)
         try:
             # Autocommit: every transaction below is begun explicitly, with its isolation level.
@@ -238,13 +132,16 @@ class PostgresStore:
             elif create and layout.kind == "current":
                 self._add_sections_by_id()
                 self._add_checked()
+                self._add_expires()
             elif layout.kind == "old":
                 self.old = True
+                self.expiring = False
                 self._use(layout.old_schema or "public", old=True)
             else:
                 self._refuse(layout)
                 if not self._has_checked():
                     self.checked = "NULL"
+                self.expiring = self._has_column("articles", "expires")
         except psycopg.Error as error:
             failure = self._failure(error, "open the store")
             self.close()
@@ -261,8 +158,35 @@ class PostgresStore:
         self.metadata = sql.Identifier(schema, "metadata")
 
     def _sql(self, text: str) -> sql.Composed:
-        return sql.SQL(text).format(articles=self.articles, sections=self.sections, metadata=self.metadata,
-                                    schema=sql.Identifier(self.schema), checked=sql.SQL(self.checked))
+        expiring = self.expiring
+        return sql.SQL(text).format(
+            articles=self.articles, sections=self.sections, metadata=self.metadata,
+            versions=sql.Identifier(self.schema, VERSIONS), schema=sql.Identifier(self.schema),
+            checked=sql.SQL(self.checked), withdrawn=sql.SQL(WITHDRAWN_STATUS),
+            unexpired=sql.SQL(" AND (expires IS NULL OR expires > %(as_of)s)" if expiring else ""),
+            unexpired_s=sql.SQL(" AND (s.expires IS NULL OR s.expires > %(as_of)s)" if expiring else ""),
+            shown=sql.SQL(" AND (expires IS NULL OR expires > embargo_until)" if expiring else ""),
+            expires_column=sql.SQL(", expires" if expiring else ""),
+            expires_value=sql.SQL(", %s" if expiring else ""),
+            expires_typed=sql.SQL(", %s::timestamptz" if expiring else ""),
+            expires_set=sql.SQL(", expires = excluded.expires" if expiring else ""))
+
+    def _has_column(self, table: str, column: str) -> bool:
+        assert self.connection is not None
+        return self.connection.execute(HAS_COLUMN, (f"{self.schema}.{table}", column)).fetchone()[0]
+
+    def _add_expires(self) -> None:
+        """Give a store of layout 2 the expires columns, their indexes and the ledger (as _add_checked
+        its columns: only the tables' owner may; another role imports without them, and says so)."""
+        if self._has_column("articles", "expires"):
+            return
+        why = self._upgrade(ADD_EXPIRES, busy="the table was busy")
+        if why is not None:
+            self.expiring = False
+            self.warnings.append(
+                f"{self.location}: the columns that keep when each record expires are missing and could not be "
+                f"added ({why}); exports leave expired records out all the same, but look further for the "
+                "latest ones. The tables' owner adds them with one import into the store.")
 
     def _has_checked(self) -> bool:
         assert self.connection is not None
@@ -274,7 +198,7 @@ class PostgresStore:
         assert self.connection is not None
         if self._has_checked():
             return
-        why = self._upgrade(ADD_CHECKED, busy="the table was busy")
+        why = self._upgrade((ADD_CHECKED,), busy="the table was busy")
         if why is not None:
             self.checked = "NULL"
             self.warnings.append(
@@ -283,8 +207,8 @@ class PostgresStore:
                 f"them once: ALTER TABLE {self.schema}.articles ADD COLUMN checked text, "
                 "ADD COLUMN checked_record text;")
 
-    def _upgrade(self, statement: str, *, busy: str) -> str | None:
-        """Run STATEMENT (DDL that adds to a store of the current layout) in a transaction that waits
+    def _upgrade(self, statements: Sequence[str], *, busy: str) -> str | None:
+        """Run STATEMENTS (DDL that adds to a store of the current layout) in a transaction that waits
         briefly for its locks, under the advisory lock of the store's creation; None when done, else
         why it could not be (BUSY when the table was busy): another role imports without it."""
         assert self.connection is not None
@@ -294,7 +218,8 @@ class PostgresStore:
             self.connection.execute("SELECT set_config('lock_timeout', %s, true)", (f"{wait * 1000}",))
             self.connection.execute("SELECT pg_advisory_xact_lock(%s, %s)",
                                     (0x53594E44, zlib.crc32(self.schema.encode()) - (1 << 31)))
-            self.connection.execute(self._sql(statement))
+            for statement in statements:
+                self.connection.execute(self._sql(statement))
             self.connection.execute("COMMIT")
         except (errors.InsufficientPrivilege, errors.LockNotAvailable, errors.QueryCanceled) as error:
             self._rollback()
@@ -323,7 +248,7 @@ class PostgresStore:
             if not TABLES <= tables:
                 return _Layout("foreign", True, tuple(sorted(tables)))
             return _Layout("current", True)
-        if tables:
+        if tables - {VERSIONS}:  # the ledger alone: made beforehand, to grant a reader its use (README)
             return _Layout("foreign", schema_exists, tuple(sorted(tables)))
         if old_articles is not None and old_articles == old_sections:
             return _Layout("old", schema_exists, old_schema=old_articles)
@@ -412,7 +337,7 @@ class PostgresStore:
         assert self.connection is not None
         if self._has_sections_by_id():
             return
-        why = self._upgrade(CREATE_SECTIONS_BY_ID,
+        why = self._upgrade((CREATE_SECTIONS_BY_ID,),
                             busy="the table was busy, or building it took longer than [store] timeout")
         if why is not None:
             self.warnings.append(
@@ -536,10 +461,11 @@ class PostgresStore:
         wanted = {stored.id: stored for stored in records}  # of one id twice, the later wins
         ids = list(wanted)
         with_checked = self.checked != "NULL"
+        expires = (lambda stored: (stored.expires,)) if self.expiring else (lambda stored: ())
         articles = [(stored.id, stored.json_text(), stored.sections[0], stored.published, stored.updated,
-                     stored.status, stored.embargo_until, *((stored.checked,) if with_checked else ()))
+                     stored.status, stored.embargo_until, *((stored.checked,) if with_checked else ()), *expires(stored))
                     for stored in wanted.values()]
-        sections = [(section, stored.id, stored.published, stored.status, stored.embargo_until)
+        sections = [(section, stored.id, stored.published, stored.status, stored.embargo_until, *expires(stored))
                     for stored in wanted.values() for section in dict.fromkeys(stored.sections)]
         committing = False
         try:
@@ -567,6 +493,46 @@ class PostgresStore:
             self._rollback()
             raise
         return Upserted(new=len(ids) - len(held), replaced=len(held))
+
+    def keep_versions(self, entries: dict[str, tuple[int, str, datetime]]) -> None:
+        """Keep ENTRIES (item id -> (version, digest, created)) in the versions ledger, in one
+        transaction of a connection of its own (the export's snapshot, READ ONLY, may still be open).
+        The change counter and the records are untouched, so the store's state is the same after."""
+        rows = [(item, version, digest, created) for item, (version, digest, created) in entries.items()]
+        if not rows:
+            return
+        if any(created.tzinfo is None for _item, _version, _digest, created in rows):
+            raise ValueError("a version's created date must be timezone-aware")
+        doing = "keep the versions of the items it exported"
+        try:
+            connection = psycopg.connect(self._conninfo, autocommit=True, connect_timeout=max(2, self.timeout))
+        except psycopg.Error as error:
+            raise StoreError(f"{self.location}: cannot {doing}: {self._text(error)}") from None
+        table = f"{self.schema}.{VERSIONS}"
+        try:
+            wait = f"{self.timeout * 1000}"
+            connection.execute("SELECT set_config('lock_timeout', %s, false), "
+                               "set_config('statement_timeout', %s, false)", (wait, wait))
+            connection.execute("BEGIN")
+            if not connection.execute("SELECT to_regclass(%s) IS NOT NULL", (table,)).fetchone()[0]:
+                try:
+                    connection.execute(self._sql(CREATE_VERSIONS))
+                except errors.InsufficientPrivilege as error:
+                    raise StoreError(self._no_privilege(error, doing, hint=(
+                        f"the store has no table {table} yet: import into it once as the tables' owner (that "
+                        f"adds the table), then an administrator grants: GRANT SELECT, INSERT, UPDATE ON {table} "
+                        f"TO {self._user()}; (see {README_ROLES})"))) from None
+            with connection.cursor() as cursor:
+                cursor.executemany(self._sql(KEEP_VERSION), rows)
+            connection.execute("COMMIT")
+        except errors.InsufficientPrivilege as error:
+            raise StoreError(self._no_privilege(error, doing, hint=(
+                f"an export keeps the versions it published in the table {table}; an administrator grants it "
+                f"once: GRANT SELECT, INSERT, UPDATE ON {table} TO {self._user()}; (see {README_ROLES})"))) from None
+        except psycopg.Error as error:
+            raise self._failure(error, doing) from None
+        finally:
+            connection.close()  # a transaction left open is rolled back
 
     def stats(self, *, as_of: datetime) -> StoreStats:
         when = {"as_of": as_of}
@@ -625,15 +591,40 @@ class _Snapshot:
         except psycopg.Error as error:
             raise self.store._failure(error, "read the store") from None
 
-    def held_back(self, *, as_of: datetime) -> HeldBack:
-        """Drafts and records still under embargo, from the narrow section rows."""
+    def withdrawn(self, *, since: datetime) -> list[RawRecord]:
         assert self.store.connection is not None
         try:
-            drafts, embargoed, lift = self.store.connection.execute(self.store._sql(
-                "SELECT COUNT(DISTINCT CASE WHEN status = 'draft' THEN id END), "
-                "COUNT(DISTINCT CASE WHEN status = 'embargoed' AND embargo_until > %(as_of)s THEN id END), "
-                "MIN(CASE WHEN status = 'embargoed' AND embargo_until > %(as_of)s THEN embargo_until END) "
-                "FROM {sections} WHERE status <> 'published'"), {"as_of": as_of}).fetchone()
+            rows = self.store.connection.execute(self.store._sql(WITHDRAWN_SINCE), {"since": since})
+            return [RawRecord(origin=self.store._origin(record_id), text=record, checked=checked)
+                    for record_id, record, checked in rows]
         except psycopg.Error as error:
             raise self.store._failure(error, "read the store") from None
-        return HeldBack(drafts=drafts, embargoed=embargoed, next_lift=lift)
+
+    def held_back(self, *, as_of: datetime, tombstone_window: timedelta) -> HeldBack:
+        store = self.store
+        assert store.connection is not None
+        moments = {"as_of": as_of, "since": as_of - tombstone_window}
+        try:
+            drafts, embargoed, lift = store.connection.execute(store._sql(HELD_BACK), moments).fetchone()
+            expiry = store.connection.execute(store._sql(NEXT_EXPIRY), moments).fetchone()[0] if store.expiring \
+                else None
+            first_withdrawn = store.connection.execute(store._sql(FIRST_TOMBSTONE), moments).fetchone()[0]
+        except psycopg.Error as error:
+            raise store._failure(error, "read the store") from None
+        return HeldBack(drafts=drafts, embargoed=embargoed, next_lift=lift, next_expiry=expiry,
+                        tombstones_end=first_withdrawn + tombstone_window if first_withdrawn else None)
+
+    def versions(self) -> dict[str, tuple[int, str, datetime]]:
+        """The versions ledger (syndicate.versions): item id -> (version, digest, created); {} before
+        the first export kept one."""
+        store = self.store
+        assert store.connection is not None
+        try:
+            if not store.connection.execute("SELECT to_regclass(%s) IS NOT NULL",
+                                            (f"{store.schema}.{VERSIONS}",)).fetchone()[0]:
+                return {}
+            rows = store.connection.execute(store._sql("SELECT id, version, digest, created FROM {versions}"))
+            return {item: (version, digest, created.astimezone(timezone.utc))
+                    for item, version, digest, created in rows}
+        except psycopg.Error as error:
+            raise store._failure(error, "read the store's versions") from None

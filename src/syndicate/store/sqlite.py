@@ -9,17 +9,20 @@ An upsert finds the section rows of a record it replaces through the index
 article_sections_id (id): one search per record, never a scan of the table.
 
 A file is syndicate's when its header says so (application_id "SYND",
-user_version 2), or when it has exactly the two tables of syndicate 0.1's layout
-(user_version 1), which `import --into` upgrades. Any other database is another
-application's and is refused. Only `import --into` writes: it creates the tables
-in a new or empty database, or upgrades an old layout, and then upserts. A store
-of layout 2 made before article_sections_id existed gets that index from the
-first import into it; the layout stays 2, since the index changes nothing a
-reader (or an older syndicate) relies on. Export, stats and import sources open
-the file read-only (a `mode=ro` URI) and change nothing in it; reading a store in
-WAL mode may leave SQLite's own -wal and -shm files beside it, as any reader
-does, but a file that is not a store is refused before SQLite opens it for
-reading in a way that would create them.
+user_version 3, or 2: the layout before `expires`, read as it is), or when it has
+exactly the two tables of syndicate 0.1's layout (user_version 1), which
+`import --into` upgrades. Any other database is another application's and is
+refused. Only `import --into` writes records: it creates the tables in a new or
+empty database, or upgrades an older layout (adding what a store of layout 2
+lacks: the expires columns, the indexes of withdrawn stories and expiries, the
+versions ledger), and then upserts. A store of layout 2 made before
+article_sections_id or the checked column existed gets them the same way.
+Export, stats and import sources open the file read-only (a `mode=ro` URI) and
+change nothing in it; reading a store in WAL mode may leave SQLite's own -wal and
+-shm files beside it, as any reader does, but a file that is not a store is
+refused before SQLite opens it for reading in a way that would create them. The
+one write of an export is the versions ledger (keep_versions), through a
+connection of its own, which changes no record and not the change counter.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -37,100 +40,30 @@ from syndicate.checked import record_digest
 from syndicate.config import DEFAULT_STORE_TIMEOUT
 from syndicate.pausepoints import pause_point
 from syndicate.store import FeedQuery, HeldBack, RawRecord, StoredRecord, StoreError, StoreState, StoreStats, Upserted
-
-APPLICATION_ID = 0x53594E44  # "SYND", in the database header (PRAGMA application_id)
-SCHEMA_VERSION = 2  # 1: syndicate 0.1's articles and article_sections, without metadata
-OLD_TABLES = frozenset({"articles", "article_sections"})
-TABLES = OLD_TABLES | {"metadata"}
-CREATE_TABLES = (
-    """CREATE TABLE articles (
-    id            TEXT PRIMARY KEY,
-    record        TEXT NOT NULL,
-    section       TEXT NOT NULL,
-    published     TEXT NOT NULL,
-    updated       TEXT NOT NULL,
-    status        TEXT NOT NULL,
-    embargo_until TEXT,
-    checked       TEXT
-)""",
-    """CREATE TABLE article_sections (
-    section       TEXT NOT NULL,
-    id            TEXT NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
-    published     TEXT NOT NULL,
-    status        TEXT NOT NULL,
-    embargo_until TEXT,
-    PRIMARY KEY (section, id)
-)""",
-    "CREATE INDEX article_sections_latest ON article_sections (section, published DESC, id)",
-    "CREATE INDEX articles_latest ON articles (published DESC, id)",
-)
-# The section rows of one article, for an upsert that replaces it (the primary key leads with section).
-SECTIONS_BY_ID = "article_sections_id"
-CREATE_SECTIONS_BY_ID = f"CREATE INDEX IF NOT EXISTS {SECTIONS_BY_ID} ON article_sections (id)"
-# The record as checked on import (syndicate.checked), so that an export need not check it again.
-# A store made before the column existed gets it from the first import into it (the layout
-# stays 2: a reader that does not know it never selects it, and a record replaced by such a
-# writer no longer matches its checked form's digest).
-CHECKED = "checked"
-ADD_CHECKED = f"ALTER TABLE articles ADD COLUMN {CHECKED} TEXT"
-CREATE_METADATA = """CREATE TABLE metadata (
-    singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
-    store_id  TEXT NOT NULL,
-    changes   INTEGER NOT NULL
-)"""
-
-# An upsert of a batch, in one transaction: the counter, which ids the store holds already, their
-# section rows removed, the articles inserted or replaced, their section rows inserted. Each
-# statement finds its rows through an index (upsert_plans() shows how SQLite runs them).
-BUMP_CHANGES = "UPDATE metadata SET changes = changes + 1 WHERE singleton = 1"
-_HELD_CHUNK = 500  # ids per query: well below SQLite's limit on parameters
-HELD = "SELECT id FROM articles WHERE id IN ({marks})"
-DELETE_SECTIONS = "DELETE FROM article_sections WHERE id = ?"
-UPSERT_ARTICLE = (
-    "INSERT INTO articles (id, record, section, published, updated, status, embargo_until, checked) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET record = excluded.record, "
-    "section = excluded.section, published = excluded.published, updated = excluded.updated, "
-    "status = excluded.status, embargo_until = excluded.embargo_until, checked = excluded.checked")
-INSERT_SECTION = ("INSERT INTO article_sections (section, id, published, status, embargo_until) "
-                  "VALUES (?, ?, ?, ?, ?)")
-
-# Public: published, or embargoed with the embargo lifted (build.is_public says the same).
-LATEST_IN_SECTION = """
-SELECT a.id, a.record, {checked} FROM article_sections AS s JOIN articles AS a ON a.id = s.id
-WHERE s.section = :section
-  AND (s.status = 'published' OR (s.status = 'embargoed' AND s.embargo_until <= :as_of))
-ORDER BY s.published DESC, s.id LIMIT :limit
-"""
-LATEST_OF_SITE = """
-SELECT id, record, {checked} FROM articles
-WHERE status = 'published' OR (status = 'embargoed' AND embargo_until <= :as_of)
-ORDER BY published DESC, id LIMIT :limit
-"""
-# Every public record, oldest first: the reverse of the latest-N order (archive pages, read as
-# the cursor advances). The indexes on (published DESC, id) serve it read backwards.
-OLDEST_IN_SECTION = """
-SELECT a.id, a.record, {checked} FROM article_sections AS s JOIN articles AS a ON a.id = s.id
-WHERE s.section = :section
-  AND (s.status = 'published' OR (s.status = 'embargoed' AND s.embargo_until <= :as_of))
-ORDER BY s.published, s.id DESC
-"""
-OLDEST_OF_SITE = """
-SELECT id, record, {checked} FROM articles
-WHERE status = 'published' OR (status = 'embargoed' AND embargo_until <= :as_of)
-ORDER BY published, id DESC
-"""
-
-# For stats: what an export at :as_of publishes (as above), and the embargoes not lifted by then.
-PUBLIC = "status = 'published' OR (status = 'embargoed' AND embargo_until <= :as_of)"
-STILL_EMBARGOED = "status = 'embargoed' AND (embargo_until IS NULL OR embargo_until > :as_of)"
+from syndicate.store.sqlite_layout import (ADD_CHECKED, ADD_EXPIRES, APPLICATION_ID, BUMP_CHANGES, CHECKED,
+                                           CREATE_METADATA, CREATE_TABLES, CREATE_VERSIONS, DELETE_SECTIONS, EXPIRES,
+                                           FIRST_TOMBSTONE, HELD, HELD_BACK, INSERT_SECTION, KEEP_VERSION,
+                                           NEXT_EXPIRY, OLDEST_IN_SECTION, OLDEST_OF_SITE, OLD_TABLES,
+                                           READABLE_VERSIONS, SCHEMA_VERSION, SECTIONS_BY_ID, SHOWN_WHEN_LIFTED,
+                                           STILL_EMBARGOED, TABLES, UPGRADE_INDEXES, UPSERT_ARTICLE, VERSIONS,
+                                           WITHDRAWN_SINCE, latest_query, public)
 
 # Primary result codes (https://sqlite.org/rescode.html).
 _PERM, _BUSY, _LOCKED, _READONLY, _IOERR = 3, 5, 6, 8, 10
 _CORRUPT, _FULL, _CANTOPEN, _AUTH, _NOTADB = 11, 13, 14, 23, 26
 
+_HELD_CHUNK = 500  # ids per query of an upsert: well below SQLite's limit on parameters
+
 
 def utc_text(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def ledger_text(moment: datetime) -> str:
+    """MOMENT in the versions ledger: ISO 8601 in UTC, to the microsecond (it is read back as it was)."""
+    if moment.tzinfo is None:
+        raise ValueError(f"a version's created date must be timezone-aware: {moment!r}")
+    return moment.astimezone(timezone.utc).isoformat()
 
 
 def _from_utc_text(text: str | None) -> datetime | None:
@@ -149,20 +82,6 @@ def _raw(path: Path, record_id: str, record: str, checked: str | None = None) ->
 
 def _checked_column(stored: StoredRecord) -> str | None:
     return None if stored.checked is None else f"{record_digest(stored.json_text())}:{stored.checked}"
-
-
-# Drafts and records still under embargo, from the narrow section rows (one per section of an article).
-HELD_BACK = """
-SELECT COUNT(DISTINCT CASE WHEN status = 'draft' THEN id END),
-       COUNT(DISTINCT CASE WHEN status = 'embargoed' AND embargo_until > :as_of THEN id END),
-       MIN(CASE WHEN status = 'embargoed' AND embargo_until > :as_of THEN embargo_until END)
-FROM article_sections WHERE status != 'published'
-"""
-
-
-def latest_query(query: FeedQuery, *, checked: str = CHECKED) -> str:
-    """The latest-N query of QUERY; CHECKED: the column of checked forms, or NULL for a store without it."""
-    return (LATEST_OF_SITE if query.section is None else LATEST_IN_SECTION).format(checked=checked)
 
 
 def store_timeout(config: Any) -> int:
@@ -190,7 +109,7 @@ def _layout(application_id: int, user_version: int, tables: set[str]) -> _Layout
     if application_id == APPLICATION_ID:
         if user_version > SCHEMA_VERSION:
             return _Layout("newer")
-        if user_version == SCHEMA_VERSION and TABLES <= tables:
+        if user_version in READABLE_VERSIONS and TABLES <= tables:
             return _Layout("current")
         return _Layout("foreign", f"it is marked as syndicate's but lacks its tables (user_version {user_version})")
     if application_id != 0:
@@ -215,6 +134,7 @@ class SqliteStore:
         self.writable = create
         self.old = False  # syndicate 0.1's layout, read as it is (records and stats; no snapshot)
         self.checked = CHECKED  # what a query selects for a record's checked form
+        self.expiring = True  # whether the store has the expires columns (a store of layout 2 has not)
         self.connection: sqlite3.Connection | None = None
         try:
             if create:
@@ -319,6 +239,7 @@ class SqliteStore:
         self.old = layout.kind == "old"
         if layout.kind == "current" and not self._has_checked():
             self.checked = "NULL"  # made before the column existed (by a reader that does not write)
+        self.expiring = self._has_column(EXPIRES)
 
     def _open_to_write(self) -> None:
         try:
@@ -331,7 +252,7 @@ class SqliteStore:
         self.connection.execute("PRAGMA foreign_keys = ON")
         layout = self._live_layout()
         self._refuse(layout, writing=True)
-        if layout.kind == "current" and self._has_sections_by_id() and self._has_checked():
+        if layout.kind == "current" and self._up_to_date():
             return
         if self.connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             self.connection.execute("PRAGMA journal_mode = WAL")  # readers never block the writer
@@ -350,10 +271,16 @@ class SqliteStore:
                                         (str(uuid.uuid4()),))
                 self.connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                 self.connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            # New stores, old ones, and stores of this layout made before the index or the column existed.
-            self.connection.execute(CREATE_SECTIONS_BY_ID)
+            # New stores, old ones, and stores made before an index, a column or the ledger existed.
             if not self._has_checked():
                 self.connection.execute(ADD_CHECKED)
+            if not self._has_column(EXPIRES):
+                for statement in ADD_EXPIRES:
+                    self.connection.execute(statement)
+            for statement in UPGRADE_INDEXES:
+                self.connection.execute(statement)
+            self.connection.execute(CREATE_VERSIONS)
+            self.connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             self.connection.execute("COMMIT")
         except sqlite3.Error as error:
             self._rollback()
@@ -364,13 +291,19 @@ class SqliteStore:
             raise
 
     def _has_checked(self) -> bool:
-        assert self.connection is not None
-        return any(row[1] == CHECKED for row in self.connection.execute("PRAGMA table_info(articles)"))
+        return self._has_column(CHECKED)
 
-    def _has_sections_by_id(self) -> bool:
+    def _has_column(self, name: str) -> bool:
         assert self.connection is not None
-        return self.connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?",
-                                       (SECTIONS_BY_ID,)).fetchone() is not None
+        return any(row[1] == name for row in self.connection.execute("PRAGMA table_info(articles)"))
+
+    def _up_to_date(self) -> bool:
+        """Whether the store has this layout's every column, index and table (nothing to upgrade)."""
+        assert self.connection is not None
+        names = {name for (name,) in self.connection.execute("SELECT name FROM sqlite_master")}
+        return (self.connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+                and {SECTIONS_BY_ID, "articles_withdrawn", "articles_expires", VERSIONS} <= names
+                and self._has_checked() and self._has_column(EXPIRES))
 
     # Transactions and errors
 
@@ -463,10 +396,11 @@ class SqliteStore:
         for stored in wanted.values():
             published, embargo_until = utc_text(stored.published), (
                 utc_text(stored.embargo_until) if stored.embargo_until else None)
+            expires = utc_text(stored.expires) if stored.expires else None
             articles.append((stored.id, stored.json_text(), stored.sections[0],
                              published, utc_text(stored.updated), stored.status, embargo_until,
-                             _checked_column(stored)))
-            sections += [(section, stored.id, published, stored.status, embargo_until)
+                             _checked_column(stored), expires))
+            sections += [(section, stored.id, published, stored.status, embargo_until, expires)
                          for section in dict.fromkeys(stored.sections)]
         try:
             self.connection.execute("BEGIN IMMEDIATE")
@@ -489,6 +423,42 @@ class SqliteStore:
             raise
         return Upserted(new=len(ids) - len(held), replaced=len(held))
 
+    def keep_versions(self, entries: dict[str, tuple[int, str, datetime]]) -> None:
+        """Keep ENTRIES (item id -> (version, digest, created)) in the versions ledger, in one
+        transaction of a connection of its own: the store stays open read-only for the export,
+        whose snapshot may still be open (in WAL mode a reader does not hold up a writer). The
+        change counter and the records are untouched, so the store's state is the same after."""
+        rows = [(item, version, digest, ledger_text(created)) for item, (version, digest, created) in entries.items()]
+        if not rows:
+            return
+        doing = "keep the versions of the items it exported"
+        try:
+            connection = self._connect("rw")
+        except sqlite3.Error as error:
+            raise self._ledger_failure(error, doing) from None
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            connection.execute(CREATE_VERSIONS)
+            connection.executemany(KEEP_VERSION, rows)
+            connection.execute("COMMIT")
+        except sqlite3.Error as error:
+            if connection.in_transaction:
+                try:
+                    connection.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
+            raise self._ledger_failure(error, doing) from None
+        finally:
+            connection.close()
+
+    def _ledger_failure(self, error: sqlite3.Error, doing: str) -> StoreError:
+        code = (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF
+        if code in (_PERM, _READONLY, _CANTOPEN, _AUTH):
+            return StoreError(f"{self.location}: cannot {doing}: {error}; syndicate keeps them in the store (its "
+                              f"table {VERSIONS}), so the user that exports must be able to write the store's file "
+                              "and its directory: give that user write permission on both")
+        return self._failure(error, doing, waiting_for="the write lock")
+
     def upsert_plans(self) -> dict[str, list[str]]:
         """How SQLite runs each statement of an upsert (EXPLAIN QUERY PLAN), for tests and diagnosis."""
         assert self.connection is not None
@@ -496,8 +466,8 @@ class SqliteStore:
             "bump changes": (BUMP_CHANGES, ()),
             "held ids": (HELD.format(marks="?, ?"), ("a", "b")),
             "delete sections": (DELETE_SECTIONS, ("a",)),
-            "upsert article": (UPSERT_ARTICLE, ("a", "{}", "s", "t", "t", "published", None, None)),
-            "insert section": (INSERT_SECTION, ("s", "a", "t", "published", None)),
+            "upsert article": (UPSERT_ARTICLE, ("a", "{}", "s", "t", "t", "published", None, None, None)),
+            "insert section": (INSERT_SECTION, ("s", "a", "t", "published", None, None)),
         }
         return {name: [row[-1] for row in self.connection.execute("EXPLAIN QUERY PLAN " + text, parameters)]
                 for name, (text, parameters) in statements.items()}
@@ -508,7 +478,8 @@ class SqliteStore:
             counts = {(section, status): count for section, status, count in connection.execute(
                 "SELECT section, status, count(*) FROM articles GROUP BY section, status ORDER BY section, status")}
             oldest, newest = connection.execute(
-                "SELECT min(published), max(published) FROM articles WHERE " + PUBLIC, when).fetchone()
+                "SELECT min(published), max(published) FROM articles WHERE " + public(expiring=self.expiring),
+                when).fetchone()
             embargoed, next_lift, last_lift = connection.execute(
                 "SELECT count(*), min(embargo_until), max(embargo_until) FROM articles WHERE " + STILL_EMBARGOED,
                 when).fetchone()
@@ -520,7 +491,7 @@ class SqliteStore:
         """How SQLite runs the latest-N query (EXPLAIN QUERY PLAN), for tests and diagnosis."""
         assert self.connection is not None
         rows = self.connection.execute(
-            "EXPLAIN QUERY PLAN " + latest_query(query, checked=self.checked),
+            "EXPLAIN QUERY PLAN " + latest_query(query, checked=self.checked, expiring=self.expiring),
             {"section": query.section, "limit": query.limit, "as_of": utc_text(datetime.now(timezone.utc))},
         )
         return [row[-1] for row in rows]
@@ -537,7 +508,7 @@ class _Snapshot:
         assert self.store.connection is not None
         try:
             rows = self.store.connection.execute(
-                latest_query(query, checked=self.store.checked),
+                latest_query(query, checked=self.store.checked, expiring=self.store.expiring),
                 {"section": query.section, "limit": query.limit, "as_of": utc_text(as_of)})
             return [_raw(self.store.path, record_id, record, checked) for record_id, record, checked in rows]
         except sqlite3.Error as error:
@@ -546,17 +517,52 @@ class _Snapshot:
     def oldest_first(self, section: str | None, *, as_of: datetime) -> Iterator[RawRecord]:
         assert self.store.connection is not None
         try:
-            query = (OLDEST_OF_SITE if section is None else OLDEST_IN_SECTION).format(checked=self.store.checked)
+            expiring = self.store.expiring
+            query = (OLDEST_OF_SITE.format(checked=self.store.checked, public=public(expiring=expiring))
+                     if section is None else
+                     OLDEST_IN_SECTION.format(checked=self.store.checked, public=public("s", expiring=expiring)))
             rows = self.store.connection.execute(query, {"section": section, "as_of": utc_text(as_of)})
             for record_id, record, checked in rows:  # sqlite3 steps the statement as rows are taken
                 yield _raw(self.store.path, record_id, record, checked)
         except sqlite3.Error as error:
             raise self.store._failure(error, "read the store") from None
 
-    def held_back(self, *, as_of: datetime) -> HeldBack:
+    def withdrawn(self, *, since: datetime) -> list[RawRecord]:
         assert self.store.connection is not None
         try:
-            drafts, embargoed, lift = self.store.connection.execute(HELD_BACK, {"as_of": utc_text(as_of)}).fetchone()
+            rows = self.store.connection.execute(WITHDRAWN_SINCE.format(checked=self.store.checked),
+                                                 {"since": utc_text(since)})
+            return [_raw(self.store.path, record_id, record, checked) for record_id, record, checked in rows]
         except sqlite3.Error as error:
             raise self.store._failure(error, "read the store") from None
-        return HeldBack(drafts=drafts, embargoed=embargoed, next_lift=_from_utc_text(lift))
+
+    def held_back(self, *, as_of: datetime, tombstone_window: timedelta) -> HeldBack:
+        assert self.store.connection is not None
+        expiring = self.store.expiring
+        moments = {"as_of": utc_text(as_of), "since": utc_text(as_of - tombstone_window)}
+        try:
+            connection = self.store.connection
+            drafts, embargoed, lift = connection.execute(
+                HELD_BACK.format(shown=SHOWN_WHEN_LIFTED if expiring else ""), moments).fetchone()
+            expiry = connection.execute(NEXT_EXPIRY, moments).fetchone()[0] if expiring else None
+            first = connection.execute(FIRST_TOMBSTONE, moments).fetchone()[0]
+        except sqlite3.Error as error:
+            raise self.store._failure(error, "read the store") from None
+        first_withdrawn = _from_utc_text(first)
+        return HeldBack(drafts=drafts, embargoed=embargoed, next_lift=_from_utc_text(lift),
+                        next_expiry=_from_utc_text(expiry),
+                        tombstones_end=first_withdrawn + tombstone_window if first_withdrawn else None)
+
+    def versions(self) -> dict[str, tuple[int, str, datetime]]:
+        """The versions ledger (syndicate.versions): item id -> (version, digest, created); {} before
+        the first export kept one."""
+        assert self.store.connection is not None
+        try:
+            connection = self.store.connection
+            if connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                                  (VERSIONS,)).fetchone() is None:
+                return {}
+            return {item: (version, digest, datetime.fromisoformat(created)) for item, version, digest, created
+                    in connection.execute(f"SELECT id, version, digest, created FROM {VERSIONS}")}
+        except sqlite3.Error as error:
+            raise self.store._failure(error, "read the store's versions") from None
