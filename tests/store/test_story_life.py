@@ -246,7 +246,8 @@ def test_next_change_is_the_earliest_of_an_embargo_an_expiry_and_a_tombstone_win
                   "status": "embargoed", "embargo_until": "2026-11-05T06:00:00Z"})
     newsroom.put({**STORY, "id": "expiring", "url": "https://test.example.org/society/expiring/",
                   "expires": "2026-11-04T12:00:00Z"})
-    newsroom.put({**STORY, "status": "killed", "kill_reason": "Legal.", "updated": "2026-11-01T00:00:00Z"})
+    newsroom.put({**STORY, "status": "killed", "kill_reason": "Legal.", "published": "2026-10-30T09:00:00Z",
+                  "updated": "2026-11-01T00:00:00Z"})
     now = "2026-11-02T10:00:00"
     assert newsroom.next_change(now) == "2026-11-04T12:00:00Z"  # the expiry
     result = runner.invoke(app, ["next-change", "-c", str(newsroom.config), "--json"],

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 
 from syndicate.archives import ArchivePages
-from syndicate.build import FeedSpec
+from syndicate.build import FeedSpec, is_public
 from syndicate.config import Config
 from syndicate.errors import Problem
 from syndicate.export.select import Selection
@@ -67,8 +67,8 @@ def page_feeds(selection: Selection, archives: list[ArchivePages], config: Confi
         streamed.problems += loaded.problems
         streamed.warnings += loaded.warnings
         for article in loaded.articles:
-            if _taken(article, taken, streamed.problems):
-                continue
+            if _taken(article, taken, streamed.problems) or not is_public(article, as_of=selection.as_of):
+                continue  # (a store of an older layout keeps no expiry to select by)
             article = versioned(article)
             sections = (None, *article.all_sections)
             if not held_by_specs.isdisjoint(sections):

@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from syndicate.archives import ArchivePages
-from syndicate.build import FeedSpec, build_feed, feed_specs, is_tombstone, newest_withdrawn, tombstones_of
+from syndicate.build import FeedSpec, build_feed, feed_specs, is_public, is_tombstone, newest_withdrawn, tombstones_of
 from syndicate.config import ALL_SLUG, Config
 from syndicate.errors import InvalidRecords, UsageError
 from syndicate.export import parallel
@@ -107,7 +107,9 @@ def export(
         tombstones = newest_withdrawn([ledger.of_article(article) for article in withdrawn.articles
                                        if is_tombstone(article, as_of=as_of, window=config.site.tombstone_window)])
         newest = site_newest(selection.site_newest, by_origin, config)
-        latest_of = {spec.slug: [by_origin[r.origin] for r in selection.chosen[spec.slug] if r.origin in by_origin]
+        # A store of an older layout keeps no expiry to select by: is_public() says it here.
+        latest_of = {spec.slug: [by_origin[r.origin] for r in selection.chosen[spec.slug]
+                                 if r.origin in by_origin and is_public(by_origin[r.origin], as_of=as_of)]
                      for spec in specs}
         archives = [ArchivePages(spec, config) for spec in owned if spec.archive is not None]
         streamed = Streamed()
