@@ -7,8 +7,9 @@ named beside each check), taking a narrower set of values where the grammar's da
 broad: URIs in their common RFC 3986 forms for anyURI, RFC 3339 date-times with a valid
 calendar date for dateTime, media types without parameters. Anything else (extension
 elements but RFC 6721's at:deleted-entry as the writer writes it, foreign attributes, xhtml
-or out-of-line content, comments, an Entry Document) it does not pass, and the grammar decides, naming the problems. So it never refuses a
-feed, and never passes one the grammar would refuse.
+or out-of-line content, comments, an Entry Document) it does not pass, and the grammar
+decides, naming the problems. So it never refuses a feed, and never passes one the grammar
+would refuse.
 """
 
 from __future__ import annotations
