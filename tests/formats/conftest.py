@@ -25,7 +25,7 @@ def story(name: str, **fields) -> Article:
 CORRECTED = story("corrected", version=2, correction="An earlier version gave the wrong date & place.",
                   version_created=LIFE - timedelta(hours=3))
 UPDATED = story("updated", version=3, updated=LIFE - timedelta(hours=20), version_created=LIFE - timedelta(hours=2),
-                expires=LIFE + timedelta(days=30))
+                expires=LIFE + timedelta(days=30), media=(Media(url=f"{SITE}media/updated.mp3", type="audio/mpeg"),))
 WITHHELD = story("withheld", status="withheld", version=2, version_created=LIFE - timedelta(hours=1),
                  media=(Media(url=f"{SITE}media/withheld.jpg", type="image/jpeg", caption="A court room"),))
 KILLED = story("killed", status="killed", version=4, version_created=LIFE,
@@ -34,7 +34,7 @@ KILLED = story("killed", status="killed", version=4, version_created=LIFE,
 
 def lifecycle_feed(**fields) -> Feed:
     """The society feed of a story corrected (version 2, with a note), one updated (version 3, no
-    note, with an expiry date), one withheld (with a picture, no reason given) and one killed (with
+    note, with an expiry date and a recording), one withheld (with a picture, no reason given) and one killed (with
     a reason), changed by FIELDS."""
     values = dict(
         slug="society", title="Society", description="Society news", language="en", home_url=f"{SITE}society/",

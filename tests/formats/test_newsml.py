@@ -311,6 +311,10 @@ def test_a_correction_and_an_update_are_new_versions_with_their_signal(lifecycle
         ("signal", "sig:correction", None)]
     assert _item_meta(updated) == [("pubStatus", "stat:usable", None), ("signal", "sig:update", None),
                                    ("expires", None, "2025-04-01T09:30:00+03:00")]
+    # Its media item is of its version and expires with it; the signal is the story's.
+    recording = items["tag:news.example.org,2025:updated:media:1"]
+    assert recording.get("version") == "3"
+    assert _item_meta(recording) == [("pubStatus", "stat:usable", None), ("expires", None, "2025-04-01T09:30:00+03:00")]
     # The correction's note is for the receiving editors: the text of the story is as written.
     assert "earlier version" not in etree.tostring(corrected.find("nar:contentSet", NS), encoding="unicode")
 
@@ -339,9 +343,8 @@ def test_the_package_has_the_feeds_version_and_lists_only_what_is_published(life
     assert [r.get("residref") for r in package.iterfind(".//nar:itemRef", NS)] == [
         "tag:news.example.org,2025:corrected", "tag:news.example.org,2025:updated"]
     # The withdrawn stories' items follow the published ones, newest first, before the package.
-    assert list(_items(tree)) == ["tag:news.example.org,2025:corrected", "tag:news.example.org,2025:updated",
-                                  "tag:news.example.org,2025:killed", "tag:news.example.org,2025:withheld",
-                                  "tag:news.example.org,2025:withheld:media:1"]
+    assert [guid.partition(",2025:")[2] for guid in _items(tree)] == [
+        "corrected", "updated", "updated:media:1", "killed", "withheld", "withheld:media:1"]
 
 
 def test_a_file_with_corrections_and_withdrawn_stories_is_valid(lifecycle):
