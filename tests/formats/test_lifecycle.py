@@ -74,3 +74,9 @@ def test_a_feed_with_no_story_corrected_or_withdrawn_says_nothing_of_them(name: 
     for word in ("Correction", "tombstone", "deleted-entry", "edNote", "ednote", "signal", "withheld",
                  "canceled", "expires"):
         assert word not in data, word
+
+
+@pytest.mark.parametrize("name", sorted(FORMATS))
+def test_a_feed_of_withdrawn_stories_alone_is_valid_and_recognised(name: str):
+    data = written(name, lifecycle_feed(items=()))
+    assert FORMATS[name].check(data, None) == [] and FORMATS[name].sniff(data)
