@@ -280,3 +280,93 @@ def test_author_email_is_contact_info(site: Path):
     assert creators[2].find("nar:personDetails", NS) is None
     schema = etree.XMLSchema(etree.parse(str(reference(IPTC_XSD))))
     assert schema.validate(tree), schema.error_log
+
+
+def _lifecycle_tree(feed) -> etree._ElementTree:
+    from tests.formats.conftest import written
+
+    return parse_xml(written("newsml", feed))
+
+
+def _items(tree: etree._ElementTree) -> dict[str, etree._Element]:
+    return {item.get("guid"): item for item in tree.iterfind("nar:itemSet/nar:newsItem", NS)}
+
+
+def _item_meta(item: etree._Element) -> list[tuple[str, str | None, str | None]]:
+    """(element, qcode, text) of each child of ITEM's itemMeta from pubStatus on, links left out."""
+    meta = list(item.find("nar:itemMeta", NS))
+    at = next(n for n, child in enumerate(meta) if etree.QName(child).localname == "pubStatus")
+    return [(etree.QName(child).localname, child.get("qcode"), child.text) for child in meta[at:]
+            if etree.QName(child).localname != "link"]
+
+
+def test_a_correction_and_an_update_are_new_versions_with_their_signal(lifecycle):
+    items = _items(_lifecycle_tree(lifecycle))
+    corrected, updated = items["tag:news.example.org,2025:corrected"], items["tag:news.example.org,2025:updated"]
+    assert corrected.get("version") == "2" and updated.get("version") == "3"
+    assert corrected.findtext("nar:itemMeta/nar:versionCreated", namespaces=NS) == "2025-03-02T06:30:00+03:00"
+    assert _item_meta(corrected) == [
+        ("pubStatus", "stat:usable", None),
+        ("edNote", None, "An earlier version gave the wrong date & place."),
+        ("signal", "sig:correction", None)]
+    assert _item_meta(updated) == [("pubStatus", "stat:usable", None), ("signal", "sig:update", None),
+                                   ("expires", None, "2025-04-01T09:30:00+03:00")]
+    # Its media item is of its version and expires with it; the signal is the story's.
+    recording = items["tag:news.example.org,2025:updated:media:1"]
+    assert recording.get("version") == "3"
+    assert _item_meta(recording) == [("pubStatus", "stat:usable", None), ("expires", None, "2025-04-01T09:30:00+03:00")]
+    # The correction's note is for the receiving editors: the text of the story is as written.
+    assert "earlier version" not in etree.tostring(corrected.find("nar:contentSet", NS), encoding="unicode")
+
+
+def test_withdrawn_stories_are_items_without_content_with_their_status_and_note(lifecycle):
+    items = _items(_lifecycle_tree(lifecycle))
+    killed, withheld = items["tag:news.example.org,2025:killed"], items["tag:news.example.org,2025:withheld"]
+    picture = items["tag:news.example.org,2025:withheld:media:1"]
+    assert killed.get("version") == "4" and withheld.get("version") == "2" == picture.get("version")
+    assert _item_meta(killed) == [("pubStatus", "stat:canceled", None),
+                                  ("edNote", None, "Legal: a court order forbids publication.")]
+    assert _item_meta(withheld) == _item_meta(picture) == [
+        ("pubStatus", "stat:withheld", None), ("edNote", None, "Withheld: do not use until it is released again.")]
+    assert killed.findtext("nar:itemMeta/nar:versionCreated", namespaces=NS) == "2025-03-02T09:30:00+03:00"
+    assert killed.findtext("nar:contentMeta/nar:headline", namespaces=NS) == "The killed story"
+    assert picture.find("nar:itemMeta/nar:itemClass", NS).get("qcode") == "ninat:picture"
+    for item in (killed, withheld, picture):  # nothing of the story is handed out again
+        assert item.find("nar:contentSet", NS) is None and item.find("nar:itemMeta/nar:link", NS) is None
+    assert b"as written" not in etree.tostring(killed) and b"withheld.jpg" not in etree.tostring(picture)
+
+
+def test_the_package_has_the_feeds_version_and_lists_only_what_is_published(lifecycle):
+    tree = _lifecycle_tree(lifecycle)
+    (package,) = tree.iterfind("nar:itemSet/nar:packageItem", NS)
+    assert package.get("version") == "5"
+    assert [r.get("residref") for r in package.iterfind(".//nar:itemRef", NS)] == [
+        "tag:news.example.org,2025:corrected", "tag:news.example.org,2025:updated"]
+    # The withdrawn stories' items follow the published ones, newest first, before the package.
+    assert [guid.partition(",2025:")[2] for guid in _items(tree)] == [
+        "corrected", "updated", "updated:media:1", "killed", "withheld", "withheld:media:1"]
+
+
+def test_a_file_with_corrections_and_withdrawn_stories_is_valid(lifecycle):
+    from tests.formats.conftest import written
+
+    data = written("newsml", lifecycle)
+    assert FORMATS["newsml"].check(data, None) == []
+    assert FORMATS["newsml"].check(data, reference(IPTC_XSD)) == []
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    (b'<pubStatus qcode="stat:canceled"/>', b'<pubStatus qcode="stat:killed"/>'),  # not a stat: code
+    (b"<edNote>Legal", b"<signal qcode=\"sig:update\"/><edNote>Legal"),  # withdrawn, not a new version
+    (b'<headline>The killed story</headline>', b"<headline>The killed story</headline><description "
+                                               b'role="drol:summary">What it said</description>'),
+    (b'<signal qcode="sig:correction"/>', b""),  # a note without its signal
+    (b'<signal qcode="sig:update"/>\n        <expires>', b'<expires>2025-04-01T09:30:00+03:00</expires>'
+                                                       b'<signal qcode="sig:update"/><expires>'),  # XSD order
+])
+def test_our_profile_refuses_a_withdrawn_item_or_a_signal_out_of_place(lifecycle, old: bytes, new: bytes):
+    from tests.formats.conftest import written
+
+    data = written("newsml", lifecycle)
+    assert old in data
+    assert any("newsml-g2-profile.rng" in p for p in FORMATS["newsml"].check(data.replace(old, new, 1), None))

@@ -277,3 +277,38 @@ def test_author_email_is_not_carried(site):
     item = export_site(site)["tag:test.example.org,2024:bylines"]
     assert item["by"] == "Ana Writer, Agency"
     assert "ana@test.example.org" not in json.dumps(item)
+
+
+def test_a_correction_an_update_and_withdrawn_stories(lifecycle: Feed):
+    by_uri = {item["uri"].rpartition(":")[2]: item for item in items(lifecycle)}
+    assert list(by_uri) == ["corrected", "updated", "killed", "withheld"]  # the withdrawn after the published
+    corrected, updated, killed, withheld = by_uri.values()
+    assert (corrected["version"], corrected["pubstatus"], corrected["versioncreated"]) == (
+        "2", "usable", "2025-03-02T06:30:00+03:00")
+    assert corrected["ednote"] == "An earlier version gave the wrong date & place."
+    assert (updated["version"], updated["pubstatus"], updated["expires"]) == (
+        "3", "usable", "2025-04-01T09:30:00+03:00")
+    assert "ednote" not in updated and "expires" not in corrected
+    assert killed == {
+        "uri": "tag:news.example.org,2025:killed", "version": "4", "standard": corrected["standard"], "type": "text",
+        "representationtype": "partial", "pubstatus": "canceled", "ednote": "Legal: a court order forbids publication.",
+        "firstcreated": "2025-02-28T09:30:00+03:00", "versioncreated": "2025-03-02T09:30:00+03:00", "language": "en",
+        "headlines": [{"role": "main", "value": "The killed story"}]}
+    assert (withheld["pubstatus"], withheld["ednote"]) == (
+        "withheld", "Withheld: do not use until it is released again.")
+    assert not {"bodies", "descriptions", "associations", "renditions"} & (killed.keys() | withheld.keys())
+
+
+def test_corrections_and_withdrawn_stories_are_valid_ninjs_2_2(lifecycle: Feed):
+    data = render(lifecycle)
+    assert NINJS.check(data) == []
+    assert NINJS.check(data, reference("ninjs/ninjs-schema_2.2.json")) == []
+
+
+def test_our_profile_refuses_a_withdrawn_story_with_content(lifecycle: Feed):
+    document = items(lifecycle)
+    document[2]["bodies"] = [{"role": "main", "contenttype": "text/html", "value": "<p>The text.</p>"}]
+    document[3]["pubstatus"] = "withdrawn"  # not a ninjs status
+    problems = NINJS.check(json.dumps(document).encode("utf-8"))
+    assert any(p.startswith("2: Additional properties are not allowed ('bodies'") for p in problems), problems
+    assert any(p.startswith("3/pubstatus:") for p in problems), problems

@@ -125,6 +125,7 @@ def read(document: Any, path: str, site: Site) -> Iterator[FeedRecord]:
         published = _get(item, "date_published", str, problems)
         updated = _get(item, "date_modified", str, problems)
         item_language = _get(item, "language", str, problems)
+        version = whole_number(extension.get("version"))  # ours: from the second version on
         if problems:
             yield FeedRecord(origin=where, error="; ".join(problems))
             continue
@@ -133,6 +134,7 @@ def read(document: Any, path: str, site: Site) -> Iterator[FeedRecord]:
             url=url, title=title, summary=summary, body=body, published=published or updated,
             updated=updated if published else None, sections=sections, tags=tags, authors=authors,
             language=language(item_language) or feed_language,
-            rights=extension.get("rights"), source=extension.get("source"), media=media, notes=notes,
+            rights=extension.get("rights"), source=extension.get("source"), media=media,
+            version=version if version and version >= 1 else None, notes=notes,
         )
         yield FeedRecord(origin=where, data=record, notes=tuple(notes))

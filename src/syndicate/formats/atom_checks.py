@@ -6,9 +6,10 @@ every element, attribute and value is one the grammar accepts by a plain rule (t
 named beside each check), taking a narrower set of values where the grammar's datatype is
 broad: URIs in their common RFC 3986 forms for anyURI, RFC 3339 date-times with a valid
 calendar date for dateTime, media types without parameters. Anything else (extension
-elements, foreign attributes, xhtml or out-of-line content, comments, an Entry Document)
-it does not pass, and the grammar decides, naming the problems. So it never refuses a
-feed, and never passes one the grammar would refuse.
+elements but RFC 6721's at:deleted-entry as the writer writes it, foreign attributes, xhtml
+or out-of-line content, comments, an Entry Document) it does not pass, and the grammar
+decides, naming the problems. So it never refuses a feed, and never passes one the grammar
+would refuse.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from lxml import etree
 from syndicate.formats.known_items import KnownItems
 
 A = "{http://www.w3.org/2005/Atom}"
+TOMBSTONES_NS = "http://purl.org/atompub/tombstones/1.0"  # RFC 6721
+AT = f"{{{TOMBSTONES_NS}}}"
 _XML = "{http://www.w3.org/XML/1998/namespace}"
 _XML_WHITESPACE = " \t\r\n"
 
@@ -137,6 +140,25 @@ _ENTRY = {**_METADATA,
           f"{A}source": (lambda e: _children_pass(e, _SOURCE, required=()) is not None, 1)}
 
 
+def _deleted_entry(element: etree._Element) -> bool:
+    """define "deletedEntry" (RFC 6721 section 3), with the children the writer writes: a ref and
+    a when, at most one at:comment, links."""
+    ref, when = element.get("ref"), element.get("when")
+    if ref is None or when is None or _ID.fullmatch(ref) is None or not _uri(ref) or not _date_time(when):
+        return False
+    if not _attributes(element, {**_COMMON, "ref": lambda v: True, "when": lambda v: True}):
+        return False
+    children = _element_only(element)
+    if children is None or sum(child.tag == f"{AT}comment" for child in children) > 1:
+        return False
+    return all((child.tag == f"{AT}comment" and _leaf(child, _TEXT_TYPE))
+               or (child.tag == f"{A}link" and _METADATA[f"{A}link"][0](child)) for child in children)
+
+
+# The feed's own children: its metadata, the extension elements the writer writes among them.
+_FEED_CHILDREN = {**_FEED, f"{AT}deleted-entry": (_deleted_entry, None)}
+
+
 def _children_pass(element: etree._Element, rules: dict, *, required: tuple[str, ...],
                    children: list[etree._Element] | None = None) -> dict[str, int] | None:
     """How many of each child ELEMENT has, when its attributes are common ones and its CHILDREN
@@ -194,7 +216,8 @@ def is_valid_feed(tree: etree._ElementTree, data: bytes | None = None) -> bool:
     # define "feed": the metadata, then the entries
     if any(entry.tag != f"{A}entry" for entry in entries):
         return False
-    if _children_pass(feed, _FEED, required=(f"{A}id", f"{A}title", f"{A}updated"), children=metadata) is None:
+    if _children_pass(feed, _FEED_CHILDREN, required=(f"{A}id", f"{A}title", f"{A}updated"),
+                      children=metadata) is None:
         return False
     needs_author = not any(child.tag == f"{A}author" for child in metadata)
     digests = KNOWN_ENTRIES.items_of(data) if data is not None else None

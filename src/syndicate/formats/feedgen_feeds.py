@@ -21,6 +21,18 @@ next-archive, each to the same format's file. An archive page has the current fe
 since every page is part of that one feed, and every page but the newest (still filling,
 see model.ArchiveLinks) carries fh:archive.
 
+The life of a story (README "The life of a story"): a withdrawn story (withheld or killed)
+leaves both formats' items. For the site's tombstone window, Atom says so with RFC 6721's
+at:deleted-entry, one per story, newest first, before the entries (where RFC 4287 puts a feed's
+extension elements): ref = the entry's id, when = Article.created (when it was withdrawn),
+at:comment = the note to the receiving editors (the kill_reason, or a default:
+formats.lifecycle) and a link to the story's page, which identifies it to readers that know
+entries by their links. The at: prefix is declared on each element, so that a feed without one
+is as before. RSS has no such element: the item leaves the channel, nothing more. Neither
+format has a field for a correction's note: it closes the entry's text (formats.lifecycle),
+the last paragraph of the HTML content (Atom content, RSS content:encoded), or of the summary
+of an entry without a body (Atom summary, RSS description).
+
 Plain text (titles, names, captions) follows the RSS Best Practices Profile,
 "Character data", in both formats: '&' and '<' are written as the hexadecimal
 references &#x26; and &#x3C;, the form the widest number of readers show as text
@@ -43,9 +55,11 @@ from lxml import etree
 
 from syndicate.dates import rfc822, rfc3339
 from syndicate.formats import Format
-from syndicate.formats.atom_checks import KNOWN_ENTRIES
+from syndicate.formats.atom_checks import KNOWN_ENTRIES, TOMBSTONES_NS
+from syndicate.formats.lifecycle import with_correction_html, with_correction_text, withdrawal_note
 from syndicate.formats.per_article import PerArticle
 from syndicate.formats.xml_checks import KNOWN_RSS_ITEMS, check_atom, check_rss, root_is
+from syndicate.formats.xml_text import branch, leaf
 
 if TYPE_CHECKING:  # annotations only
     from feedgen.entry import FeedEntry
@@ -200,8 +214,11 @@ def _archive_links(parent: etree._Element, feed: Feed, fmt: Format, *, link: str
 
 def _summary(article: Article) -> str | None:
     """The plain-text summary; the title for an article with neither summary nor body, since
-    an entry needs text of its own to show (W3C: MissingTextualContent)."""
-    return article.summary or (None if article.body_html else article.title)
+    an entry needs text of its own to show (W3C: MissingTextualContent). Without a body, a
+    correction's note closes it."""
+    if article.body_html:
+        return article.summary
+    return with_correction_text(article.summary or article.title, article)
 
 
 def _int(value: int | None) -> str | None:
@@ -255,7 +272,7 @@ def _entry(article: Article) -> FeedEntry:
     if _summary(article):
         entry.summary(_summary(article), type="text")
     if article.body_html:
-        entry.content(article.body_html, type="html")
+        entry.content(with_correction_html(article.body_html, article), type="html")
     if article.categories:
         # Only the keys that are set: feedgen's RSS value is label-or-term, and a None label empties it.
         entry.category([{k: v for k, v in (("term", category.term), ("label", category.label),
@@ -318,10 +335,21 @@ def write_rss(feed: Feed, out: BinaryIO) -> None:
     KNOWN_RSS_ITEMS.wrote(document, items)
 
 
+def _deleted_entry(article: Article) -> bytes:
+    """RFC 6721 section 3: the withdrawn ARTICLE's at:deleted-entry, as it is in a file (a child
+    of the feed, indented as an entry is)."""
+    element = branch(1, "at:deleted-entry", (
+        leaf(2, "at:comment", withdrawal_note(article)),
+        leaf(2, "link", rel="alternate", type="text/html", href=article.url),
+    ), **{"xmlns:at": TOMBSTONES_NS, "ref": article.item_uri or article.item_id, "when": rfc3339(article.created)})
+    return _hex_references(element.encode("utf-8"))
+
+
 def write_atom(feed: Feed, out: BinaryIO) -> None:
     envelope = _hex_references(_generator(feed, ATOM).atom_str(pretty=True, encoding="UTF-8"))
     entries = [_ATOM_ENTRIES(article, _ATOM_CONTEXT) for article in feed.items]
-    document = _document(envelope, _ATOM_CONTEXT[-1], entries)
+    # The tombstones come before the entries: after the feed's metadata, as its extension elements.
+    document = _document(envelope, _ATOM_CONTEXT[-1], [*map(_deleted_entry, feed.tombstones), *entries])
     out.write(document)
     KNOWN_ENTRIES.wrote(document, entries)
 

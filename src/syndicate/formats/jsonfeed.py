@@ -7,12 +7,23 @@ What the spec has no field for travels in the `_syndicate` extension object
     "authors": [{"name", "affiliation"?, "url"?, "email"?}],   # structured bylines
     "source": {"name", "url"},                 # "Originally published at"
     "rights": "...",                           # copyright notice
-    "media": [{"url", "type"?, "width"?, "height"?, "length"?, "caption"?, "credit"?}]
+    "media": [{"url", "type"?, "width"?, "height"?, "length"?, "caption"?, "credit"?}],
+    "version": N,                              # Article.version, from the second version on
+    "correction": "..."                        # a correction's note, on the version it corrects
   }
   feed._syndicate = {"rights": "...", "updated": "<RFC 3339>",
                      "archive": true,                     # where RSS and Atom have fh:archive
                      "page_url": "<this page's URL>",     # on an archive page
-                     "links": {"current"?, "prev-archive"?, "next-archive"?: "<URL>"}}  # RFC 5005
+                     "links": {"current"?, "prev-archive"?, "next-archive"?: "<URL>"},  # RFC 5005
+                     "tombstones": [{"id", "url", "status", "when", "reason"}]}
+
+The life of a story (README "The life of a story"): a withdrawn story (withheld or killed) leaves
+the items; for the site's tombstone window, feed._syndicate.tombstones says so, newest first:
+its item id, its page's URL, its status ("withheld" or "killed"), when it was withdrawn (RFC
+3339 of Article.created) and the note to the receiving editors (the kill_reason, or a default:
+formats.lifecycle). The spec has no field for a correction's note: besides
+item._syndicate.correction, it closes the item's text, as a last paragraph of content_html, or
+of content_text for an item without a body, so that every reader shows it.
 
 Archive pages (README "Archives"): next_url (spec: "the next n items") is the page of the
 next older items, as RFC 5005's prev-archive: the current feed's is the newest page, each
@@ -36,6 +47,7 @@ from syndicate.content import is_absolute_http_url
 from syndicate.dates import is_rfc3339, rfc3339
 from syndicate.formats import Format
 from syndicate.formats.known_items import KnownItems
+from syndicate.formats.lifecycle import correction_note, with_correction_html, with_correction_text, withdrawal_note
 from syndicate.formats.per_article import PerArticle
 from syndicate.formats.json_checks import (
     compact, dump_items, external_json_schema_problems, item_line, items_schema_problems, parse_json, sniff_json,
@@ -71,9 +83,10 @@ def _item(article: Article) -> dict[str, Any]:
         "url": article.url,
         "title": article.title,
         "summary": article.summary,
-        "content_html": article.body_html,
+        "content_html": with_correction_html(article.body_html, article) if article.body_html else None,
         # Spec: content_html or content_text must be present; the summary stands in for a body.
-        "content_text": None if article.body_html else (article.summary or article.title),
+        "content_text": None if article.body_html else with_correction_text(article.summary or article.title,
+                                                                              article),
         "image": image.url if image else None,
         "date_published": rfc3339(article.published),
         "date_modified": rfc3339(article.updated),
@@ -88,8 +101,15 @@ def _item(article: Article) -> dict[str, Any]:
             "source": {"name": article.source.name, "url": article.source.url} if article.source else None,
             "rights": article.rights,
             "media": [_media(m) for m in article.media],
+            "version": article.version if article.version > 1 else None,
+            "correction": correction_note(article),
         }),
     })
+
+
+def _tombstone(article: Article) -> dict[str, Any]:
+    return {"id": article.item_id, "url": article.url, "status": article.status, "when": rfc3339(article.created),
+            "reason": withdrawal_note(article)}
 
 
 # Each article's item line, the same in every file, made once while kept.
@@ -111,7 +131,7 @@ def write(feed: Feed, out: BinaryIO) -> None:
         "_syndicate": compact({"rights": feed.rights, "updated": rfc3339(feed.updated),
                                "archive": True if feed.is_archive_document else None,
                                "page_url": feed.url_for(FILENAME) if page else None,
-                               "links": links}),
+                               "links": links, "tombstones": [_tombstone(a) for a in feed.tombstones]}),
     })
     # "items" is required even when empty; it comes last, one item a line (json_checks.dump_items).
     out.write(dump_items(envelope, [_LINES(a) for a in feed.items], known=KNOWN_ITEMS))
@@ -141,6 +161,28 @@ def check(data: bytes, external_schema: Path | None = None) -> list[str]:
         if item["id"] in ids:
             problems.append(f"items/{index}/id: {item['id']!r} appears more than once")
         ids.add(item["id"])
+    return problems + _tombstone_problems(document.get("_syndicate"))
+
+
+def _tombstone_problems(extension: Any) -> list[str]:
+    """What the schema leaves open of our extension's tombstones (an extension object's members
+    are free): each one's URL, date and status."""
+    tombstones = extension.get("tombstones") if isinstance(extension, dict) else None
+    if tombstones is None:
+        return []
+    from syndicate.model import WITHDRAWN  # only for a file that has tombstones
+
+    if not isinstance(tombstones, list) or not all(isinstance(t, dict) for t in tombstones):
+        return ["_syndicate/tombstones: not a list of objects"]
+    problems = []
+    for index, tombstone in enumerate(tombstones):
+        path = f"_syndicate/tombstones/{index}"
+        if not isinstance(tombstone.get("url"), str) or not is_absolute_http_url(tombstone["url"]):
+            problems.append(f"{path}/url: {tombstone.get('url')!r} is not an absolute http(s) URL")
+        if not isinstance(tombstone.get("when"), str) or not is_rfc3339(tombstone["when"]):
+            problems.append(f"{path}/when: {tombstone.get('when')!r} is not an RFC 3339 date-time with a zone")
+        if tombstone.get("status") not in WITHDRAWN:
+            problems.append(f"{path}/status: {tombstone.get('status')!r} is not one of {', '.join(WITHDRAWN)}")
     return problems
 
 

@@ -9,13 +9,16 @@ Mapping (IPTC NewsML-G2 guidelines):
 - itemSet: one text newsItem per article, followed by one newsItem per media
   of the article (see "Media" below), and one packageItem for the feed listing
   the text items in feed order.
-- newsItem@guid is Article.item_id (the permanent item id); @version is the
-  record's version (1 when absent).
+- newsItem@guid is Article.item_id (the permanent item id); @version is Article.version
+  (the record's own, or the one syndicate numbered: README "The life of a story").
 - rightsInfo: the article's rights or else the site's, held by the publisher.
-- itemMeta: itemClass ninat:text, provider, versionCreated = updated,
-  firstCreated = published, pubStatus stat:usable, a link to the canonical page
-  (irel:seeAlso) and to each media item (irel:associatedWith, residref = its guid,
-  contenttype = its media type when known).
+- itemMeta (in the order of the XSD's ItemManagementGroup): itemClass ninat:text,
+  provider, versionCreated = Article.created (when this version was made),
+  firstCreated = published, pubStatus stat:usable; for a version after the first
+  (Article.signal), a correction's note as edNote and signal sig:correction, or
+  signal sig:update; expires when the article has an expiry date; then a link to the
+  canonical page (irel:seeAlso) and to each media item (irel:associatedWith,
+  residref = its guid, contenttype = its media type when known).
 - contentMeta: contentCreated/contentModified, located, infoSource with role
   isrol:originSrc for the "Originally published at" source, a creator
   (crol:author, uri = the author's page) per author whose personDetails hold
@@ -28,6 +31,16 @@ Mapping (IPTC NewsML-G2 guidelines):
   kept. The envelope is indented; nothing inside inlineXML is, since added
   whitespace there would be text of the article. The items are written as text
   (xml_text), as lxml writes the same elements indented, the header with lxml.
+- Withdrawn stories (Feed.tombstones, within the site's tombstone window): after the
+  articles' items, a newsItem of the same guid per story and per media of it, so that a
+  receiver recalls each item it stored: pubStatus stat:withheld (status withheld) or
+  stat:canceled (killed), an edNote with the kill_reason or a default (formats.lifecycle),
+  the headline (and the text item's slugline), and neither content nor link: a kill must
+  not hand the text or the media out again.
+- packageItem: the feed, guid = the file's URL, version = Feed.version (raised whenever its
+  group changes); its one group lists the text items of the feed's articles in feed order.
+  Withdrawn stories are not in it: they are not part of the feed's content, only said in
+  the message so that receivers see the order.
 
 Media: every item of Article.media becomes its own newsItem, guid
 "<item_id>:media:<n>" with n its 1-based position in Article.media (the ninjs
@@ -61,6 +74,7 @@ from lxml import etree
 
 from syndicate.dates import rfc3339
 from syndicate.formats import Format
+from syndicate.formats.lifecycle import correction_note, withdrawal_note
 from syndicate.formats.newsml_checks import KNOWN_ITEMS, check, sniff
 from syndicate.formats.per_article import PerArticle
 from syndicate.formats.xml_text import branch, leaf
@@ -178,6 +192,12 @@ def _rights(depth: int, article: Article, site: _Site) -> str:
 # What every item says alike, written once (items are at depth 2 in itemSet).
 _CATALOG_REF = leaf(3, "catalogRef", href=IPTC_CATALOG)
 _USABLE = leaf(4, "pubStatus", qcode="stat:usable")
+# IPTC Publishing Status NewsCodes (stat:) of a withdrawn story, by Article.status: withheld
+# for now, or canceled for good (a kill).
+_WITHDRAWN_STATUS = {"withheld": leaf(4, "pubStatus", qcode="stat:withheld"),
+                     "killed": leaf(4, "pubStatus", qcode="stat:canceled")}
+# IPTC Signal NewsCodes (sig:) of a new version, by Article.signal.
+_SIGNALS = {signal: leaf(4, "signal", qcode=f"sig:{signal}") for signal in ("update", "correction")}
 
 
 @lru_cache(maxsize=64)
@@ -186,23 +206,34 @@ def _provider(name: str, uri: str | None) -> str:
     return _named(4, "provider", name, uri=uri)
 
 
-def _item(guid: str, article: Article, site: _Site, *, item_class: str, links: list[str],
-          content_meta: list[str], content: str) -> str:
-    """A newsItem of ARTICLE, in itemSet: its itemMeta ends with LINKS, then CONTENT_META and,
-    in contentSet, CONTENT (elements at depth 4)."""
+def _item(guid: str, article: Article, site: _Site, *, item_class: str, status: list[str],
+          content_meta: list[str], content: str | None) -> str:
+    """A newsItem of ARTICLE, in itemSet: its itemMeta ends with STATUS (pubStatus and what
+    follows it, links included), then CONTENT_META and, in contentSet, CONTENT (elements at depth 4), if any."""
     return branch(2, "newsItem", (
         _CATALOG_REF,
         _rights(3, article, site),
         branch(3, "itemMeta", (
             leaf(4, "itemClass", qcode=item_class),
             _provider(site.publisher, site.url),
-            leaf(4, "versionCreated", rfc3339(article.updated)),
+            leaf(4, "versionCreated", rfc3339(article.created)),
             leaf(4, "firstCreated", rfc3339(article.published)),
-            _USABLE,
-            *links)),
+            *status)),
         branch(3, "contentMeta", content_meta),
-        branch(3, "contentSet", (content,))), guid=guid, version=str(article.version), **STANDARD,
-        **{"xml:lang": article.language})
+        *([branch(3, "contentSet", (content,))] if content is not None else [])),
+        guid=guid, version=str(article.version), **STANDARD, **{"xml:lang": article.language})
+
+
+def _expires(article: Article) -> list[str]:
+    return [leaf(4, "expires", rfc3339(article.expires))] if article.expires else []
+
+
+def _text_status(article: Article) -> list[str]:
+    """The text item's pubStatus and what follows it in the XSD's order: edNote, signal,
+    expires."""
+    note = correction_note(article)
+    return [_USABLE, *([leaf(4, "edNote", note)] if note else []),
+            *([_SIGNALS[article.signal]] if article.signal else []), *_expires(article)]
 
 
 def _creator(author: Author) -> str:
@@ -216,9 +247,9 @@ def _creator(author: Author) -> str:
 
 
 def _text_item(article: Article, site: _Site) -> str:
-    links = [leaf(4, "link", rel="irel:seeAlso", href=article.url, contenttype="text/html")]
-    links += [leaf(4, "link", rel="irel:associatedWith", residref=media_guid(article, index), contenttype=media.type)
-              for index, media in _media(article)]
+    status = [*_text_status(article), leaf(4, "link", rel="irel:seeAlso", href=article.url, contenttype="text/html")]
+    status += [leaf(4, "link", rel="irel:associatedWith", residref=media_guid(article, index), contenttype=media.type)
+               for index, media in _media(article)]
     meta = [leaf(4, "contentCreated", rfc3339(article.published)),
             leaf(4, "contentModified", rfc3339(article.updated))]
     if article.located:
@@ -240,7 +271,7 @@ def _text_item(article: Article, site: _Site) -> str:
     # Nothing is added inside inlineXML: whitespace there would be text of the article.
     inline = (f'{leaf(4, "inlineXML", "", contenttype="application/xhtml+xml")[:-len("</inlineXML>")]}'
               f'{_xhtml(article)}</inlineXML>')
-    return _item(article.item_id, article, site, item_class="ninat:text", links=links, content_meta=meta,
+    return _item(article.item_id, article, site, item_class="ninat:text", status=status, content_meta=meta,
                  content=inline)
 
 
@@ -257,8 +288,20 @@ def _media_item(article: Article, index: int, media: Media, site: _Site) -> str:
                   size=str(media.length) if media.length is not None else None,
                   width=str(media.width) if visual and media.width else None,
                   height=str(media.height) if visual and media.height else None)
-    return _item(media_guid(article, index), article, site, item_class=media_class(media), links=[],
-                 content_meta=meta, content=remote)
+    return _item(media_guid(article, index), article, site, item_class=media_class(media),
+                 status=[_USABLE, *_expires(article)], content_meta=meta, content=remote)
+
+
+def _withdrawn_items(article: Article, site: _Site) -> list[bytes]:
+    """The items of the withdrawn ARTICLE, its text and each of its media: the same guids,
+    their status, the note and the headline, nothing of their content."""
+    status = [_WITHDRAWN_STATUS[article.status], leaf(4, "edNote", withdrawal_note(article))]
+    text = _item(article.item_id, article, site, item_class="ninat:text", status=status,
+                 content_meta=[leaf(4, "slugline", article.id), leaf(4, "headline", article.title)], content=None)
+    media = [_item(media_guid(article, index), article, site, item_class=media_class(item), status=status,
+                   content_meta=[leaf(4, "headline", item.caption or article.title)], content=None)
+             for index, item in _media(article)]
+    return [item.encode("utf-8") for item in (text, *media)]
 
 
 def _package_item(feed: Feed) -> str:
@@ -281,7 +324,7 @@ def _package_item(feed: Feed) -> str:
         branch(3, "contentMeta", (leaf(4, "headline", feed.title),
                                   leaf(4, "description", feed.description, role="drol:summary"))),
         branch(3, "groupSet", (branch(4, "group", references, id="G1", role="group:main"),), root="G1"),
-    ), guid=feed.url_for(FILENAME), version="1", **STANDARD, **{"xml:lang": feed.language})
+    ), guid=feed.url_for(FILENAME), version=str(feed.version), **STANDARD, **{"xml:lang": feed.language})
 
 
 def _article_items(article: Article, site: _Site) -> tuple[bytes, ...]:
@@ -317,6 +360,7 @@ def write(feed: Feed, out: BinaryIO) -> None:
     before, after = envelope.split(b"<itemSet/>", 1)
     site = _site(feed)
     items = [item for article in feed.items for item in _ARTICLE_ITEMS(article, site)]
+    items += [item for article in feed.tombstones for item in _withdrawn_items(article, site)]
     document = b"".join([before, b"<itemSet>", *items, f"{_package_item(feed)}\n  </itemSet>".encode("utf-8"),
                          after, b"\n"])
     out.write(document)

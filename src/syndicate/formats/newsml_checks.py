@@ -17,7 +17,7 @@ from syndicate.formats.xml_checks import (
 NAR = "http://iptc.org/std/nar/2006-10-01/"
 _NS = {"nar": NAR}
 PROFILE = "newsml-g2-profile.rng"
-_DATES = tuple(f"{{{NAR}}}{name}" for name in ("sent", "versionCreated", "firstCreated", "contentCreated",
+_DATES = tuple(f"{{{NAR}}}{name}" for name in ("sent", "versionCreated", "firstCreated", "expires", "contentCreated",
                                                 "contentModified"))
 _LINKS = (f"{{{NAR}}}link", f"{{{NAR}}}remoteContent")
 _NEWS_ITEM = f"{{{NAR}}}newsItem"

@@ -12,10 +12,12 @@ has no place for is left out (see "Not carried" below). Every item:
   type              "text"
   representationtype "full" when there is a body, else "partial"
   pubstatus         "usable" (only published articles, or lifted embargoes, reach a feed)
+  ednote            a correction's note, on the version it corrects (formats.lifecycle)
   firstcreated      RFC 3339 of Article.published
-  versioncreated    RFC 3339 of Article.updated
+  versioncreated    RFC 3339 of Article.created (when this version was made)
   contentcreated    RFC 3339 of Article.published
   embargoed         RFC 3339 of Article.embargo_until, when there was one
+  expires           RFC 3339 of Article.expires, when it has one
   language          Article.language
   headlines         [{"role": "main", "value": title}]
   descriptions      [{"role": "summary", "value": summary}]
@@ -52,6 +54,13 @@ has no place for is left out (see "Not carried" below). Every item:
                     contenttype only when the media type is known, sizeinbytes only
                     when Media.length is, width and height only for a picture or video.
 
+Withdrawn stories (Feed.tombstones, within the site's tombstone window) follow the items,
+one object each, so that receivers take them down: uri, version, standard, type "text",
+representationtype "partial", pubstatus "withheld" (status withheld) or "canceled" (killed),
+ednote (the kill_reason, or a default: formats.lifecycle), firstcreated, versioncreated,
+language and headlines; nothing of the text or media (2.2 has no signal: a new version says
+what it is by its version and, for a correction, its ednote).
+
 Not carried (2.2 has no property for them): each author's separate name,
 affiliation, url and e-mail. 2.2 describes no author structurally: `by` is a
 natural-language statement (nar:by), and `people`, which has contactinfo, maps
@@ -72,6 +81,7 @@ from syndicate.content import is_absolute_http_url
 from syndicate.dates import is_rfc3339, rfc3339
 from syndicate.formats import Format
 from syndicate.formats.known_items import KnownItems
+from syndicate.formats.lifecycle import correction_note, withdrawal_note
 from syndicate.formats.per_article import PerArticle
 from syndicate.formats.json_checks import (
     compact, dump_items, external_json_schema_problems, item_line, items_schema_problems, parse_json, sniff_json,
@@ -90,7 +100,9 @@ STANDARD = {
     "version": "2.2",
     "schema": "http://www.iptc.org/std/ninjs/ninjs-schema_2.2.json",
 }
-_DATES = ("firstcreated", "versioncreated", "contentcreated", "embargoed")
+_DATES = ("firstcreated", "versioncreated", "contentcreated", "embargoed", "expires")
+# ninjs pubstatus (nar:pubStatus) of a withdrawn story, by Article.status.
+_WITHDRAWN_STATUS = {"withheld": "withheld", "killed": "canceled"}
 # Media.kind (the IANA top-level media type) -> ninjs news type of the association;
 # any other media, or media of unknown type, is a "component".
 _MEDIA_TYPES = {"image": "picture", "audio": "audio", "video": "video"}
@@ -137,10 +149,12 @@ def _item(article: Article, rights: str | None, publisher: str | None) -> dict[s
         "type": "text",
         "representationtype": "full" if article.body_html else "partial",
         "pubstatus": "usable",
+        "ednote": correction_note(article),
         "firstcreated": rfc3339(article.published),
-        "versioncreated": rfc3339(article.updated),
+        "versioncreated": rfc3339(article.created),
         "contentcreated": rfc3339(article.published),
         "embargoed": rfc3339(article.embargo_until) if article.embargo_until else None,
+        "expires": rfc3339(article.expires) if article.expires else None,
         "language": article.language,
         "headlines": [{"role": "main", "value": article.title}],
         "descriptions": [{"role": "summary", "value": article.summary}] if article.summary else None,
@@ -157,12 +171,30 @@ def _item(article: Article, rights: str | None, publisher: str | None) -> dict[s
     })
 
 
+def _withdrawn(article: Article) -> dict[str, Any]:
+    """The object of the withdrawn ARTICLE: what it is, its status and the note, no content."""
+    return {
+        "uri": article.item_uri or article.item_id,
+        "version": str(article.version),
+        "standard": STANDARD,
+        "type": "text",
+        "representationtype": "partial",
+        "pubstatus": _WITHDRAWN_STATUS[article.status],
+        "ednote": withdrawal_note(article),
+        "firstcreated": rfc3339(article.published),
+        "versioncreated": rfc3339(article.created),
+        "language": article.language,
+        "headlines": [{"role": "main", "value": article.title}],
+    }
+
+
 # Each article's item line, the same in every feed of the site, made once while kept.
 _LINES = PerArticle(lambda article, *site: item_line(_item(article, *site)), limit=6 * 2**20, size=len)
 
 
 def write(feed: Feed, out: BinaryIO) -> None:
     lines = [_LINES(article, feed.rights, feed.publisher) for article in feed.items]
+    lines += [item_line(_withdrawn(article)) for article in feed.tombstones]
     out.write(dump_items(None, lines, known=KNOWN_ITEMS))
 
 
