@@ -216,7 +216,9 @@ def test_a_story_from_publication_to_kill_reaches_every_format(newsroom: Newsroo
     assert newsroom.next_change("2026-11-09T18:00:00") == ""
     _valid(newsroom.out)
 
-    # What partners run, over every step's RSS and Atom files: 0 errors, 0 warnings.
+    # What partners run, over every step's RSS and Atom files: 0 errors, and 0 warnings but one: the
+    # validator's table of namespaces predates RFC 6721, so it notes the tombstones' namespace as
+    # unknown in an Atom file that has tombstones (README "The life of a story").
     if not (W3C_VALIDATOR / "check.py").is_file():
         pytest.skip("the W3C Feed Validator is not in ../shared/tools/w3c-feedvalidator/ beside the checkout")
     for path in newsroom.steps.rglob("*"):
@@ -226,9 +228,14 @@ def test_a_story_from_publication_to_kill_reaches_every_format(newsroom: Newsroo
         result = subprocess.run([sys.executable, str(W3C_VALIDATOR / "check.py"), "--strict", "--base",
                                  "https://test.example.org/feeds/", str(step)], capture_output=True, text=True,
                                 timeout=300)
+        report = result.stdout + result.stderr
         checked = [line for line in result.stdout.splitlines() if not line.startswith(" ")]
-        assert result.returncode == 0 and checked and all(line.endswith("errors=0 warnings=0") for line in checked), \
-            result.stdout + result.stderr
+        notes = [line.strip() for line in result.stdout.splitlines() if line.startswith(" ")]
+        assert checked and all(line.endswith(("errors=0 warnings=0", "errors=0 warnings=1")) for line in checked), report
+        with_tombstones = {str(path) for path in step.rglob("atom.xml") if b"at:deleted-entry" in path.read_bytes()}
+        assert {line.split(": errors=")[0] for line in checked if line.endswith("warnings=1")} == with_tombstones
+        assert set(notes) <= {f"line {n}, column 2: Use of unknown namespace: {NS['at']}" for n in range(1, 99)}, report
+        assert bool(with_tombstones) == step.name.endswith(("withheld", "killed")), report
 
 
 def test_a_pinned_version_is_never_overridden(newsroom: Newsroom):
