@@ -22,7 +22,7 @@ entry is kept under its directory URL and its digest covers the ids and versions
 and tombstones.
 
 Where the ledger is kept is the store's business (a table of an SQLite or PostgreSQL store) or,
-for a store that keeps none (a directory of records), OUT/versions.json beside the manifest
+for a store that keeps none (a directory of records), OUT/.syndicate-versions.json beside the manifest
 (read_file / file_bytes).
 """
 
@@ -37,7 +37,11 @@ from pathlib import Path
 
 from syndicate.model import Article, Feed
 
-VERSIONS_FILE = "versions.json"  # a directory store's ledger, beside OUT's manifest
+# A directory store's ledger, beside OUT's manifest; hidden, as OUT's lock is: not for partners.
+VERSIONS_FILE = ".syndicate-versions.json"
+# What a store that keeps the ledger could not take when an export published them (its write lock
+# held, a user that may only read it): kept beside the manifest until an export can move them.
+PENDING_VERSIONS_FILE = ".syndicate-versions-pending.json"
 _TICK = timedelta(seconds=1)  # between two versions made at one recorded moment
 
 # item id (or feed directory URL) -> (version, digest of what partners see, when that version was made)
@@ -102,8 +106,8 @@ def _utc(moment: datetime) -> str:
 
 
 def read_file(path: Path) -> dict[str, Entry]:
-    """The ledger kept in PATH (OUT/versions.json); empty when there is none or it cannot be read
-    (then versions start again from 1, as for a new store)."""
+    """The ledger kept in PATH (OUT/.syndicate-versions.json); empty when there is none or it
+    cannot be read (then versions start again from 1, as for a new store)."""
     try:
         document = json.loads(path.read_bytes().decode("utf-8"))
         return {key: (int(version), str(digest), datetime.fromisoformat(created))
@@ -113,7 +117,7 @@ def read_file(path: Path) -> dict[str, Entry]:
 
 
 def file_bytes(held: Mapping[str, Entry], changed: Mapping[str, Entry]) -> bytes:
-    """The ledger HELD with CHANGED applied, as OUT/versions.json holds it."""
+    """The ledger HELD with CHANGED applied, as OUT/.syndicate-versions.json holds it."""
     entries = {**held, **changed}
     document = {"versions": {key: [version, digest, _utc(created)]
                              for key, (version, digest, created) in sorted(entries.items())}}

@@ -9,6 +9,7 @@ import random
 import sqlite3
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from syndicate.cli import app
 from syndicate.config import load_config
 from syndicate.store import FeedQuery, StoreError, open_store
 from syndicate.store.sqlite import APPLICATION_ID, SCHEMA_VERSION, SqliteStore
+from syndicate.versions import PENDING_VERSIONS_FILE
 
 from tests.store.configs import EXAMPLE_STORE, example_config, write_many, write_story
 
@@ -86,6 +88,14 @@ def test_export_and_stats_read_the_committed_store_while_an_import_holds_the_wri
     assert "Not committed" not in _feed_titles(tmp_path / "out", "all")
     assert _feed_titles(tmp_path / "out", "analysis")  # the uncommitted delete is not seen either
     assert during == _state(store, config)
+    # The versions it published could not go into the store's ledger while the import held the
+    # write lock: OUT keeps them, and the next export moves them into the store.
+    kept = tmp_path / "out" / PENDING_VERSIONS_FILE
+    assert kept.is_file() and any("kept in" in w and "not in the store" in w for w in report.warnings)
+    again = api.export(config, out_dir=tmp_path / "out", store=store, formats=["jsonfeed"])
+    assert not kept.exists() and not again.warnings and again.written == ()
+    with closing(sqlite3.connect(store)) as connection:
+        assert connection.execute("SELECT count(*) FROM versions").fetchone()[0] >= 23
 
 
 def test_an_import_waits_for_another_import_at_most_the_timeout(store: Path, tmp_path: Path):
@@ -147,16 +157,29 @@ def test_another_applications_database_is_refused_and_left_byte_identical(
     assert not (tmp_path / "out").exists()
 
 
-def test_export_and_stats_never_write_to_the_store(store: Path, tmp_path: Path):
+def test_export_and_stats_never_write_to_the_store_but_the_versions_ledger(store: Path, tmp_path: Path):
     """A syndicate store is read through a read-only connection; in WAL mode SQLite itself may leave
-    empty -wal and -shm files beside it, as for any reader, but the database file is not touched."""
+    empty -wal and -shm files beside it, as for any reader. An export's one write is the versions it
+    published, in their table; stats writes nothing."""
     config = example_config(tmp_path, store=store)
-    content, modified = store.read_bytes(), store.stat().st_mtime_ns
+    before = _everything_but_the_ledger(store)
     assert _cli("export", "--config", config, "--out", tmp_path / "out", "--format", "jsonfeed").exit_code == 0
-    assert _cli("stats", "--config", config).exit_code == 0
-    assert store.read_bytes() == content and store.stat().st_mtime_ns == modified
+    assert _everything_but_the_ledger(store) == before
     wal = store.with_name(store.name + "-wal")
-    assert not wal.exists() or wal.stat().st_size == 0
+    content, logged = store.read_bytes(), wal.read_bytes() if wal.exists() else b""
+    assert _cli("export", "--config", config, "--out", tmp_path / "again", "--format", "jsonfeed").exit_code == 0
+    assert _cli("stats", "--config", config).exit_code == 0
+    # The same versions, already kept: not a byte of the store changes.
+    assert store.read_bytes() == content and (wal.read_bytes() if wal.exists() else b"") == logged
+    assert _everything_but_the_ledger(store) == before
+
+
+def _everything_but_the_ledger(store: Path) -> list:
+    with closing(sqlite3.connect(f"file:{store}?mode=ro", uri=True)) as connection:
+        tables = [t for (t,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+                  if t != "versions"]
+        return [(t, connection.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall()) for t in tables] + [
+            connection.execute("PRAGMA user_version").fetchone()]
 
 
 @pytest.mark.parametrize("damage", ["random bytes", "pages overwritten", "data pages overwritten", "truncated",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import nullcontext
 from datetime import datetime
 from pathlib import Path
@@ -10,11 +10,11 @@ from pathlib import Path
 from syndicate.archives import ArchivePages
 from syndicate.build import FeedSpec, build_feed, feed_specs, is_public, is_tombstone, newest_withdrawn, tombstones_of
 from syndicate.config import ALL_SLUG, Config
-from syndicate.errors import InvalidRecords, UsageError
+from syndicate.errors import InvalidRecords, SyndicateError, UsageError
 from syndicate.export import parallel
 from syndicate.export.manifest import MANIFEST, manifest_bytes, read_manifest, refuse_going_back, sha256
 from syndicate.export.pages import Streamed, page_feeds
-from syndicate.export.publish import Staging, output_lock, read_published, target_path
+from syndicate.export.publish import Staging, output_lock, read_published, target_path, write_atomically
 from syndicate.export.render import INDEX, offered_in_index, render_changed, render_index
 from syndicate.export.report import ExportReport
 from syndicate.export.select import Selection, reading, site_newest
@@ -25,7 +25,7 @@ from syndicate.model import Article, Feed
 from syndicate.pausepoints import pause_point
 from syndicate.progress import Progress
 from syndicate.records import load_articles
-from syndicate.versions import VERSIONS_FILE, Versions
+from syndicate.versions import PENDING_VERSIONS_FILE, VERSIONS_FILE, Entry, Versions
 from syndicate.versions import file_bytes as versions_file_bytes
 from syndicate.versions import read_file as read_versions
 
@@ -97,7 +97,10 @@ def export(
             raise InvalidRecords(problems)
         pause_point("export-read")
         # Each article with the version partners should see (syndicate.versions).
-        ledger = Versions(selection.versions if selection.versions is not None else read_versions(out / VERSIONS_FILE))
+        # The store's ledger, and what OUT holds of it: a directory store's whole ledger, or what a
+        # database store could not take last time (_keep_versions).
+        pending = read_versions(out / (VERSIONS_FILE if selection.versions is None else PENDING_VERSIONS_FILE))
+        ledger = Versions(pending if selection.versions is None else _merged(selection.versions, pending))
         by_origin = {article.origin: ledger.of_article(article) for article in loaded.articles}
         withdrawn = load_articles(selection.withdrawn, config)
         problems = (*problems, *withdrawn.problems)
@@ -159,10 +162,6 @@ def export(
                              skip_invalid=skip_invalid)
             entry = export_entry(key, ExportReport(written=(), unchanged=(), **report))
             fingerprint = store_fingerprint(selection.snapshot)
-            if selection.keep_versions is None and shard is None:
-                # A store that keeps no ledger: OUT/versions.json, put in place with the files. A shard's
-                # export keeps none (README "The life of a story").
-                keep(VERSIONS_FILE, versions_file_bytes(ledger.held, ledger.changed))
             if shard is None:
                 keep(MANIFEST, manifest_bytes({**manifest.files, **entries}, selection.state, export=entry))
             else:
@@ -174,8 +173,8 @@ def export(
                 return ExportReport(written=tuple(changed), unchanged=(*kept, *same), checked_only=True, **report)
             # The versions published are kept before the files are put in place: should that fail,
             # the next export numbers the same content the same (syndicate.versions).
-            if ledger.changed and selection.keep_versions is not None:
-                selection.keep_versions(ledger.changed)
+            note = _keep_versions(ledger, pending, out=out, keep_in_store=selection.keep_versions, shard=shard)
+            report["warnings"] = (*report["warnings"], *([note] if note else []))
             written, unchanged = staging.commit()  # feeds, then the index, then the manifest
         if shard is None:  # a shard writes no manifest: the next export into OUT has no shortcut
             write_stamps(config, out, [*manifest.files, *entries, MANIFEST], fingerprint=fingerprint)
@@ -199,3 +198,36 @@ def _feeds(specs: list[FeedSpec], latest_of: dict[str, list[Article]], archives:
     yield from (pages.current_feed(latest_of[pages.spec.slug], site_newest=site_newest,
                                    tombstones=tombstones_of(pages.spec, tombstones)) for pages in archives)
 
+
+
+def _merged(in_store: Mapping[str, Entry], in_out: Mapping[str, Entry]) -> dict[str, Entry]:
+    """The store's ledger IN_STORE with what OUT kept of it (IN_OUT), which is newer where its
+    version is not lower."""
+    merged = dict(in_store)
+    merged.update((key, entry) for key, entry in in_out.items() if key not in merged or entry[0] >= merged[key][0])
+    return merged
+
+
+def _keep_versions(ledger: Versions, pending: Mapping[str, Entry], *, out: Path,
+                   keep_in_store: Callable[[dict], None] | None, shard: Shard | None) -> str | None:
+    """Keep the versions this export published: in the store that keeps a ledger, with PENDING
+    (what OUT kept of it); else, or when that store cannot take them now (another process holds
+    its write lock, the user may only read it), in OUT beside the manifest, so that the next
+    export still numbers from them. A warning when the store could not take them."""
+    if keep_in_store is None:
+        if ledger.changed and shard is None:  # a sharded directory store keeps none (README)
+            write_atomically(out / VERSIONS_FILE, versions_file_bytes(ledger.held, ledger.changed))
+        return None
+    path = out / PENDING_VERSIONS_FILE
+    entries = {**pending, **ledger.changed}
+    if not entries:
+        return None
+    try:
+        keep_in_store(entries)
+    except SyndicateError as error:
+        write_atomically(path, versions_file_bytes(pending, ledger.changed))
+        return (f"the versions published were kept in {path}, not in the store: {error}. The next export "
+                "numbers from both, and moves them into the store once it can")
+    if pending:
+        path.unlink(missing_ok=True)
+    return None

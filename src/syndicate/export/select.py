@@ -34,7 +34,7 @@ class Selection:
     store_warnings: list[str]  # what the store has to tell (a directory store's record cache set aside)
     withdrawn: list[RawRecord]  # withheld and killed records within the tombstone window, latest first
     # The versions ledger (syndicate.versions) the store keeps, or None for a store that keeps none
-    # (a directory store's is OUT/versions.json); and how to keep what an export changes in it.
+    # (a directory store's is OUT's, syndicate.versions.VERSIONS_FILE); and how to keep what an export changes in it.
     versions: dict | None
     keep_versions: Callable[[dict], None] | None
 

@@ -30,6 +30,7 @@ from syndicate.config import Config
 from syndicate.errors import Problem, SyndicateError
 from syndicate.export.report import ExportReport
 from syndicate.store import HeldBack, StoreState, open_store
+from syndicate.versions import PENDING_VERSIONS_FILE
 
 
 def export_key(config_path: str | Path, *, store: str, formats: Sequence[str] | None,
@@ -158,6 +159,8 @@ def unchanged_report(config_path: str | Path, config: Config, *, out: Path, stor
             return None
         if entry["next_change"] is not None and as_of >= datetime.fromisoformat(entry["next_change"]):
             return None  # an embargo has lifted, a story expired or a tombstone's window closed since
+        if (out / PENDING_VERSIONS_FILE).exists():
+            return None  # versions the store could not take last time: the export keeps them there
         noted = _noted(config, out)
         if noted is None or not _files_match(noted, out, [*manifest.files, MANIFEST]):
             return None  # a published file was changed or removed since: render it again

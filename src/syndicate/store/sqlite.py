@@ -54,6 +54,9 @@ _CORRUPT, _FULL, _CANTOPEN, _AUTH, _NOTADB = 11, 13, 14, 23, 26
 
 _HELD_CHUNK = 500  # ids per query of an upsert: well below SQLite's limit on parameters
 
+# Seconds an export waits for the write lock to keep its versions (syndicate.export.run._keep_versions).
+LEDGER_WAIT = 2
+
 
 def utc_text(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -170,10 +173,10 @@ class SqliteStore:
     def _uri(self, mode: str, *, immutable: bool = False) -> str:
         return self.path.absolute().as_uri() + f"?mode={mode}" + ("&immutable=1" if immutable else "")
 
-    def _connect(self, mode: str, *, immutable: bool = False) -> sqlite3.Connection:
+    def _connect(self, mode: str, *, immutable: bool = False, timeout: float | None = None) -> sqlite3.Connection:
         # isolation_level=None: transactions are begun and ended explicitly below.
         return sqlite3.connect(self._uri(mode, immutable=immutable), uri=True, isolation_level=None,
-                               timeout=self.timeout)
+                               timeout=self.timeout if timeout is None else timeout)
 
     @staticmethod
     def _read_layout(connection: sqlite3.Connection) -> _Layout:
@@ -433,7 +436,8 @@ class SqliteStore:
             return
         doing = "keep the versions of the items it exported"
         try:
-            connection = self._connect("rw")
+            # An export does not queue behind an import for long: the export keeps them in OUT meanwhile.
+            connection = self._connect("rw", timeout=min(self.timeout, LEDGER_WAIT))
         except sqlite3.Error as error:
             raise self._ledger_failure(error, doing) from None
         try:
