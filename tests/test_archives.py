@@ -19,7 +19,8 @@ FH_ARCHIVE = "{http://purl.org/syndication/history/1.0}archive"
 
 
 def _tree(out: Path) -> dict[str, bytes]:
-    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
+            if p.is_file() and not p.name.startswith(".")}
 
 
 def _pages(out: Path, feed: str) -> list[str]:

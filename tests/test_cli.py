@@ -117,7 +117,7 @@ def test_ninjs_on_request_and_checked_per_item_against_iptc_schema(tmp_path: Pat
     out = tmp_path / "feeds"
     result = runner.invoke(app, ["export", "-c", str(EXAMPLE_CONFIG), "-o", str(out), "-f", "ninjs", "-s", "society"])
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.rglob("*") if p.is_file()) == ["index.opml", "manifest.json", "ninjs.json"]
+    assert sorted(p.name for p in out.rglob("*") if p.is_file() and not p.name.startswith(".")) == ["index.opml", "manifest.json", "ninjs.json"]
     result = runner.invoke(app, ["validate", "--schema", f"ninjs={schema}", str(out)])
     assert result.exit_code == 0, result.output
     assert "2 files checked, 0 invalid" in result.output  # ninjs.json and index.opml

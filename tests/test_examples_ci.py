@@ -84,7 +84,9 @@ def test_the_ci_recipe_split_into_shards_stages_what_one_export_writes(tmp_path:
     assert done.returncode == 0, done.stderr
     serial = tmp_path / "serial"
     api.export(site / "syndicate.toml", out_dir=serial)
-    files = {p.relative_to(serial).as_posix(): p.read_bytes() for p in serial.rglob("*") if p.is_file()}
+    # (A serial export of a directory store also keeps its versions ledger beside the manifest; shards keep none.)
+    files = {p.relative_to(serial).as_posix(): p.read_bytes() for p in serial.rglob("*")
+             if p.is_file() and not p.name.startswith(".")}
     staged = site / "public" / "feeds"
     assert {p.relative_to(staged).as_posix(): p.read_bytes() for p in staged.rglob("*") if p.is_file()} == {
         name: data for name, data in files.items() if name != "manifest.json"}

@@ -47,7 +47,9 @@ def test_export_json_lists_files_counts_and_what_no_feed_shows(tmp_path: Path):
     assert str(out / "all" / "rss.xml") in first["files"]["written"]
     assert (first["feeds"], first["records"], first["rendered"]) == (3, 23, 12)
     # The example holds a draft and an embargo until 2099-01-01 in Minsk (+03:00).
-    assert first["held_back"] == {"drafts": 1, "embargoed": 1, "next_lift": "2098-12-31T21:00:00Z"}
+    assert first["held_back"] == {"drafts": 1, "embargoed": 1, "next_lift": "2098-12-31T21:00:00Z",
+                                  "next_expiry": None, "tombstones_end": None}
+    assert first["next_change"] == "2098-12-31T21:00:00Z"
     assert first["skipped"] == [] and first["warnings"] == []
 
     again = _json(_export(out, "--json"))

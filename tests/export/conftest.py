@@ -10,7 +10,8 @@ from tests.store.conftest import postgres_server, postgres_url  # noqa: F401 (fi
 
 def tree(out: Path) -> dict[str, bytes]:
     """Every file under OUT, by path relative to it, with its bytes."""
-    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
+            if p.is_file() and not p.name.startswith(".")}
 
 
 @pytest.fixture

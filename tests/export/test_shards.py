@@ -110,19 +110,24 @@ def test_a_feeds_shard_is_the_sha256_of_its_slug_mod_n_plus_one(slug: str, count
     assert shard_of(slug, count) == shard
 
 
+def _stamps(out: Path) -> dict[Path, int]:
+    """The modification time of each published file of OUT (not its lock or versions ledger)."""
+    return {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and not p.name.startswith(".")}
+
+
 def test_an_export_into_the_merged_tree_renders_nothing(sharded_site: Path, tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch):
     config = sharded_site
     merged = _merged(_export_shards(config, sharded_site.parent, formats=ATOM), sharded_site.parent / "merged")
     assert _index(merged, config).exit_code == 0
-    before = {p: p.stat().st_mtime_ns for p in merged.rglob("*") if p.is_file()}
+    before = _stamps(merged)
     again = api.export(config, out_dir=merged, formats=list(ATOM))  # the shortcut: index noted the files as an export does
     assert (again.rendered, again.written, again.feeds) == (0, (), 4)
     monkeypatch.setenv("SYNDICATE_CACHE_DIR", str(tmp_path / "new-cache"))  # no shortcut: every file compared
     full = api.export(config, out_dir=merged, formats=list(ATOM))
     assert (full.rendered, full.written) == (0, ())
     assert len(full.unchanged) == len(before)
-    assert {p: p.stat().st_mtime_ns for p in merged.rglob("*") if p.is_file()} == before
+    assert _stamps(merged) == before
     write_record(sharded_site.parent, "new", section="sport", url="https://test.example.org/sport/new/",
                  published="2024-03-20T10:00:00+03:00")
     changed = api.export(config, out_dir=merged, formats=list(ATOM))

@@ -22,7 +22,8 @@ SOCIETY_RECORD = "society/society-2014-08-06-human-trafficking.json"
 
 def _files(out: Path) -> dict[str, tuple[bytes, int]]:
     return {p.relative_to(out).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
-            for p in sorted(out.rglob("*")) if p.is_file()}
+            for p in sorted(out.rglob("*"))
+            if p.is_file() and not p.name.startswith(".")}
 
 
 @pytest.fixture

@@ -61,6 +61,8 @@ def editions(tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp("crash")
     old_config, new_config = _site(root / "old", edition="Old"), _site(root / "new", edition="New")
     api.export(old_config, out_dir=root / "old-out", formats=FORMATS)
+    # The new edition as published over the old one: each story's next version (syndicate.versions).
+    shutil.copytree(root / "old-out", root / "new-out")
     api.export(new_config, out_dir=root / "new-out", formats=FORMATS)
     old, new = _feed_files(root / "old-out"), _feed_files(root / "new-out")
     assert old.keys() == new.keys() and all(old[k] != new[k] for k in old if k != "index.opml")

@@ -13,7 +13,7 @@ from tests.conftest import enable_archive, monthly_store, write_record
 
 def _tree(out: Path) -> dict[str, bytes]:
     return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
-            if p.is_file() and p.name != "manifest.json"}
+            if p.is_file() and p.name != "manifest.json" and not p.name.startswith(".")}
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from syndicate.config import load_config
 from syndicate.errors import InvalidRecords
 from syndicate.records import load_articles
 from syndicate.store import cache, file_index, files, open_store
+from syndicate.versions import VERSIONS_FILE
 
 from tests.conftest import write_record
 
@@ -41,7 +43,8 @@ def opened(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[str]:
 def _export(site: Path, out: str = "out") -> dict[str, bytes]:
     api.export(site / "syndicate.toml", out_dir=site / out, formats=["jsonfeed"])
     return {path.relative_to(site / out).as_posix(): path.read_bytes()
-            for path in sorted((site / out).rglob("*")) if path.is_file() and path.name != "manifest.json"}
+            for path in sorted((site / out).rglob("*"))
+            if path.is_file() and path.name != "manifest.json" and not path.name.startswith(".")}
 
 
 def _titles(feeds: dict[str, bytes], feed: str = "all") -> list[str]:
@@ -49,7 +52,12 @@ def _titles(feeds: dict[str, bytes], feed: str = "all") -> list[str]:
 
 
 def _fresh_export(site: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, out: str) -> dict[str, bytes]:
-    """The same export with no cache at all (a new cache directory)."""
+    """The same export with no cache at all (a new cache directory), into OUT holding the versions
+    ledger of the export into site/out (the versions published depend on it, not on the cache)."""
+    ledger = site / "out" / VERSIONS_FILE
+    if ledger.is_file():
+        (site / out).mkdir(exist_ok=True)
+        shutil.copyfile(ledger, site / out / VERSIONS_FILE)
     with monkeypatch.context() as patch:
         patch.setenv("SYNDICATE_CACHE_DIR", str(tmp_path / f"caches-{out}"))
         return _export(site, out)

@@ -106,8 +106,9 @@ def test_the_readme_roles_import_export_and_stay_in_their_lanes(roles: dict[str,
     finally:
         store.close()
     with psycopg.connect(reader) as connection:
-        assert connection.execute("SELECT id, version FROM syndicate.versions").fetchall() == [
-            ("tag:news.example.org,2024:a", 2)]
+        kept = dict(connection.execute("SELECT id, version FROM syndicate.versions").fetchall())
+        # This one, and the versions the reader's export above published.
+        assert kept.pop("tag:news.example.org,2024:a") == 2 and kept
         assert connection.execute("SELECT changes FROM syndicate.metadata").fetchone() == (1,)
     columns = _columns(postgres_url, "syndicate")
     assert columns == _columns(postgres_url, "made_by_syndicate") and len(columns) == 4

@@ -234,3 +234,18 @@ def write_atomically(path: Path, data: bytes) -> bool:
     """
     written, _unchanged = publish({path: data})
     return bool(written)
+
+
+def write_beside(path: Path, data: bytes) -> None:
+    """Replace PATH, a file of OUT that partners do not fetch (a directory store's versions ledger),
+    atomically and durably, outside the published files' commit (whose steps it does not count)."""
+    try:
+        staged = _stage(path, data)
+        try:
+            os.replace(staged.temporary, staged.target)
+        except BaseException:
+            staged.temporary.unlink(missing_ok=True)
+            raise
+        _fsync_directory(path.parent)
+    except OSError as error:
+        raise PublishError(f"cannot write {path}: {_reason(error)}; nothing was published") from None

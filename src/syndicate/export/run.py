@@ -14,7 +14,7 @@ from syndicate.errors import InvalidRecords, SyndicateError, UsageError
 from syndicate.export import parallel
 from syndicate.export.manifest import MANIFEST, manifest_bytes, read_manifest, refuse_going_back, sha256
 from syndicate.export.pages import Streamed, page_feeds
-from syndicate.export.publish import Staging, output_lock, read_published, target_path, write_atomically
+from syndicate.export.publish import Staging, output_lock, read_published, target_path, write_beside
 from syndicate.export.render import INDEX, offered_in_index, render_changed, render_index
 from syndicate.export.report import ExportReport
 from syndicate.export.select import Selection, reading, site_newest
@@ -216,7 +216,7 @@ def _keep_versions(ledger: Versions, pending: Mapping[str, Entry], *, out: Path,
     export still numbers from them. A warning when the store could not take them."""
     if keep_in_store is None:
         if ledger.changed and shard is None:  # a sharded directory store keeps none (README)
-            write_atomically(out / VERSIONS_FILE, versions_file_bytes(ledger.held, ledger.changed))
+            write_beside(out / VERSIONS_FILE, versions_file_bytes(ledger.held, ledger.changed))
         return None
     path = out / PENDING_VERSIONS_FILE
     entries = {**pending, **ledger.changed}
@@ -225,7 +225,7 @@ def _keep_versions(ledger: Versions, pending: Mapping[str, Entry], *, out: Path,
     try:
         keep_in_store(entries)
     except SyndicateError as error:
-        write_atomically(path, versions_file_bytes(pending, ledger.changed))
+        write_beside(path, versions_file_bytes(pending, ledger.changed))
         return (f"the versions published were kept in {path}, not in the store: {error}. The next export "
                 "numbers from both, and moves them into the store once it can")
     if pending:
