@@ -43,7 +43,7 @@ from pathlib import Path
 from syndicate.config import load_config
 from syndicate.dates import build_time
 from syndicate.errors import InvalidRecords, Problem, SyndicateError, UsageError
-from syndicate.feeds_in import is_feed_file, read_feed
+from syndicate.feeds_in import is_feed_file, is_notice, read_feed
 from syndicate.pausepoints import pause_point
 from syndicate.progress import Progress
 from syndicate.checked import checking_key
@@ -73,10 +73,16 @@ class ImportReport:
     skipped_records: int = 0  # records left out (with skip_invalid); one may have several problems
 
 
-def _raw_records(sources: Sequence[str | Path], config, *, default_section: str | None) -> Iterator[RawRecord]:
+def _raw_records(sources: Sequence[str | Path], config, *, default_section: str | None,
+                 notices: list[str]) -> Iterator[RawRecord]:
+    """Every record of SOURCES; what a feed says that is no record (is_notice) goes to NOTICES."""
     for source in map(str, sources):
         if is_feed_file(Path(source)):
-            yield from read_feed(Path(source), config, default_section=default_section)
+            for raw in read_feed(Path(source), config, default_section=default_section):
+                if is_notice(raw):
+                    notices.extend(f"{raw.origin} {note}" for note in raw.notes)
+                else:
+                    yield raw
             continue
         store = open_store(source, config=config)
         try:
@@ -389,9 +395,11 @@ def import_records(
         raise UsageError(f"unknown section {section!r}; configured: {', '.join(s.slug for s in config.sections)}")
     if batch_size < 1:
         raise UsageError(f"the batch size must be at least 1, got {batch_size}")
+    notices: list[str] = []
     with _Spool() as spool:
         try:
-            checked = _check_into(_raw_records(sources, config, default_section=section), config, spool, progress,
+            checked = _check_into(_raw_records(sources, config, default_section=section, notices=notices), config,
+                                  spool, progress,
                                   workers=workers)
         except sqlite3.Error as error:  # the spool's: the stores raise StoreErrors
             raise spool.failure(error) from None
@@ -415,7 +423,7 @@ def import_records(
                 pause_point("import-batch")
                 if progress is not None:
                     progress("write", new + replaced, spool.count)
-            warnings = (*checked.warnings, *getattr(target, "warnings", ()))
+            warnings = (*checked.warnings, *notices, *getattr(target, "warnings", ()))
         finally:
             target.close()
     return ImportReport(imported=new + replaced, into=redacted(str(into)), warnings=tuple(warnings),

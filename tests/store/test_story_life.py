@@ -274,3 +274,22 @@ def test_next_change_is_the_earliest_of_an_embargo_an_expiry_and_a_tombstone_win
     result = runner.invoke(app, ["export", "-c", str(newsroom.config), "-o", str(newsroom.out), "--json"],
                            env={"SOURCE_DATE_EPOCH": _epoch("2026-11-05T06:00:00")})
     assert json.loads(result.stdout)["next_change"] == "2026-11-08T00:00:00Z"
+
+
+def test_our_own_feeds_with_withdrawn_stories_import_the_stories_and_report_the_notices(tmp_path: Path):
+    """A NewsML-G2 or ninjs tombstone carries no story: importing the file imports its stories and
+    names each notice in a warning, rather than refusing the whole file."""
+    (tmp_path / "site").mkdir()
+    newsroom = Newsroom(tmp_path / "site", "files", str(tmp_path / "site" / "store"))
+    newsroom.put(OTHER)
+    newsroom.put({**STORY, "media": [{"url": "https://test.example.org/i.jpg", "type": "image/jpeg"}]})
+    newsroom.export("2026-11-02T10:00:00")
+    newsroom.put({**STORY, "status": "killed", "kill_reason": "Legal.", "updated": "2026-11-02T18:00:00Z"})
+    newsroom.export("2026-11-02T18:30:00")
+    for name in ("newsml.xml", "ninjs.json"):
+        source = newsroom.out / "society" / name
+        into = tmp_path / f"{name}.db"
+        result = runner.invoke(app, ["import", str(source), "--into", str(into), "-c", str(newsroom.config)])
+        assert result.exit_code == 0, result.output
+        assert f"a notice that item '{ITEM}' is killed, without the story: not imported" in result.output
+        assert "imported 1 records" in result.output, result.output

@@ -33,14 +33,14 @@ from lxml import etree
 
 from syndicate.config import Config
 from syndicate.feeds_in import _jsonfeed, _newsml, _ninjs, _xmlfeeds
-from syndicate.feeds_in._common import FeedRecord, Site, record_identity
+from syndicate.feeds_in._common import FeedRecord, Site, is_notice, record_identity
 from syndicate.feeds_in._source import (
     STREAM_ABOVE, STREAM_PIECE, FeedFileError, FeedReader, encoding_of, head_text, is_feed_file, load_json, read_bytes,
 )
 from syndicate.formats.xml_checks import parse_xml
 from syndicate.stored import RawRecord
 
-__all__ = ["FeedRecord", "is_feed_file", "read_feed", "record_identity"]
+__all__ = ["FeedRecord", "is_feed_file", "is_notice", "read_feed", "record_identity"]
 
 # The root element of a NewsML-G2 document, after the XML prolog.
 _NEWSML_ROOT = re.compile(r"<(?:[A-Za-z_][\w.-]*:)?(?:newsMessage|newsItem)[\s>/]")

@@ -40,6 +40,21 @@ class FeedRecord(RawRecord):
         self.notes = tuple(notes)
 
 
+def notice(origin: str, message: str) -> FeedRecord:
+    """An item that is no record, only a notice to report as a warning naming it (is_notice): a
+    withdrawal that carries no story, as syndicate's own NewsML-G2 and ninjs write them."""
+    return FeedRecord(origin=origin, data=None, notes=(message,))
+
+
+def is_notice(raw: RawRecord) -> bool:
+    return isinstance(raw, FeedRecord) and raw.error is None and raw.data is None
+
+
+def withdrawal_notice(origin: str, identifier: str | None, status: str) -> FeedRecord:
+    return notice(origin, f"status: a notice that item {identifier!r} is {status}, without the story: not imported; "
+                          "to take a story of the store down, set its record's status")
+
+
 def record_identity(identifier: str, *, id_prefix: str) -> tuple[str, str | None]:
     """(record id, guid) for a feed item's id.
 

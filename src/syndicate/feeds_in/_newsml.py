@@ -29,7 +29,7 @@ from typing import Any
 from lxml import etree
 
 from syndicate.feeds_in._common import (
-    FeedRecord, Site, digest_id, html_of, http_url, language, make_record, origin, whole_number,
+    FeedRecord, Site, digest_id, html_of, http_url, language, make_record, origin, whole_number, withdrawal_notice,
     with_raw_controls,
 )
 
@@ -123,6 +123,12 @@ def _authors(meta: etree._Element | None) -> list[dict[str, str]]:
     return authors
 
 
+def _withdrawn(item: etree._Element) -> str | None:
+    """'withheld' or 'killed' when ITEM's pubStatus says it must be taken down, else None."""
+    status = _first(item, "n:itemMeta/n:pubStatus")
+    return WITHDRAWN_STATUS.get(status.get("qcode")) if status is not None else None
+
+
 def read(root: etree._Element, path: str, site: Site) -> Iterator[FeedRecord]:
     if root.tag == f"{{{NAR}}}newsItem":
         items = [root]
@@ -142,6 +148,11 @@ def read(root: etree._Element, path: str, site: Site) -> Iterator[FeedRecord]:
         where = origin(path, "newsItem", number, "guid", identifier)
         meta = _first(item, "n:contentMeta")
         item_meta = _first(item, "n:itemMeta")
+        withdrawn = _withdrawn(item)
+        if withdrawn and item.xpath("n:itemMeta/n:link[@rel='irel:seeAlso'] | n:contentSet", namespaces=_N) == []:
+            used.update(i.get("guid") for _n, i in by_guid.values() if _withdrawn(i))
+            yield withdrawal_notice(where, identifier, withdrawn)
+            continue
         media = []
         for link in item.xpath("n:itemMeta/n:link[@rel='irel:associatedWith'][@residref]", namespaces=_N):
             associated = by_guid.get(link.get("residref"))
@@ -183,8 +194,7 @@ def read(root: etree._Element, path: str, site: Site) -> Iterator[FeedRecord]:
         embargo = _text(_first(item_meta, "n:embargoed")) if item_meta is not None else None
         if embargo:
             record.update(status="embargoed", embargo_until=embargo)
-        status = _first(item_meta, "n:pubStatus") if item_meta is not None else None
-        status = WITHDRAWN_STATUS.get(status.get("qcode")) if status is not None else None
+        status = withdrawn
         note = _text(_first(item_meta, "n:edNote")) if item_meta is not None else None
         signals = {s.get("qcode") for s in item_meta.xpath("n:signal", namespaces=_N)} if item_meta is not None else set()
         if status is not None:

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from syndicate.feeds_in._common import (
-    FeedRecord, Site, digest_id, html_of, http_url, language, make_record, origin, whole_number,
+    FeedRecord, Site, digest_id, html_of, http_url, language, make_record, origin, whole_number, withdrawal_notice,
     with_raw_controls,
 )
 
@@ -105,6 +105,10 @@ def read(document: Any, path: str, site: Site) -> Iterator[FeedRecord]:
                     if r.get("name") == "web" or r.get("contenttype") == "text/html"), None)
         url = _text(web.get("href")) if web else None
         url = url or (identifier if http_url(identifier) else None)
+        status = {"withheld": "withheld", "canceled": "killed"}.get(item.get("pubstatus"))
+        if status is not None and url is None and not item.get("bodies"):
+            yield withdrawal_notice(where, identifier, status)
+            continue
         headline = _role(item.get("headlines"), "main")
         title = _text(headline.get("value")) if headline else _text(item.get("headline"))
         description = _role(item.get("descriptions"), "summary")
@@ -131,7 +135,6 @@ def read(document: Any, path: str, site: Site) -> Iterator[FeedRecord]:
         )
         if _text(item.get("embargoed")):
             record.update(status="embargoed", embargo_until=item["embargoed"].strip())
-        status = {"withheld": "withheld", "canceled": "killed"}.get(item.get("pubstatus"))
         if status is not None:
             record["status"] = status
             if _text(item.get("ednote")):
