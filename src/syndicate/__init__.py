@@ -13,7 +13,7 @@ __all__ = [
     "store_stats",
     "validate",
 ]
-__version__ = "0.4.0"
+__version__ = "0.5.0"
 # The name it is installed under from a package index (`pip install syndicate-feeds`).
 DISTRIBUTION = "syndicate-feeds"
 

@@ -100,6 +100,10 @@ def _news_item(out: Path) -> etree._Element | None:
     return found[0] if found else None
 
 
+def _package_version(out: Path) -> int:
+    return int(_newsml(out).xpath("string(//n:packageItem/@version)", namespaces=NS))
+
+
 def _ninjs(out: Path) -> dict | None:
     return next((o for o in json.loads((out / "society" / "ninjs.json").read_bytes()) if o["uri"] == ITEM), None)
 
@@ -166,6 +170,7 @@ def test_a_story_from_publication_to_kill_reaches_every_format(newsroom: Newsroo
     newsroom.put(STORY)
     newsroom.export("2026-11-02T10:00:00", step="1-published")
     _says(newsroom.out, version=1, status="published", signal=None, note=None)
+    assert _package_version(newsroom.out) == 1
     _valid(newsroom.out)
     published = newsroom.files()
 
@@ -178,11 +183,13 @@ def test_a_story_from_publication_to_kill_reaches_every_format(newsroom: Newsroo
                   "updated": "2026-11-02T12:00:00Z"})
     newsroom.export("2026-11-02T12:30:00", step="2-corrected")
     _says(newsroom.out, version=2, status="published", signal="correction", note=note)
+    assert _package_version(newsroom.out) == 2  # its group lists the story's version 2
     created = _news_item(newsroom.out).xpath("string(.//n:versionCreated)", namespaces=NS)
     assert datetime.fromisoformat(created.replace("Z", "+00:00")) == datetime(2026, 11, 2, 12, tzinfo=timezone.utc)
     _valid(newsroom.out)
     corrected = newsroom.files()
     assert newsroom.export("2026-11-02T13:00:00") == [] and newsroom.files() == corrected
+    assert _package_version(newsroom.out) == 2
 
     newsroom.put({**STORY, "title": "Minister of sport resigns", "body": "<p>The minister of sport resigned on "
                   "Monday, citing health reasons.</p>", "updated": "2026-11-02T14:00:00Z"})
