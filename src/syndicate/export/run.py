@@ -19,6 +19,8 @@ from syndicate.export.render import INDEX, offered_in_index, render_changed, ren
 from syndicate.export.report import ExportReport
 from syndicate.export.select import Selection, reading, site_newest
 from syndicate.export.shards import Shard, config_digest, partial_bytes
+from syndicate.export.site_files import Site as SiteFacts
+from syndicate.export.site_files import site_files
 from syndicate.export.unchanged import export_entry, export_key, noted_files, store_fingerprint, write_stamps
 from syndicate.formats import FORMATS
 from syndicate.model import Article, Feed
@@ -148,6 +150,10 @@ def export(
                 index_bytes = render_index(config, offered, out=out, also=rendered.entries)
                 keep(INDEX, index_bytes)
                 entries = {**entries, INDEX: {"inputs": sha256(index_bytes), "sha256": sha256(index_bytes)}}
+                for relative, data in site_files(SiteFacts(config=config, specs=specs, latest=latest_of,
+                                                           formats=format_names, as_of=as_of, out=out)):
+                    keep(relative, data)
+                    entries[relative] = {"inputs": sha256(data), "sha256": sha256(data)}
             # Kept files are not written: their paths are for the report, and need no check of where they lead.
             root = out.resolve()
             kept = tuple(root / relative for relative in rendered.kept)

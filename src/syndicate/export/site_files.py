@@ -1,0 +1,45 @@
+"""Files of the whole site beside index.opml (a news sitemap, stylesheets, preview pages), each
+made by one module and named by one line of SITE_FILES, as a format is one line of the formats'
+registry.
+
+A maker is called once per export (not for a shard's: `syndicate index` writes the merged tree's
+index only) with what the export knows of the site, and returns (path relative to OUT, bytes)
+for each file it makes, checked: a file that fails its checks raises OutputInvalid, and nothing
+is published. The files go into the manifest like the index, so an unchanged one is not
+rewritten and an export with nothing changed does not make them again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from syndicate.build import FeedSpec
+from syndicate.config import Config
+from syndicate.model import Article
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Site:
+    """What a maker is given."""
+
+    config: Config
+    specs: Sequence[FeedSpec]  # every feed of this export, the site-wide one last
+    latest: dict[str, list[Article]]  # each feed's latest articles by slug, newest first
+    formats: Sequence[str]  # the formats written, by name
+    as_of: datetime  # the export's moment (SOURCE_DATE_EPOCH or the clock)
+    out: Path
+
+
+Maker = Callable[[Site], Iterable[tuple[str, bytes]]]
+
+# One line per kind of site file, in the order they are made.
+SITE_FILES: tuple[Maker, ...] = (
+)
+
+
+def site_files(site: Site) -> list[tuple[str, bytes]]:
+    """Every site file of SITE, by relative path, in SITE_FILES order."""
+    return [made for maker in SITE_FILES for made in maker(site)]
