@@ -27,14 +27,21 @@ _TAG_PREFIX = re.compile(r"^tag:([a-z0-9]([a-z0-9.-]*[a-z0-9])?|[^@\s,:]+@[a-z0-
 _URI_PREFIX = re.compile(r"^[a-z][a-z0-9+.-]*:[A-Za-z0-9._~:@!$&'()*+,;=/?#%-]*$")
 # Every key each table may hold: anything else is a typing slip, reported with the closest name.
 _KEYS = {
-    "": ("site", "store", "defaults", "limits", "sections"),
+    "": ("site", "store", "defaults", "limits", "sections", "partners"),
     "site": ("title", "description", "home_url", "feeds_url", "id_prefix", "language", "timezone",
              "dayfirst", "publisher", "rights", "logo", "archive", "tombstone_days"),
     "store": ("location", "path", "timeout", "cache"),
     "defaults": ("formats", "limit", "opml_format"),
     "limits": ("max_record_bytes", "max_feed_bytes"),
     "sections": ("slug", "title", "description", "url", "language", "limit", "archive"),
+    "partners": ("formats", "sections", "limit", "content", "max_bytes", "min_image_width", "images_without_width",
+                 "title_min", "title_max", "allowed_html", "embargo", "rights", "platform"),
 }
+# [partners.NAME] choices (README "Partner profiles"); the first of each is the default.
+PARTNER_CONTENT = ("full", "summary")
+PARTNER_IMAGES_WITHOUT_WIDTH = ("keep", "drop")
+PARTNER_EMBARGO = ("hold", "mark")
+PLATFORMS = ("google-news", "msn", "flipboard", "smartnews")
 # A record (one .json file, one .jsonl line) larger than this is refused unread, so
 # that a runaway import cannot exhaust memory. Large photo stories stay far below it.
 DEFAULT_MAX_RECORD_BYTES = 2 * 1024 * 1024
@@ -91,6 +98,26 @@ class Section:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Partner:
+    """A [partners.NAME] profile: what one partner is sent, under DIR/partners/NAME/."""
+
+    name: str
+    formats: tuple[str, ...]  # empty: the export's formats
+    sections: tuple[str, ...]  # feed slugs ('all' for the site-wide feed); empty: every feed
+    limit: int | None = None  # items per feed; None: the feed's own limit
+    content: str = "full"  # one of PARTNER_CONTENT: "summary" sends no body
+    max_bytes: int | None = None  # per file: the oldest items are dropped until it fits
+    min_image_width: int | None = None  # narrower images are dropped
+    images_without_width: str = "keep"  # one of PARTNER_IMAGES_WITHOUT_WIDTH, with min_image_width
+    title_min: int | None = None  # characters: shorter titles leave their item out
+    title_max: int | None = None  # characters: longer titles are cut at a word
+    allowed_html: tuple[str, ...] | None = None  # body tags kept (their text is always kept); None: the default's
+    embargo: str = "hold"  # one of PARTNER_EMBARGO: "mark" sends stories still under embargo, marked
+    rights: str | None = None  # replaces every item's and the feed's rights
+    platform: str | None = None  # one of PLATFORMS: `syndicate lint` checks the output against its rules
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Config:
     path: Path
     site: Site
@@ -103,6 +130,7 @@ class Config:
     max_feed_bytes: int = DEFAULT_MAX_FEED_BYTES
     store_timeout: int = DEFAULT_STORE_TIMEOUT  # seconds a command waits for a database lock or query
     cache: str | None = None  # where a directory store's record cache goes (absolute), if not the default
+    partners: tuple[Partner, ...] = ()  # [partners.NAME] profiles, in the order configured
 
     def section(self, slug: str) -> Section | None:
         return next((s for s in self.sections if s.slug == slug), None)
@@ -300,4 +328,54 @@ def load_config(path: str | Path) -> Config:
         path=path, site=site, store=store, sections=tuple(sections), formats=tuple(formats), limit=limit,
         opml_format=opml_format, max_record_bytes=max_record_bytes, max_feed_bytes=max_feed_bytes,
         store_timeout=store_timeout, cache=str((path.parent / cache).resolve()) if cache else None,
+        partners=_partners(raw.get("partners", {}), path, slugs=[s.slug for s in sections] + [ALL_SLUG]),
     )
+
+
+def _partners(raw: Any, path: Path, *, slugs: list[str]) -> tuple[Partner, ...]:
+    """The [partners.NAME] tables; NAME is a directory name, as a section slug."""
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: [partners] must hold one table per partner ([partners.NAME])")
+    return tuple(_partner(name, entry, path, slugs=slugs) for name, entry in raw.items())
+
+
+def _partner(name: str, entry: Any, path: Path, *, slugs: list[str]) -> Partner:
+    if not SLUG.match(name):
+        raise ConfigError(f"{path}: [partners.{name}]: the name must match [a-z0-9-]+ (it is a directory name)")
+    table = _Table(entry, f"partners.{name}", path, kind="partners")
+    sections = _names(table, "sections")
+    unknown = [s for s in sections if s not in slugs]
+    if unknown:
+        raise table._fail("sections", f"unknown section {', '.join(map(repr, unknown))}; configured: {', '.join(slugs)}")
+    title_min, title_max = table.positive_int("title_min", None), table.positive_int("title_max", None)
+    if title_min is not None and title_max is not None and title_min > title_max:
+        raise table._fail("title_min", f"{title_min} is more than title_max ({title_max})")
+    allowed = _names(table, "allowed_html") if "allowed_html" in table.data else None
+    return Partner(
+        name=name, formats=_names(table, "formats"), sections=sections, limit=table.positive_int("limit", None),
+        content=_choice(table, "content", PARTNER_CONTENT), max_bytes=table.positive_int("max_bytes", None),
+        min_image_width=table.positive_int("min_image_width", None),
+        images_without_width=_choice(table, "images_without_width", PARTNER_IMAGES_WITHOUT_WIDTH),
+        title_min=title_min, title_max=title_max,
+        allowed_html=tuple(tag.lower() for tag in allowed) if allowed is not None else None,
+        embargo=_choice(table, "embargo", PARTNER_EMBARGO), rights=table.text("rights"),
+        platform=_choice(table, "platform", PLATFORMS, default=None),
+    )
+
+
+def _names(table: _Table, key: str) -> tuple[str, ...]:
+    """A list of names (formats, sections, HTML tags), each once; () when not given."""
+    value = table.data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise table._fail(key, f"must be a list of names, got {value!r}")
+    return tuple(dict.fromkeys(v.strip() for v in value))
+
+
+_FIRST = object()
+
+
+def _choice(table: _Table, key: str, choices: tuple[str, ...], *, default: Any = _FIRST) -> str | None:
+    value = table.data.get(key, choices[0] if default is _FIRST else default)
+    if value is not None and value not in choices:
+        raise table._fail(key, f"must be one of {', '.join(map(repr, choices))}, got {value!r}")
+    return value
