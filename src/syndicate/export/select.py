@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from syndicate.build import FeedSpec
@@ -37,6 +37,9 @@ class Selection:
     # (a directory store's is OUT's, syndicate.versions.VERSIONS_FILE); and how to keep what an export changes in it.
     versions: dict | None
     keep_versions: Callable[[dict], None] | None
+    # Records still under embargo, for partners that take them early (README "Partner profiles"):
+    # read only when such a partner is configured.
+    embargoed: list[RawRecord] = field(default_factory=list)
 
     def oldest_first(self, section: str | None) -> Iterator[RawRecord]:
         """Every public record of SECTION (None: the site), oldest first, read as it is iterated."""
@@ -65,7 +68,9 @@ def reading(config: Config, specs: list[FeedSpec], *, store: str, as_of: datetim
                             state=snapshot.state, held_back=snapshot.held_back(as_of=as_of, tombstone_window=window),
                             snapshot=snapshot, as_of=as_of, store_warnings=getattr(opened, "warnings", []),
                             withdrawn=withdrawn, versions=read_versions() if read_versions is not None else None,
-                            keep_versions=getattr(opened, "keep_versions", None))
+                            keep_versions=getattr(opened, "keep_versions", None),
+                            embargoed=snapshot.embargoed(as_of=as_of)
+                            if any(p.embargo == "mark" for p in config.partners) else [])
     finally:
         opened.close()
 

@@ -119,6 +119,11 @@ class Snapshot(Protocol):
         date is SINCE or later (the tombstones of the window that began then), newest updated
         first, ties by id."""
 
+    def embargoed(self, *, as_of: datetime) -> list[RawRecord]:
+        """Every record of the whole store still under embargo AS_OF and not expired then, newest
+        published first, ties by id: what a partner that takes embargoed stories early is sent
+        (README "Partner profiles"). An export asks for them only when a partner does."""
+
     def held_back(self, *, as_of: datetime, tombstone_window: timedelta) -> HeldBack:
         """The drafts, and the records still under embargo AS_OF, of the whole store; and when
         the first record expires and the first TOMBSTONE_WINDOW of a withdrawn story ends."""

@@ -93,6 +93,10 @@ _HELD = ("SELECT rowid, status, embargo_until, updated, expires FROM records IND
 _WITHDRAWN = ("SELECT rowid, path, line FROM records INDEXED BY records_held WHERE item_id IS NOT NULL "
               "AND status != 'published' AND status IN ({}) AND updated >= :since ORDER BY updated DESC, record_id"
               ).format(", ".join(f"'{status}'" for status in WITHDRAWN))
+# Still under embargo at :as_of and not expired by then, newest first (partners that take embargoed stories).
+_EMBARGOED = ("SELECT rowid, path, line FROM records INDEXED BY records_held WHERE item_id IS NOT NULL "
+              "AND status != 'published' AND status = 'embargoed' AND (embargo_until IS NULL OR embargo_until > :as_of) "
+              "AND (expires IS NULL OR expires > :as_of) ORDER BY published DESC, record_id")
 _EXPIRING = ("SELECT rowid, status, embargo_until, expires FROM records INDEXED BY records_expires "
              "WHERE item_id IS NOT NULL AND expires IS NOT NULL AND expires > :as_of ORDER BY expires")
 # Public as of :as_of: published, or embargoed with the embargo lifted, and not expired (build.is_public).
@@ -262,6 +266,11 @@ class RecordCache:
         """(rowid, path, line) of the withheld and killed records valid alone updated at SINCE or
         later, newest updated first, ties by id."""
         return self.connection.execute(_WITHDRAWN, {"since": since}).fetchall()
+
+    def embargoed(self, *, as_of: int) -> list[tuple[int, bytes, int]]:
+        """(rowid, path, line) of the records valid alone still under embargo AS_OF and not expired,
+        newest published first, ties by id."""
+        return self.connection.execute(_EMBARGOED, {"as_of": as_of}).fetchall()
 
     def expiring(self, *, as_of: int) -> sqlite3.Cursor:
         """(rowid, status, embargo_until, expires) of the records valid alone that expire after AS_OF,

@@ -211,6 +211,15 @@ class FileIndex:
         return [self._raw((os.fsdecode(path), line, rowid)) for rowid, path, line in rows
                 if rowid not in self._excluded]
 
+    def embargoed(self, *, as_of: datetime) -> list[RawRecord]:
+        try:
+            rows = self._cache.embargoed(as_of=micro(as_of))
+        except sqlite3.Error as error:
+            self._rebuilt(error)
+            rows = self._cache.embargoed(as_of=micro(as_of))
+        return [self._raw((os.fsdecode(path), line, rowid)) for rowid, path, line in rows
+                if rowid not in self._excluded]
+
     def held_back(self, *, as_of: datetime, tombstone_window: timedelta) -> HeldBack:
         """Of the valid records: the drafts, those still under embargo, the first expiry and the
         first end of a tombstone window."""

@@ -48,7 +48,7 @@ from syndicate.pausepoints import pause_point
 from syndicate.store import (FeedQuery, HeldBack, RawRecord, StoredRecord, StoreError, StoreState, StoreStats,
                              Upserted, redacted)
 from syndicate.store.postgres_layout import (ADD_CHECKED, ADD_EXPIRES, BUMP_CHANGES, CHECKED, CREATE_SECTIONS_BY_ID,
-                                             CREATE_TABLES, CREATE_VERSIONS, DEFAULT_SCHEMA, DELETE_SECTIONS,
+                                             CREATE_TABLES, CREATE_VERSIONS, DEFAULT_SCHEMA, DELETE_SECTIONS, EMBARGOED,
                                              FIRST_TOMBSTONE, HAS_CHECKED, HAS_COLUMN, HELD, HELD_BACK, IDENTIFIER,
                                              INSERT_SECTION, INSPECT, KEEP_VERSION, LATEST_IN_SECTION, LATEST_OF_SITE,
                                              NEXT_EXPIRY, OLDEST_IN_SECTION, OLDEST_OF_SITE, OLD_TABLES, PUBLIC,
@@ -595,6 +595,15 @@ class _Snapshot:
         assert self.store.connection is not None
         try:
             rows = self.store.connection.execute(self.store._sql(WITHDRAWN_SINCE), {"since": since})
+            return [RawRecord(origin=self.store._origin(record_id), text=record, checked=checked)
+                    for record_id, record, checked in rows]
+        except psycopg.Error as error:
+            raise self.store._failure(error, "read the store") from None
+
+    def embargoed(self, *, as_of: datetime) -> list[RawRecord]:
+        assert self.store.connection is not None
+        try:
+            rows = self.store.connection.execute(self.store._sql(EMBARGOED), {"as_of": as_of})
             return [RawRecord(origin=self.store._origin(record_id), text=record, checked=checked)
                     for record_id, record, checked in rows]
         except psycopg.Error as error:

@@ -158,6 +158,13 @@ WITHDRAWN_SINCE = """
 SELECT a.id, a.record::text, {checked} FROM {articles} AS a WHERE {withdrawn} AND updated >= %(since)s
 ORDER BY updated DESC, id
 """
+# Still under embargo at %(as_of)s and not expired by then, newest first: for partners that take
+# embargoed stories early (README "Partner profiles").
+EMBARGOED = """
+SELECT a.id, a.record::text, {checked} FROM {articles} AS a
+WHERE status = 'embargoed' AND (embargo_until IS NULL OR embargo_until > %(as_of)s){unexpired}
+ORDER BY published DESC, id
+"""
 
 # For stats: what an export at %(as_of)s publishes (as above), and the embargoes not lifted by then.
 PUBLIC = "(status = 'published' OR (status = 'embargoed' AND embargo_until <= %(as_of)s)){unexpired}"

@@ -41,7 +41,7 @@ from syndicate.config import DEFAULT_STORE_TIMEOUT
 from syndicate.pausepoints import pause_point
 from syndicate.store import FeedQuery, HeldBack, RawRecord, StoredRecord, StoreError, StoreState, StoreStats, Upserted
 from syndicate.store.sqlite_layout import (ADD_CHECKED, ADD_EXPIRES, APPLICATION_ID, BUMP_CHANGES, CHECKED,
-                                           CREATE_METADATA, CREATE_TABLES, CREATE_VERSIONS, DELETE_SECTIONS, EXPIRES,
+                                           CREATE_METADATA, CREATE_TABLES, CREATE_VERSIONS, DELETE_SECTIONS, EMBARGOED, EXPIRES,
                                            FIRST_TOMBSTONE, HELD, HELD_BACK, INSERT_SECTION, KEEP_VERSION,
                                            NEXT_EXPIRY, OLDEST_IN_SECTION, OLDEST_OF_SITE, OLD_TABLES,
                                            READABLE_VERSIONS, SCHEMA_VERSION, SECTIONS_BY_ID, SHOWN_WHEN_LIFTED,
@@ -536,6 +536,16 @@ class _Snapshot:
         try:
             rows = self.store.connection.execute(WITHDRAWN_SINCE.format(checked=self.store.checked),
                                                  {"since": utc_text(since)})
+            return [_raw(self.store.path, record_id, record, checked) for record_id, record, checked in rows]
+        except sqlite3.Error as error:
+            raise self.store._failure(error, "read the store") from None
+
+    def embargoed(self, *, as_of: datetime) -> list[RawRecord]:
+        assert self.store.connection is not None
+        unexpired = f" AND ({EXPIRES} IS NULL OR {EXPIRES} > :as_of)" if self.store.expiring else ""
+        try:
+            rows = self.store.connection.execute(EMBARGOED.format(checked=self.store.checked, unexpired=unexpired),
+                                                 {"as_of": utc_text(as_of)})
             return [_raw(self.store.path, record_id, record, checked) for record_id, record, checked in rows]
         except sqlite3.Error as error:
             raise self.store._failure(error, "read the store") from None

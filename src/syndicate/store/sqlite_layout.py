@@ -117,6 +117,13 @@ WITHDRAWN_SINCE = f"""
 SELECT id, record, {{checked}} FROM articles WHERE {WITHDRAWN_STATUS} AND updated >= :since
 ORDER BY updated DESC, id
 """
+# Still under embargo at :as_of (and, {unexpired}, not expired by then), newest first: for partners
+# that take embargoed stories early (README "Partner profiles").
+EMBARGOED = """
+SELECT id, record, {checked} FROM articles
+WHERE status = 'embargoed' AND (embargo_until IS NULL OR embargo_until > :as_of){unexpired}
+ORDER BY published DESC, id
+"""
 
 # For stats: the embargoes not lifted by :as_of.
 STILL_EMBARGOED = "status = 'embargoed' AND (embargo_until IS NULL OR embargo_until > :as_of)"
