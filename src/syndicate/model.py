@@ -125,6 +125,9 @@ class Article(_Pickled):
     expires: datetime | None = None  # when the item leaves every feed
     version_pinned: bool = False  # the record sets its own version: syndicate.versions never raises it
     version_created: datetime | None = None  # when this version was made (syndicate.versions); None: updated
+    # Set only in a partner's feed that receives stories before their embargo lifts (README "Partner
+    # profiles"): the note to its editors; NewsML-G2 and ninjs then say the item is embargoed.
+    embargo_note: str | None = None
     origin: str = field(default="", compare=False, repr=False)  # where it was read from, for messages
 
     def __post_init__(self) -> None:

@@ -51,6 +51,8 @@ class InputsHashes:
             # separated by NUL, which no text of an Article holds (repr of a whole page of many
             # articles costs ten times more: it escapes every string of it).
             values = [*fields(article), [(c.term, c.label, c.scheme, c.url) for c in article.categories]]
+            if article.embargo_note is not None:  # only in partners' feeds: the public digests stay as they were
+                values.append(article.embargo_note)
             known = hashlib.blake2b("\0".join(f"s{v}" if isinstance(v, str) else f"r{v!r}" for v in values)
                                     .encode("utf-8", "surrogatepass"), digest_size=20).digest()
             if article.origin:

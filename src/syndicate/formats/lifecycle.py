@@ -35,6 +35,12 @@ def correction_note(article: Article) -> str | None:
     return article.correction if article.signal == "correction" else None
 
 
+def editors_notes(article: Article) -> tuple[str, ...]:
+    """Every note to the receiving editors of ARTICLE's item: that it is delivered before its
+    embargo lifts (only in a partner's feed, README "Partner profiles"), then its correction note."""
+    return tuple(note for note in (article.embargo_note, correction_note(article)) if note)
+
+
 def with_correction_html(body_html: str, article: Article) -> str:
     """BODY_HTML (ARTICLE's) with the correction note, if any, as its last paragraph."""
     note = correction_note(article)

@@ -16,7 +16,9 @@ Mapping (IPTC NewsML-G2 guidelines):
   provider, versionCreated = Article.created (when this version was made),
   firstCreated = published, pubStatus stat:usable; for a version after the first
   (Article.signal), a correction's note as edNote and signal sig:correction, or
-  signal sig:update; expires when the article has an expiry date; then a link to the
+  signal sig:update; expires when the article has an expiry date; in a partner's feed that
+  receives stories under embargo (README "Partner profiles"), embargoed before pubStatus and
+  the embargo note as the first edNote; then a link to the
   canonical page (irel:seeAlso) and to each media item (irel:associatedWith,
   residref = its guid, contenttype = its media type when known).
 - contentMeta: contentCreated/contentModified, located, infoSource with role
@@ -74,7 +76,7 @@ from lxml import etree
 
 from syndicate.dates import rfc3339
 from syndicate.formats import Format
-from syndicate.formats.lifecycle import correction_note, withdrawal_note
+from syndicate.formats.lifecycle import editors_notes, withdrawal_note
 from syndicate.formats.newsml_checks import KNOWN_ITEMS, check, sniff
 from syndicate.formats.per_article import PerArticle
 from syndicate.formats.xml_text import branch, leaf
@@ -229,10 +231,12 @@ def _expires(article: Article) -> list[str]:
 
 
 def _text_status(article: Article) -> list[str]:
-    """The text item's pubStatus and what follows it in the XSD's order: edNote, signal,
-    expires."""
-    note = correction_note(article)
-    return [_USABLE, *([leaf(4, "edNote", note)] if note else []),
+    """The text item's embargoed (when delivered under embargo), pubStatus and what follows it in
+    the XSD's order: edNote, signal, expires."""
+    # Delivered before its embargo lifts (a partner's feed only): embargoed, then the editors' note.
+    embargoed = [leaf(4, "embargoed", rfc3339(article.embargo_until))] \
+        if article.embargo_note and article.embargo_until else []
+    return [*embargoed, _USABLE, *(leaf(4, "edNote", note) for note in editors_notes(article)),
             *([_SIGNALS[article.signal]] if article.signal else []), *_expires(article)]
 
 

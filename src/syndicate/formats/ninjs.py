@@ -81,7 +81,7 @@ from syndicate.content import is_absolute_http_url
 from syndicate.dates import is_rfc3339, rfc3339
 from syndicate.formats import Format
 from syndicate.formats.known_items import KnownItems
-from syndicate.formats.lifecycle import correction_note, withdrawal_note
+from syndicate.formats.lifecycle import editors_notes, withdrawal_note
 from syndicate.formats.per_article import PerArticle
 from syndicate.formats.json_checks import (
     compact, dump_items, external_json_schema_problems, item_line, items_schema_problems, parse_json, sniff_json,
@@ -149,7 +149,7 @@ def _item(article: Article, rights: str | None, publisher: str | None) -> dict[s
         "type": "text",
         "representationtype": "full" if article.body_html else "partial",
         "pubstatus": "usable",
-        "ednote": correction_note(article),
+        "ednote": " ".join(editors_notes(article)) or None,
         "firstcreated": rfc3339(article.published),
         "versioncreated": rfc3339(article.created),
         "contentcreated": rfc3339(article.published),
