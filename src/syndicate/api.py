@@ -17,11 +17,12 @@ if TYPE_CHECKING:
     from syndicate.export import ExportReport, IndexReport, export, index_shards, next_change
     from syndicate.formats import Format
     from syndicate.importing import ImportReport, import_records, store_stats
+    from syndicate.lint import is_broken, lint
     from syndicate.opml import CheckedFile
     from syndicate.progress import Progress
 
 __all__ = ["ExportReport", "FileReport", "ImportReport", "IndexReport", "OutputInvalid", "Progress", "SyndicateError",
-           "export", "import_records", "index_shards", "next_change", "store_stats", "validate"]
+           "export", "import_records", "index_shards", "is_broken", "lint", "next_change", "store_stats", "validate"]
 
 # Where each name of the surface is defined. Each module is imported when one of its names
 # is first used: a command loads what it needs, and `--help` loads none of them.
@@ -35,6 +36,8 @@ _DEFINED_IN = {
     "Progress": "syndicate.progress",
     "import_records": "syndicate.importing",
     "store_stats": "syndicate.importing",
+    "lint": "syndicate.lint",
+    "is_broken": "syndicate.lint",
 }
 
 

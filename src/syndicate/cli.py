@@ -232,6 +232,10 @@ def export(
         bool, typer.Option("--force", help="Publish even if the store is at an older state than the one the "
                                            "published files were made from (a store restored on purpose).")
     ] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="A partner's files that break its platform's rules (see `syndicate "
+                                            "lint`) are an error (exit 2, nothing published), not warnings.")
+    ] = False,
     shard: Annotated[
         Optional[str], typer.Option("--shard", metavar="I/N", callback=_shard_option,
                                     help="Export only the feeds of shard I of N (1 to N), and a partial manifest "
@@ -253,7 +257,7 @@ def export(
         with _progress_bar(not quiet and not json_report and _stderr_is_terminal(), unit="files") as progress:
             report = api.export(config, out_dir=out, store=store, formats=formats, sections=sections,
                                 skip_invalid=skip_invalid, check=check, force=force, jobs=jobs,
-                                progress=progress, shard=shard)
+                                progress=progress, shard=shard, strict=strict)
     except SyndicateError as error:
         raise _fail(error, store_variable=_store_variable(context), json_command="export" if json_report else None,
                     started=started) from None
@@ -339,6 +343,32 @@ def next_change(
         typer.echo(_utc(held.next_change).replace("+00:00", "Z"))
     else:
         _say("nothing is due: no embargo, expiry or tombstone window ends after now", err=True)
+
+
+@app.command()
+def lint(
+    out: Annotated[Path, typer.Argument(metavar="DIR", help="The output directory an export wrote.")] = Path("."),
+    config: ConfigOption = Path("syndicate.toml"),
+    partners: Annotated[
+        Optional[list[str]], typer.Option("--partner", "-p", metavar="NAME",
+                                          help="Only this partner's files; repeat. Default: every profile.")
+    ] = None,
+) -> None:
+    """Check each partner profile's files in DIR/partners/NAME/ against the published rules of the
+    platform it names (schemas/platform-rules.json, each rule with its source): one line per problem
+    naming the file, the item and the rule; exit 1 when a rule is broken (advice alone exits 0).
+    Now is SOURCE_DATE_EPOCH when set, as for export."""
+    try:
+        from syndicate.config import load_config
+        from syndicate.dates import build_time
+
+        lines = api.lint(load_config(config), out, as_of=build_time(), partners=partners or ())
+    except SyndicateError as error:
+        raise _fail(error) from None
+    for line in lines:
+        typer.echo(line)
+    if api.is_broken(lines):
+        raise typer.Exit(1)
 
 
 def _held_back(held) -> str:

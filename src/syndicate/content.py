@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import cache, lru_cache
 from urllib.parse import quote, urljoin, urlsplit
 
@@ -296,6 +297,16 @@ def sanitize_html(html: str, *, base_url: str) -> str:
         strip_comments=True,
         link_rel=None,
     ).strip()
+
+
+def restrict_html(html: str, *, tags: Sequence[str]) -> str:
+    """HTML (already sanitised) keeping only the elements of TAGS that the default allow-list
+    keeps too, with their attributes; any other element goes, its text stays (what scripts and
+    styles held was dropped when it was first sanitised)."""
+    kept = set(tags) & _ALLOWED_TAGS
+    return nh3.clean(html, tags=kept, attributes={tag: _ALLOWED_ATTRIBUTES.get(tag, set()) for tag in kept},
+                     clean_content_tags=_DROPPED_WITH_CONTENT, url_schemes={"http", "https", "mailto"},
+                     strip_comments=True, link_rel=None).strip()
 
 
 _BLOCKS = {"p", "div", "br", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td", "th",

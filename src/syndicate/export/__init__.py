@@ -98,6 +98,7 @@ def export(
     jobs: int | None = None,
     progress: Progress | None = None,
     shard: str | Shard | None = None,
+    strict: bool = False,
 ) -> ExportReport:
     """Write every chosen feed of the store described by CONFIG_PATH into OUT_DIR (run.export()
     says how), or, when nothing it depends on has changed since the last export into OUT_DIR,
@@ -106,7 +107,10 @@ def export(
     the feeds of shard I of N, and a partial manifest for `syndicate index` (shards.py); such
     an export always runs (the shortcut has no partial manifest to write). JOBS is how many
     processes render a large export (default: one per CPU this process may use; 1: this process
-    only); the files are the same bytes whatever it is."""
+    only); the files are the same bytes whatever it is. STRICT: a partner's files that break
+    its platform's rules (syndicate.lint) are an error, not warnings, and nothing is published;
+    such an export always runs when a partner names a platform (the shortcut's report does not
+    tell lint's lines from other warnings)."""
     from syndicate.config import load_config
     from syndicate.dates import build_time
     from syndicate.export.publish import output_lock
@@ -121,7 +125,8 @@ def export(
         from syndicate.export.shards import Shard
 
         shard = Shard.parse(shard)
-    if shard is None and _published(out):
+    linted = strict and any(p.platform for p in config.partners)
+    if shard is None and not linted and _published(out):
         with nullcontext() if check else output_lock(out):
             report = unchanged_report(config_path, config, out=out, store=str(store or config.store),
                                       formats=formats, sections=sections, skip_invalid=skip_invalid, check=check,
@@ -133,4 +138,5 @@ def export(
 
     return run.export(config_path, config, out=out, store=store, formats=formats, sections=sections,
                       skip_invalid=skip_invalid, check=check, force=force, as_of=moment,
-                      jobs=default_jobs() if jobs is None else jobs, progress=progress, shard=shard)
+                      jobs=default_jobs() if jobs is None else jobs, progress=progress, shard=shard,
+                      strict=strict)

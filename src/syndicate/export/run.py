@@ -10,10 +10,11 @@ from pathlib import Path
 from syndicate.archives import ArchivePages
 from syndicate.build import FeedSpec, build_feed, feed_specs, is_public, is_tombstone, newest_withdrawn, tombstones_of
 from syndicate.config import ALL_SLUG, Config
-from syndicate.errors import InvalidRecords, SyndicateError, UsageError
+from syndicate.errors import InvalidRecords, OutputInvalid, SyndicateError, UsageError
 from syndicate.export import parallel
 from syndicate.export.manifest import MANIFEST, manifest_bytes, read_manifest, refuse_going_back, sha256
 from syndicate.export.pages import Streamed, page_feeds
+from syndicate.export.partner_files import PartnerOutput, render_partners
 from syndicate.export.publish import Staging, output_lock, read_published, target_path, write_beside
 from syndicate.export.render import INDEX, offered_in_index, render_changed, render_index
 from syndicate.export.report import ExportReport
@@ -23,6 +24,7 @@ from syndicate.export.site_files import Site as SiteFacts
 from syndicate.export.site_files import site_files
 from syndicate.export.unchanged import export_entry, export_key, noted_files, store_fingerprint, write_stamps
 from syndicate.formats import FORMATS
+from syndicate.lint import is_broken
 from syndicate.model import Article, Feed
 from syndicate.pausepoints import pause_point
 from syndicate.progress import Progress
@@ -55,6 +57,7 @@ def export(
     jobs: int,
     progress: Progress | None,
     shard: Shard | None = None,
+    strict: bool = False,
 ) -> ExportReport:
     """The export syndicate.export.export() describes, with CONFIG read from CONFIG_PATH already.
 
@@ -67,7 +70,9 @@ def export(
     whatever it is; export/parallel.py). PROGRESS, when given, is called with
     ("render", files done, files) as each file is rendered or found unchanged.
     SHARD: render only that shard's feeds, and write its partial manifest instead of index.opml
-    and manifest.json (shards.py).
+    and manifest.json (shards.py). Each partner profile's files are made too (partner_files.py),
+    and checked against its platform's rules: the problems are warnings, or with STRICT an
+    OutputInvalid, and nothing is published.
     """
     format_names = chosen_formats(formats, config.formats)
     offered = offered_in_index(config)
@@ -146,6 +151,14 @@ def export(
             if problems and not skip_invalid:
                 raise InvalidRecords(problems)
             entries = rendered.entries
+            partners = _partners(config, owned, latest_of, selection, as_of=as_of, site_newest=newest,
+                                 tombstones=tombstones, format_names=format_names, out=out, manifest=manifest.files,
+                                 keep=keep, noted=noted_files(config, out), versioned=ledger.of_feed,
+                                 workers=rendering, strict=strict)
+            problems = tuple(dict.fromkeys((*problems, *partners.problems)))
+            if problems and not skip_invalid:
+                raise InvalidRecords(problems)
+            entries = {**entries, **partners.entries}
             if shard is None:  # a shard's index.opml is `syndicate index`'s (merge.py)
                 index_bytes = render_index(config, offered, out=out, also=rendered.entries)
                 keep(INDEX, index_bytes)
@@ -156,12 +169,12 @@ def export(
                     entries[relative] = {"inputs": sha256(data), "sha256": sha256(data)}
             # Kept files are not written: their paths are for the report, and need no check of where they lead.
             root = out.resolve()
-            kept = tuple(root / relative for relative in rendered.kept)
+            kept = tuple(root / relative for relative in (*rendered.kept, *partners.kept))
             in_feeds = {a.origin for items in latest_of.values() for a in items} | streamed.origins
             warnings = tuple(dict.fromkeys((*selection.store_warnings, *loaded.warnings, *withdrawn.warnings,
-                                            *streamed.warnings)))
+                                            *streamed.warnings, *partners.warnings, *partners.lint)))
             report = dict(feeds=len(specs), records=len(in_feeds), warnings=warnings, skipped=problems,
-                          rendered=rendered.count, held_back=selection.held_back)
+                          rendered=rendered.count + partners.count, held_back=selection.held_back)
             # The manifest comes last, naming the store state the files were made from and what
             # else they depend on (so that an export with nothing changed does nothing).
             key = export_key(config_path, store=store_location, formats=formats, sections=sections,
@@ -204,6 +217,26 @@ def _feeds(specs: list[FeedSpec], latest_of: dict[str, list[Article]], archives:
     yield from (pages.current_feed(latest_of[pages.spec.slug], site_newest=site_newest,
                                    tombstones=tombstones_of(pages.spec, tombstones)) for pages in archives)
 
+
+
+def _partners(config: Config, specs: list[FeedSpec], latest_of: dict[str, list[Article]], selection: Selection, *,
+              as_of: datetime, site_newest: Article | None, tombstones: list[Article], format_names: Sequence[str],
+              out: Path, manifest: dict, keep: Callable[[str, bytes], None], noted: dict, versioned: Callable[[Feed], Feed],
+              workers: parallel.Workers | None, strict: bool) -> PartnerOutput:
+    """The partners' files (partner_files.py), with the problems of the embargoed records they read;
+    their lint lines refused with STRICT."""
+    if not config.partners:
+        return PartnerOutput()
+    embargoed = load_articles(selection.embargoed, config) if selection.embargoed else None
+    output = render_partners(config, specs=specs, latest_of=latest_of,
+                             embargoed=embargoed.articles if embargoed else (), tombstones=tombstones,
+                             site_newest=site_newest, as_of=as_of, default_formats=format_names, out=out,
+                             manifest=manifest, keep=keep, noted=noted, versioned=versioned, workers=workers)
+    output.problems = embargoed.problems if embargoed else ()
+    if strict and is_broken(output.lint):
+        raise OutputInvalid("a partner's files break its platform's rules (export --strict); nothing was written:\n"
+                            + "\n".join(output.lint))
+    return output
 
 
 def _merged(in_store: Mapping[str, Entry], in_out: Mapping[str, Entry]) -> dict[str, Entry]:
