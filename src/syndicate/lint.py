@@ -13,7 +13,7 @@ import re
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -38,10 +38,16 @@ class Rule:
 
 
 @cache
-def rules_of(platform: str) -> tuple[Rule, ...]:
+def json_rules(platform: str) -> tuple[Rule, ...]:
+    """PLATFORM's rules, as schemas/platform-rules.json writes them."""
     return tuple(Rule(id=r["id"], platform=r["platform"], check=r["check"], limit=r["limit"], level=r["level"],
                       what=r["what"], source=r["source"]["url"])
                  for r in json_schema(RULES_FILE)["rules"] if r["platform"] == platform)
+
+
+def rules_of(platform: str) -> tuple[Rule, ...]:
+    """The rules lint checks a PLATFORM's files with."""
+    return json_rules(platform)
 
 
 def _image_sides(media: dict[str, Any]) -> list[int]:
@@ -53,9 +59,12 @@ def _images(record: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _published(record: dict[str, Any]) -> datetime | None:
+    """The item's publication date as the file gives it (RFC 822 in RSS, RFC 3339 elsewhere)."""
+    from syndicate.dates import DateError, parse_date
+
     try:
-        return datetime.fromisoformat(str(record.get("published", "")).replace("Z", "+00:00"))
-    except ValueError:
+        return parse_date(str(record.get("published", "")), dayfirst=False, default_zone=timezone.utc)
+    except DateError:
         return None
 
 

@@ -40,7 +40,7 @@ OTHER_VALUES = {
     "media": (Media(url="https://x.org/i.jpg", type="image/jpeg", width=801, height=600),),
     "rights": "None", "version": 2, "located": None, "status": "embargoed", "embargo_until": WHEN,
     "kill_reason": "Legal", "correction": "Fixed the name.", "expires": WHEN + timedelta(days=1),
-    "version_pinned": True, "version_created": WHEN + timedelta(hours=2),
+    "version_pinned": True, "version_created": WHEN + timedelta(hours=2), "embargo_note": "Embargoed until then.",
 }
 
 

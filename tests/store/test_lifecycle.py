@@ -143,6 +143,19 @@ def test_withdrawn_gives_the_stories_taken_down_since_newest_first(read_only_liv
     assert _read(store, config, withdrawn(datetime(2025, 6, 3, 0, 0, 1, tzinfo=timezone.utc))) == []
 
 
+def test_embargoed_gives_the_stories_still_under_embargo_and_not_expired(read_only_lives: tuple[str, Path]):
+    """What a partner trusted with embargoed stories is sent (README "Partner profiles")."""
+    store, config = read_only_lives
+
+    def embargoed(as_of: datetime) -> list[str]:
+        return [r.data["id"] for r in _read(store, config, lambda snapshot: snapshot.embargoed(as_of=as_of))]
+
+    assert embargoed(NOW) == ["embargoed", "never-shown"]  # newest published first, ties by id
+    assert embargoed(LIFTS - SECOND) == ["embargoed", "never-shown"]
+    assert embargoed(LIFTS) == ["never-shown"]  # lifted: public now, in the public feeds
+    assert embargoed(datetime(2030, 9, 1, tzinfo=timezone.utc)) == []  # never-shown has expired
+
+
 @pytest.mark.parametrize(("as_of", "held"), [
     (NOW, HeldBack(drafts=1, embargoed=2, next_lift=LIFTS, next_expiry=EXPIRES,
                    tombstones_end=datetime(2025, 6, 8, tzinfo=timezone.utc))),
