@@ -23,6 +23,13 @@ REFERENCE = PROJECT.parent / "shared" / "reference"
 # The W3C Feed Validation Service's library, run offline (../shared/tools/w3c-feedvalidator/README.md).
 W3C_VALIDATOR = PROJECT.parent / "shared" / "tools" / "w3c-feedvalidator"
 SEED_ID = "society-2014-08-06-human-trafficking"
+# The partner trees the profiles of examples/syndicate.toml add to its export (README "Partner profiles").
+EXAMPLE_PARTNER_FILES = sorted(
+    [f"partners/agency/{slug}/{name}" for slug in ("society", "analysis", "all") for name in ("newsml.xml", "ninjs.json")]
+    + [f"partners/google-news/{slug}/rss.xml" for slug in ("society", "analysis", "all")]
+    + ["partners/msn/all/atom.xml", "partners/flipboard/all/rss.xml", "partners/smartnews/society/rss.xml"]
+    + [f"partners/{name}/index.opml" for name in ("agency", "google-news", "msn", "flipboard", "smartnews")]
+)
 
 # Hypothesis profiles. "ci" (chosen when CI=true) draws the same examples on every run, so a
 # run's result depends only on the code, and half as many as "dev", to keep the run short;
@@ -180,10 +187,32 @@ def monthly_store(site: Path) -> None:
                  published="2024-02-20T10:00:00+03:00")
 
 
-def copy_example(tmp_path: Path) -> Path:
-    """A writable copy of examples/ (config and store); returns the config path."""
+def copy_example(tmp_path: Path, *, partners: bool = True) -> Path:
+    """A writable copy of examples/ (config and store); returns the config path. Without PARTNERS,
+    its config has no partner profiles: the public feeds alone are written."""
     shutil.copytree(PROJECT / "examples", tmp_path / "examples")
-    return tmp_path / "examples" / "syndicate.toml"
+    config = tmp_path / "examples" / "syndicate.toml"
+    if not partners:
+        config.write_text(_without_partners(config.read_text(encoding="utf-8")), encoding="utf-8")
+    return config
+
+
+def _without_partners(text: str) -> str:
+    """The example config's TEXT without its partner profiles (the last part of it)."""
+    return text[:text.index("\n# Partner profiles")] + "\n"
+
+
+def _public_example() -> Path:
+    """The example config without its partner profiles, its store the example's (for tests of the
+    public feeds that count what an export writes)."""
+    folder = Path(tempfile.mkdtemp(prefix="syndicate-public-example-"))
+    text = _without_partners(EXAMPLE_CONFIG.read_text(encoding="utf-8"))
+    text = text.replace('location = "store"', f'location = "{(EXAMPLE_CONFIG.parent / "store").as_posix()}"')
+    (folder / "syndicate.toml").write_text(text, encoding="utf-8")
+    return folder / "syndicate.toml"
+
+
+PUBLIC_EXAMPLE_CONFIG = _public_example()
 
 
 def load_store(config_path: Path, store: Path | None = None) -> LoadResult:

@@ -45,6 +45,8 @@ def _config(folder: Path, *, home: str = "https://test.example.org/", site_extra
     ({"section_extra": "limt = 3"}, "unknown key sections[0].limt; did you mean sections[0].limit?"),
     ({"tail": "[limits]\nmax_record_byte = 10\n"}, "did you mean limits.max_record_bytes?"),
     ({"tail": '[store]\nlocaton = "x"\n'}, "did you mean store.location?"),
+    ({"tail": "[partners.wire]\nmax_byte = 10\n"}, "unknown key partners.wire.max_byte; did you mean "
+                                                   "partners.wire.max_bytes?"),
 ])
 def test_an_unknown_key_or_table_is_named_with_the_closest_known_name(tmp_path: Path, extra, message):
     path = _config(tmp_path, **extra)
@@ -121,3 +123,49 @@ def test_a_section_s_archive_is_its_own_else_the_site_s(site: Path):
     path.write_text(path.read_text(encoding="utf-8").replace('archive = "month"', "archive = false"), encoding="utf-8")
     config = load_config(path)
     assert [s.archive_of(config.site) for s in config.sections] == [None, 100]
+
+
+def test_partner_profiles_are_read_with_their_defaults(tmp_path: Path):
+    from syndicate.config import Partner
+
+    path = _config(tmp_path, tail="""
+[partners.agency]
+formats = ["newsml", "ninjs"]
+embargo = "mark"
+rights = "Licensed."
+
+[partners.msn]
+platform = "msn"
+sections = ["all", "society"]
+limit = 10
+content = "summary"
+max_bytes = 100000
+min_image_width = 150
+images_without_width = "drop"
+title_min = 21
+title_max = 150
+allowed_html = ["P", "a"]
+""")
+    agency, msn = load_config(path).partners
+    assert agency == Partner(name="agency", formats=("newsml", "ninjs"), sections=(), embargo="mark", rights="Licensed.")
+    assert msn == Partner(name="msn", formats=(), sections=("all", "society"), limit=10, content="summary",
+                          max_bytes=100000, min_image_width=150, images_without_width="drop", title_min=21,
+                          title_max=150, allowed_html=("p", "a"), platform="msn")
+
+
+@pytest.mark.parametrize(("table", "message"), [
+    ('[partners."Big Wire"]\n', "[partners.Big Wire]: the name must match [a-z0-9-]+"),
+    ("[partners.wire]\nsections = [\"sport\"]\n", "partners.wire.sections: unknown section 'sport'; "
+                                                   "configured: society, all"),
+    ('[partners.wire]\ncontent = "teaser"\n', "partners.wire.content: must be one of 'full', 'summary'"),
+    ('[partners.wire]\nembargo = "early"\n', "partners.wire.embargo: must be one of 'hold', 'mark'"),
+    ('[partners.wire]\nplatform = "facebook"\n', "partners.wire.platform: must be one of 'google-news', 'msn', "
+                                                  "'flipboard', 'smartnews'"),
+    ("[partners.wire]\ntitle_min = 30\ntitle_max = 20\n", "partners.wire.title_min: 30 is more than title_max"),
+    ("[partners.wire]\nmax_bytes = 0\n", "partners.wire.max_bytes: must be a positive integer"),
+    ("[partners.wire]\nallowed_html = \"p\"\n", "partners.wire.allowed_html: must be a list of names"),
+])
+def test_a_bad_partner_profile_is_refused_naming_the_key(tmp_path: Path, table: str, message: str):
+    with pytest.raises(ConfigError) as caught:
+        load_config(_config(tmp_path, tail=table))
+    assert message in str(caught.value)

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
+from tests.conftest import EXAMPLE_PARTNER_FILES
+
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "examples" / "ci" / "build-feeds.sh"
 
@@ -34,12 +36,16 @@ def _run(site: Path, tmp_path: Path, *arguments: str, **variables: str) -> subpr
                           text=True, timeout=300)
 
 
-def _example_site(tmp_path: Path) -> Path:
-    """A site of its own under TMP_PATH: the example's config and store."""
+def _example_site(tmp_path: Path, *, partners: bool = True) -> Path:
+    """A site of its own under TMP_PATH: the example's config (without PARTNERS, without its
+    partner profiles) and store."""
+    from tests.conftest import _without_partners
+
     site = tmp_path / "site"
     site.mkdir()
     shutil.copytree(ROOT / "examples" / "store", site / "store")
-    shutil.copy(ROOT / "examples" / "syndicate.toml", site)
+    text = (ROOT / "examples" / "syndicate.toml").read_text(encoding="utf-8")
+    (site / "syndicate.toml").write_text(text if partners else _without_partners(text), encoding="utf-8")
     return site
 
 
@@ -51,7 +57,7 @@ def test_the_ci_recipe_stages_valid_feeds_without_the_manifest(tmp_path: Path):
     assert first.returncode == 0, first.stderr
     staged = sorted(p.relative_to(site / "public" / "feeds").as_posix()
                     for p in (site / "public" / "feeds").rglob("*") if p.is_file())
-    assert "index.opml" in staged and "all/rss.xml" in staged and len(staged) == 13
+    assert "index.opml" in staged and "all/rss.xml" in staged and len(staged) == 13 + len(EXAMPLE_PARTNER_FILES)
     assert "manifest.json" not in staged and (site / "feeds" / "manifest.json").is_file()
     reports = {name: json.loads((site / "reports" / f"{name}.json").read_text()) for name in ("export", "validate",
                                                                                              "check")}
@@ -74,7 +80,7 @@ def test_the_ci_recipe_stages_valid_feeds_without_the_manifest(tmp_path: Path):
 def test_the_ci_recipe_split_into_shards_stages_what_one_export_writes(tmp_path: Path):
     from syndicate import api
 
-    site = _example_site(tmp_path)
+    site = _example_site(tmp_path, partners=False)  # a shard writes no partner trees
     for number in (1, 2, 3):  # each job of the matrix, into a directory of its own
         done = _run(site, tmp_path, "shard", f"{number}/3", FEEDS_DIR=f"shard-{number}")
         assert done.returncode == 0, done.stderr

@@ -30,7 +30,7 @@ def _change_title(config: Path, record: str, title: str) -> None:
 
 
 def test_changing_one_article_rewrites_only_the_feeds_that_hold_it(tmp_path: Path):
-    config = copy_example(tmp_path)
+    config = copy_example(tmp_path, partners=False)
     out = tmp_path / "out"
     first = api.export(config, out_dir=out)
     assert first.rendered == 12
@@ -56,7 +56,7 @@ def test_changing_one_article_rewrites_only_the_feeds_that_hold_it(tmp_path: Pat
 def test_manifest_records_inputs_and_bytes_of_every_file(tmp_path: Path):
     import hashlib
 
-    config = copy_example(tmp_path)
+    config = copy_example(tmp_path, partners=False)
     out = tmp_path / "out"
     api.export(config, out_dir=out)
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
@@ -67,7 +67,7 @@ def test_manifest_records_inputs_and_bytes_of_every_file(tmp_path: Path):
 
 
 def test_a_file_changed_by_hand_is_rendered_again(tmp_path: Path):
-    config = copy_example(tmp_path)
+    config = copy_example(tmp_path, partners=False)
     out = tmp_path / "out"
     api.export(config, out_dir=out)
     pristine = (out / "analysis" / "atom.xml").read_bytes()
@@ -77,7 +77,7 @@ def test_a_file_changed_by_hand_is_rendered_again(tmp_path: Path):
 
 
 def test_check_exits_0_when_fresh_and_1_when_the_store_changed_writing_nothing(tmp_path: Path):
-    config = copy_example(tmp_path)
+    config = copy_example(tmp_path, partners=False)
     out = tmp_path / "out"
     assert runner.invoke(app, ["export", "-c", str(config), "-o", str(out), "-q"]).exit_code == 0
     fresh = runner.invoke(app, ["export", "-c", str(config), "-o", str(out), "--check"])
@@ -96,14 +96,14 @@ def test_check_exits_0_when_fresh_and_1_when_the_store_changed_writing_nothing(t
 
 
 def test_check_of_an_output_never_written(tmp_path: Path):
-    config = copy_example(tmp_path)
+    config = copy_example(tmp_path, partners=False)
     result = runner.invoke(app, ["export", "-c", str(config), "-o", str(tmp_path / "none"), "--check"])
     assert result.exit_code == 1 and not (tmp_path / "none").exists()
 
 
 def test_check_on_a_copy_of_published_output(tmp_path: Path):
     """CI checks a checkout of the published feeds: modification times differ, bytes decide."""
-    config = copy_example(tmp_path)
+    config = copy_example(tmp_path, partners=False)
     api.export(config, out_dir=tmp_path / "out")
     shutil.copytree(tmp_path / "out", tmp_path / "copy")
     assert api.export(config, out_dir=tmp_path / "copy", check=True).stale is False
@@ -112,7 +112,7 @@ def test_check_on_a_copy_of_published_output(tmp_path: Path):
 def test_a_file_as_the_last_export_left_it_is_not_read_back(tmp_path: Path, monkeypatch):
     from syndicate.export import render
 
-    config = copy_example(tmp_path)
+    config = copy_example(tmp_path, partners=False)
     out = tmp_path / "out"
     api.export(config, out_dir=out)
     (out / "analysis" / "rss.xml").write_bytes(b"<broken")  # and its stamp with it

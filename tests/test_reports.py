@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from syndicate import cli
 
-from tests.conftest import EXAMPLE_CONFIG
+from tests.conftest import PUBLIC_EXAMPLE_CONFIG as EXAMPLE_CONFIG  # the public feeds alone
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_STORE = ROOT / "examples" / "store"

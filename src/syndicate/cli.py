@@ -356,13 +356,11 @@ def lint(
 ) -> None:
     """Check each partner profile's files in DIR/partners/NAME/ against the published rules of the
     platform it names (schemas/platform-rules.json, each rule with its source): one line per problem
-    naming the file, the item and the rule; exit 1 when a rule is broken (advice alone exits 0).
-    Now is SOURCE_DATE_EPOCH when set, as for export."""
+    naming the file, the item and the rule; exit 1 when a rule is broken (advice alone exits 0)."""
     try:
         from syndicate.config import load_config
-        from syndicate.dates import build_time
 
-        lines = api.lint(load_config(config), out, as_of=build_time(), partners=partners or ())
+        lines = api.lint(load_config(config), out, partners=partners or ())
     except SyndicateError as error:
         raise _fail(error) from None
     for line in lines:

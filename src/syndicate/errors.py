@@ -25,6 +25,11 @@ class OutputInvalid(SyndicateError):
     """A file syndicate rendered failed its own checks; nothing was published."""
 
 
+class RulesBroken(SyndicateError):
+    """With export --strict: a partner's files break its platform's rules (syndicate.lint), which
+    its profile must be changed to meet; nothing was published."""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Problem:
     """One thing wrong with one record: where it is, which record, which field."""

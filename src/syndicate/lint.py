@@ -75,7 +75,7 @@ def _tags(body: str) -> set[str]:
     return {element.tag for element in fragment.iter() if element is not fragment and isinstance(element.tag, str)}
 
 
-# Item checks: (record, limit, as_of) -> what is wrong, or None.
+# Item checks: (record, limit, the file's newest publication date) -> what is wrong, or None.
 _ITEM_CHECKS: dict[str, Callable[[dict[str, Any], Any, datetime], str | None]] = {
     "title_chars_min": lambda r, n, _: None if len(r.get("title") or "") >= n
     else f"title of {len(r.get('title') or '')} characters, fewer than {n}",
@@ -85,8 +85,8 @@ _ITEM_CHECKS: dict[str, Callable[[dict[str, Any], Any, datetime], str | None]] =
     "image_required": lambda r, n, _: None if len(_images(r)) >= n else f"{len(_images(r))} images, fewer than {n}",
     "image_min_side": lambda r, n, _: next((f"image {m['url']} is {min(_image_sides(m))} px on a side, less than {n}"
                                             for m in _images(r) if _image_sides(m) and min(_image_sides(m)) < n), None),
-    "published_within_days": lambda r, n, as_of: None if (_published(r) or as_of) > as_of - timedelta(days=n)
-    else f"published {_published(r).date()}, more than {n} days before {as_of.date()}",
+    "published_within_days": lambda r, n, newest: None if (_published(r) or newest) > newest - timedelta(days=n)
+    else f"published {_published(r).date()}, more than {n} days before the file's newest item ({newest.date()})",
     "html_tags_allowed": lambda r, allowed, _: (lambda bad: f"body HTML has <{'>, <'.join(sorted(bad))}>" if bad
                                                 else None)(_tags(r["body"]) - set(allowed) if r.get("body") else set()),
 }
@@ -110,11 +110,12 @@ def _encoding(data: bytes) -> str:
     return name
 
 
-def lint_files(partner: Partner, files: Iterable[tuple[str, bytes]], config: Config, *,
-               as_of: datetime) -> list[str]:
+def lint_files(partner: Partner, files: Iterable[tuple[str, bytes]], config: Config) -> list[str]:
     """One line per problem of PARTNER's FILES ((path relative to the output directory, bytes),
     feeds and others) with the rules of its platform: 'FILE: item N (ID): RULE: what', or
-    'FILE: RULE: what' for the whole file; advice lines start with 'advice: '. None without a platform."""
+    'FILE: RULE: what' for the whole file; advice lines start with 'advice: '. None without a platform.
+    The lines depend on the files alone, never on the clock: an item's age is judged at the file's
+    newest publication date (when the platform fetches a feed, about when it changed last)."""
     rules = rules_of(partner.platform) if partner.platform else ()
     if not rules:
         return []
@@ -135,6 +136,7 @@ def lint_files(partner: Partner, files: Iterable[tuple[str, bytes]], config: Con
             records = [raw for raw in read_feed(path, config, default_section=None) if not is_notice(raw)]
             items = [raw for raw in records if raw.error is None and isinstance(raw.data, dict)]
             lines += [f"{relative}: {raw.error}" for raw in records if raw.error is not None]
+            newest = max(filter(None, (_published(raw.data) for raw in items)), default=None)
             for rule in rules:
                 prefix = "advice: " if rule.level == "advice" else ""
                 if rule.check in _FILE_CHECKS:
@@ -142,14 +144,14 @@ def lint_files(partner: Partner, files: Iterable[tuple[str, bytes]], config: Con
                     lines += [f"{prefix}{relative}: {rule.id}: {problem} ({rule.source})"] if problem else []
                     continue
                 for number, raw in enumerate(items, start=1):
-                    problem = _ITEM_CHECKS[rule.check](raw.data, rule.limit, as_of)
+                    problem = _ITEM_CHECKS[rule.check](raw.data, rule.limit, newest)
                     if problem:
                         lines.append(f"{prefix}{relative}: item {number} ({raw.data.get('id')}): {rule.id}: "
                                      f"{problem} ({rule.source})")
     return lines
 
 
-def lint(config: Config, out: Path, *, as_of: datetime, partners: Sequence[str] = ()) -> list[str]:
+def lint(config: Config, out: Path, *, partners: Sequence[str] = ()) -> list[str]:
     """Every problem of the partners' files in OUT (those of PARTNERS, or of every profile)."""
     known = {p.name: p for p in config.partners}
     unknown = [name for name in partners if name not in known]
@@ -166,7 +168,7 @@ def lint(config: Config, out: Path, *, as_of: datetime, partners: Sequence[str] 
             raise UsageError(f"{directory}: no such directory: export first (syndicate export --out {out})")
         files = [(path.relative_to(out).as_posix(), path.read_bytes())
                  for path in sorted(directory.rglob("*")) if path.is_file()]
-        lines += lint_files(partner, files, config, as_of=as_of)
+        lines += lint_files(partner, files, config)
     return lines
 
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.conftest import EXAMPLE_CONFIG, PROJECT
+from tests.conftest import EXAMPLE_CONFIG, PROJECT, _without_partners
 
 EXAMPLE_STORE = PROJECT / "examples" / "store"
 
 
 def example_config(tmp_path: Path, *, store: str | Path = EXAMPLE_STORE, timeout: int = 1) -> Path:
-    """A copy of the example's syndicate.toml reading STORE and waiting TIMEOUT seconds for a lock."""
-    text = EXAMPLE_CONFIG.read_text(encoding="utf-8").replace(
+    """A copy of the example's syndicate.toml (without its partner profiles) reading STORE and waiting
+    TIMEOUT seconds for a lock."""
+    text = _without_partners(EXAMPLE_CONFIG.read_text(encoding="utf-8")).replace(
         'location = "store"', f"location = {json.dumps(str(store))}\ntimeout = {timeout}")
     assert f"timeout = {timeout}" in text
     path = tmp_path / "timed.toml"

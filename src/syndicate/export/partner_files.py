@@ -63,6 +63,8 @@ def render_partners(config: Config, *, specs: Sequence[FeedSpec], latest_of: dic
     output = PartnerOutput()
     for partner in config.partners:
         names = partner_formats(partner, default_formats)
+        if not any(wanted(partner, spec) for spec in specs):
+            continue  # none of its feeds in this export (--section): its files stay as they are
         files: list[tuple[str, bytes]] = []
 
         def keep_partner(relative: str, data: bytes) -> None:
@@ -93,7 +95,7 @@ def render_partners(config: Config, *, specs: Sequence[FeedSpec], latest_of: dic
             # Files kept as published were not handed to KEEP: their bytes are OUT's.
             published = [(relative, (out / relative).read_bytes()) for relative in output.kept
                          if relative.startswith(partner_dir(partner) + "/") and (out / relative).is_file()]
-            output.lint += lint_files(partner, [*files, *published], config, as_of=as_of)
+            output.lint += lint_files(partner, [*files, *published], config)
     return output
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from syndicate.archives import ArchivePages
 from syndicate.build import FeedSpec, build_feed, feed_specs, is_public, is_tombstone, newest_withdrawn, tombstones_of
 from syndicate.config import ALL_SLUG, Config
-from syndicate.errors import InvalidRecords, OutputInvalid, SyndicateError, UsageError
+from syndicate.errors import InvalidRecords, RulesBroken, SyndicateError, UsageError
 from syndicate.export import parallel
 from syndicate.export.manifest import MANIFEST, manifest_bytes, read_manifest, refuse_going_back, sha256
 from syndicate.export.pages import Streamed, page_feeds
@@ -72,7 +72,7 @@ def export(
     SHARD: render only that shard's feeds, and write its partial manifest instead of index.opml
     and manifest.json (shards.py). Each partner profile's files are made too (partner_files.py),
     and checked against its platform's rules: the problems are warnings, or with STRICT an
-    OutputInvalid, and nothing is published.
+    RulesBroken, and nothing is published.
     """
     format_names = chosen_formats(formats, config.formats)
     offered = offered_in_index(config)
@@ -154,7 +154,7 @@ def export(
             partners = _partners(config, owned, latest_of, selection, as_of=as_of, site_newest=newest,
                                  tombstones=tombstones, format_names=format_names, out=out, manifest=manifest.files,
                                  keep=keep, noted=noted_files(config, out), versioned=ledger.of_feed,
-                                 workers=rendering, strict=strict)
+                                 workers=rendering, strict=strict, shard=shard)
             problems = tuple(dict.fromkeys((*problems, *partners.problems)))
             if problems and not skip_invalid:
                 raise InvalidRecords(problems)
@@ -222,10 +222,10 @@ def _feeds(specs: list[FeedSpec], latest_of: dict[str, list[Article]], archives:
 def _partners(config: Config, specs: list[FeedSpec], latest_of: dict[str, list[Article]], selection: Selection, *,
               as_of: datetime, site_newest: Article | None, tombstones: list[Article], format_names: Sequence[str],
               out: Path, manifest: dict, keep: Callable[[str, bytes], None], noted: dict, versioned: Callable[[Feed], Feed],
-              workers: parallel.Workers | None, strict: bool) -> PartnerOutput:
+              workers: parallel.Workers | None, strict: bool, shard: Shard | None) -> PartnerOutput:
     """The partners' files (partner_files.py), with the problems of the embargoed records they read;
     their lint lines refused with STRICT."""
-    if not config.partners:
+    if not config.partners or shard is not None:  # a shard writes no partner trees (README "Partner profiles")
         return PartnerOutput()
     embargoed = load_articles(selection.embargoed, config) if selection.embargoed else None
     output = render_partners(config, specs=specs, latest_of=latest_of,
@@ -234,7 +234,7 @@ def _partners(config: Config, specs: list[FeedSpec], latest_of: dict[str, list[A
                              manifest=manifest, keep=keep, noted=noted, versioned=versioned, workers=workers)
     output.problems = embargoed.problems if embargoed else ()
     if strict and is_broken(output.lint):
-        raise OutputInvalid("a partner's files break its platform's rules (export --strict); nothing was written:\n"
+        raise RulesBroken("a partner's files break its platform's rules (export --strict); nothing was written:\n"
                             + "\n".join(output.lint))
     return output
 
