@@ -49,3 +49,14 @@ def test_archive_pages_pass_strictly(site: Path):
     report = _w3c_strict(site / "out", base="https://test.example.org/feeds/")
     assert report.count("errors=0 warnings=0") == 2 * (3 + 3 + 1 + 3) + 1  # feeds, pages of society, sport, all; OPML
     assert "society/archive/00003/rss.xml" in report and "all/archive/2024-01/atom.xml" in report
+
+
+def test_partner_trees_pass_strictly(tmp_path: Path):
+    """Every platform's profile, and one that trims titles, images and markup (README "Partner profiles")."""
+    from tests.export.test_partner_files import TRIMMED
+    from tests.partner_site import AS_OF, PROFILES, partner_site
+
+    config = partner_site(tmp_path, profiles=PROFILES + TRIMMED.replace('"jsonfeed"', '"atom"'))
+    api.export(config, out_dir=tmp_path / "out", formats=["jsonfeed"], as_of=AS_OF)
+    report = _w3c_strict(tmp_path / "out" / "partners", base="https://test.example.org/feeds/partners/")
+    assert report.count("errors=0 warnings=0") == 7 + 5  # gn, msn (2), fb, sn, trimmed (2); five OPML
