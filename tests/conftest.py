@@ -202,17 +202,15 @@ def _without_partners(text: str) -> str:
     return text[:text.index("\n# Partner profiles")] + "\n"
 
 
-def _public_example() -> Path:
+@pytest.fixture(scope="session")
+def public_example_config(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example config without its partner profiles, its store the example's (for tests of the
     public feeds that count what an export writes)."""
-    folder = Path(tempfile.mkdtemp(prefix="syndicate-public-example-"))
+    folder = tmp_path_factory.mktemp("public-example")
     text = _without_partners(EXAMPLE_CONFIG.read_text(encoding="utf-8"))
     text = text.replace('location = "store"', f'location = "{(EXAMPLE_CONFIG.parent / "store").as_posix()}"')
     (folder / "syndicate.toml").write_text(text, encoding="utf-8")
     return folder / "syndicate.toml"
-
-
-PUBLIC_EXAMPLE_CONFIG = _public_example()
 
 
 def load_store(config_path: Path, store: Path | None = None) -> LoadResult:

@@ -9,14 +9,14 @@ from typer.testing import CliRunner
 
 from syndicate.cli import app
 
-from tests.conftest import EXAMPLE_CONFIG, PUBLIC_EXAMPLE_CONFIG, write_record
+from tests.conftest import EXAMPLE_CONFIG, write_record
 
 runner = CliRunner()
 
 
-def test_export_then_validate(tmp_path: Path):
+def test_export_then_validate(tmp_path: Path, public_example_config: Path):
     out = tmp_path / "feeds"
-    result = runner.invoke(app, ["export", "--config", str(PUBLIC_EXAMPLE_CONFIG), "--out", str(out)])
+    result = runner.invoke(app, ["export", "--config", str(public_example_config), "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "12 files rendered, 14 written, 0 unchanged" in result.output
     assert (out / "society" / "rss.xml").is_file()
@@ -87,12 +87,12 @@ def test_installed_command_runs_as_a_subprocess(tmp_path: Path):
     assert module.returncode == 0 and "export" in module.stdout
 
 
-def test_validate_against_iptc_xsd_by_option_and_by_environment(tmp_path: Path):
+def test_validate_against_iptc_xsd_by_option_and_by_environment(tmp_path: Path, public_example_config: Path):
     from tests.conftest import reference
 
     xsd = reference("newsml-g2/NewsML-G2_2.35-spec-All-Power.xsd")
     out = tmp_path / "feeds"
-    assert runner.invoke(app, ["export", "-c", str(PUBLIC_EXAMPLE_CONFIG), "-o", str(out), "-f", "newsml"]).exit_code == 0
+    assert runner.invoke(app, ["export", "-c", str(public_example_config), "-o", str(out), "-f", "newsml"]).exit_code == 0
     result = runner.invoke(app, ["validate", "--newsml-xsd", str(xsd), str(out)])
     assert result.exit_code == 0, result.output
     assert "4 files checked, 0 invalid" in result.output  # 3 newsml.xml and index.opml
@@ -110,12 +110,12 @@ def test_validate_refuses_a_missing_schema(tmp_path: Path):
     assert result.exit_code == 2 and "FORMAT=PATH" in result.output
 
 
-def test_ninjs_on_request_and_checked_per_item_against_iptc_schema(tmp_path: Path):
+def test_ninjs_on_request_and_checked_per_item_against_iptc_schema(tmp_path: Path, public_example_config: Path):
     from tests.conftest import reference
 
     schema = reference("ninjs/ninjs-schema_2.2.json")
     out = tmp_path / "feeds"
-    result = runner.invoke(app, ["export", "-c", str(PUBLIC_EXAMPLE_CONFIG), "-o", str(out), "-f", "ninjs", "-s", "society"])
+    result = runner.invoke(app, ["export", "-c", str(public_example_config), "-o", str(out), "-f", "ninjs", "-s", "society"])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.rglob("*") if p.is_file() and not p.name.startswith(".")) == ["index.opml", "manifest.json", "ninjs.json"]
     result = runner.invoke(app, ["validate", "--schema", f"ninjs={schema}", str(out)])

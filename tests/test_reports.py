@@ -17,12 +17,18 @@ from typer.testing import CliRunner
 
 from syndicate import cli
 
-from tests.conftest import PUBLIC_EXAMPLE_CONFIG as EXAMPLE_CONFIG  # the public feeds alone
+from tests.conftest import EXAMPLE_CONFIG
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_STORE = ROOT / "examples" / "store"
 runner = CliRunner()
 VALIDATOR = Draft202012Validator(json.loads((ROOT / "schemas" / "cli-report.schema.json").read_text(encoding="utf-8")))
+
+
+@pytest.fixture(autouse=True)
+def _public_feeds_alone(public_example_config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """These reports count the public files: the example without its partner profiles."""
+    monkeypatch.setattr(sys.modules[__name__], "EXAMPLE_CONFIG", public_example_config)
 
 
 def _json(arguments: list[str], *, exit_code: int = 0) -> dict:
