@@ -157,3 +157,16 @@ def test_the_json_report_says_what_the_hub_was_told(site: Path, hub, monkeypatch
     assert document["websub"]["hub"] == hub.url and document["websub"]["attempts"] == 4
     assert sorted(document["websub"]["notified"]) == sorted(f"{FEEDS}{slug}/feed.json"
                                                             for slug in ("society", "sport", "all"))
+
+
+def test_configuring_a_hub_rewrites_the_feeds_that_carry_it(site: Path):
+    """The hub is part of what a feed is rendered from: the next export writes it in, though no record changed."""
+    write_record(site, "first")
+    out = site / "out"
+    assert _export(site / "syndicate.toml", out, "--format", "rss", "--format", "newsml").exit_code == 0
+    config = _with_hub(site, "https://hub.example.net/")
+    result = _export(config, out, "--format", "rss", "--format", "newsml")
+    assert result.exit_code == 0, result.output
+    assert b'<atom:link rel="hub" href="https://hub.example.net/"/>' in (out / "society" / "rss.xml").read_bytes()
+    assert "newsml.xml" not in result.output  # the formats without hub links are as they were
+    assert f"wrote {out / 'society' / 'rss.xml'}" in result.output

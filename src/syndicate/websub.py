@@ -11,9 +11,9 @@ The topics are the current feeds in the formats readers subscribe to (RSS, Atom,
 a feed's archive pages, NewsML-G2 and ninjs files carry no hub link and are never notified.
 A hub that cannot be reached, times out or answers 429 or 5xx is asked again, up to TRIES
 times, after a pause that doubles; any other answer is a refusal, reported with what the hub
-said. A redirect is a refusal too (the hub's URL is to be
-corrected). The first feed the hub could not be told of stops the notifications: the error
-names the hub, that feed, the hub's answer, and how many feeds it was told of before.
+said; so is a redirect (the hub's URL is to be corrected). The first feed the hub could not
+be told of stops the notifications: the error names the hub, that feed, the hub's answer, and
+how many feeds it was told of before.
 """
 
 from __future__ import annotations
