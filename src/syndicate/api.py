@@ -70,8 +70,9 @@ def _checked_files() -> tuple[Format | CheckedFile, ...]:
     writes. Each has a name, a filename, check() and sniff(); validate asks nothing else of them."""
     from syndicate.formats import FORMATS
     from syndicate.opml import INDEX_FILE
+    from syndicate.sitemap import NEWS_SITEMAP_FILE
 
-    return (*FORMATS.values(), INDEX_FILE)
+    return (*FORMATS.values(), INDEX_FILE, NEWS_SITEMAP_FILE)
 
 
 def _kind_of(filename: str, data: bytes) -> Format | CheckedFile | None:
