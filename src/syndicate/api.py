@@ -19,9 +19,10 @@ if TYPE_CHECKING:
     from syndicate.importing import ImportReport, import_records, store_stats
     from syndicate.opml import CheckedFile
     from syndicate.progress import Progress
+    from syndicate.serve import make_server
 
 __all__ = ["ExportReport", "FileReport", "ImportReport", "IndexReport", "OutputInvalid", "Progress", "SyndicateError",
-           "export", "import_records", "index_shards", "next_change", "store_stats", "validate"]
+           "export", "import_records", "index_shards", "make_server", "next_change", "store_stats", "validate"]
 
 # Where each name of the surface is defined. Each module is imported when one of its names
 # is first used: a command loads what it needs, and `--help` loads none of them.
@@ -35,6 +36,7 @@ _DEFINED_IN = {
     "Progress": "syndicate.progress",
     "import_records": "syndicate.importing",
     "store_stats": "syndicate.importing",
+    "make_server": "syndicate.serve",
 }
 
 
