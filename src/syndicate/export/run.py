@@ -147,17 +147,18 @@ def export(
             if problems and not skip_invalid:
                 raise InvalidRecords(problems)
             entries = rendered.entries
-            site_change = None  # a shard makes no site files
             if shard is None:  # a shard's index.opml is `syndicate index`'s (merge.py)
                 index_bytes = render_index(config, offered, out=out, also=rendered.entries)
                 keep(INDEX, index_bytes)
                 entries = {**entries, INDEX: {"inputs": sha256(index_bytes), "sha256": sha256(index_bytes)}}
-                facts = SiteFacts(config=config, specs=specs, latest=latest_of, formats=format_names, as_of=as_of,
-                                  out=out)
+            # Every shard reads what the whole export reads, so each could make the site files: the
+            # shard of the site-wide feed does (merge.py takes them from it); each knows when they change.
+            facts = SiteFacts(config=config, specs=specs, latest=latest_of, formats=format_names, as_of=as_of, out=out)
+            if shard is None or shard.owns(ALL_SLUG):
                 for relative, data in site_files(facts):
                     keep(relative, data)
-                    entries[relative] = {"inputs": sha256(data), "sha256": sha256(data)}
-                site_change = site_files_change(facts)
+                    entries = {**entries, relative: {"inputs": sha256(data), "sha256": sha256(data)}}
+            site_change = site_files_change(facts)
             # Kept files are not written: their paths are for the report, and need no check of where they lead.
             root = out.resolve()
             kept = tuple(root / relative for relative in rendered.kept)
