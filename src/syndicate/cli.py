@@ -464,7 +464,8 @@ def serve(
 @app.command()
 def validate(
     paths: Annotated[list[Path], typer.Argument(
-        metavar="PATH...", help="Feed files and index.opml, or directories searched recursively.")],
+        metavar="PATH...", help="Feed files, index.opml and sitemap-news.xml, or directories searched "
+                                  "recursively.")],
     newsml_xsd: Annotated[
         Optional[Path],
         typer.Option("--newsml-xsd", envvar="SYNDICATE_NEWSML_XSD", metavar="XSD",
@@ -480,9 +481,9 @@ def validate(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print problems only.")] = False,
     json_report: JsonOption = False,
 ) -> None:
-    """Check feed files (RSS 2.0, Atom 1.0, JSON Feed 1.1, NewsML-G2, ninjs) and index.opml against
-    syndicate's schemas and the rules a schema cannot express; on a terminal, a progress bar on
-    standard error."""
+    """Check feed files (RSS 2.0, Atom 1.0, JSON Feed 1.1, NewsML-G2, ninjs), index.opml and the news
+    sitemap against syndicate's schemas and the rules a schema cannot express; on a terminal, a
+    progress bar on standard error."""
     started = time.monotonic()
     external: dict[str, Path] = {}
     for entry in schemas or ():
