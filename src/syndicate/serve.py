@@ -164,6 +164,9 @@ class Handler(BaseHTTPRequestHandler):
     server: Server
     server_version = "syndicate"
     protocol_version = "HTTP/1.1"
+    # The headers and the body are two writes: with Nagle's algorithm, a keep-alive client's delayed
+    # acknowledgement holds the body back some 40 ms.
+    disable_nagle_algorithm = True
 
     def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
         self._answer(body=True)
