@@ -10,7 +10,7 @@ from tests.conftest import EXAMPLE_CONFIG, write_record
 
 LAYOUT = sorted(
     [f"{slug}/{name}" for slug in ("society", "analysis", "all") for name in ("rss.xml", "atom.xml", "feed.json", "newsml.xml")]
-    + ["index.opml", "manifest.json"]
+    + ["index.opml", "manifest.json", "sitemap-news.xml"]
 )
 
 
@@ -35,7 +35,8 @@ def test_two_exports_give_identical_bytes(tmp_path: Path, example_feeds: Path, m
 
 def test_section_and_format_limit_what_is_written(tmp_path: Path):
     api.export(EXAMPLE_CONFIG, out_dir=tmp_path, sections=["analysis"], formats=["atom", "jsonfeed"])
-    assert _files(tmp_path) == ["analysis/atom.xml", "analysis/feed.json", "index.opml", "manifest.json"]
+    assert _files(tmp_path) == ["analysis/atom.xml", "analysis/feed.json", "index.opml", "manifest.json",
+                               "sitemap-news.xml"]
     index = (tmp_path / "index.opml").read_text(encoding="utf-8")
     assert 'xmlUrl="https://news.example.org/feeds/analysis/atom.xml"' in index
     assert "society" not in index
@@ -73,7 +74,7 @@ def test_validate_finds_feeds_by_name_and_by_content(example_feeds: Path, tmp_pa
     renamed.write_bytes((example_feeds / "society/atom.xml").read_bytes())
     reports = api.validate([example_feeds, renamed])
     assert all(r.valid for r in reports), [r for r in reports if not r.valid]
-    assert len(reports) == 14  # 12 feeds, index.opml and the renamed copy
+    assert len(reports) == 15  # 12 feeds, index.opml, sitemap-news.xml and the renamed copy
     assert reports[-1].format_name == "atom"
 
 
