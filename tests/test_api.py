@@ -10,7 +10,7 @@ from tests.conftest import EXAMPLE_CONFIG, EXAMPLE_PARTNER_FILES, write_record
 
 LAYOUT = sorted(
     [f"{slug}/{name}" for slug in ("society", "analysis", "all") for name in ("rss.xml", "atom.xml", "feed.json", "newsml.xml")]
-    + ["index.opml", "manifest.json"] + EXAMPLE_PARTNER_FILES
+    + ["index.opml", "manifest.json", "sitemap-news.xml"] + EXAMPLE_PARTNER_FILES
 )
 
 
@@ -38,7 +38,8 @@ def test_section_and_format_limit_what_is_written(tmp_path: Path):
     assert _files(tmp_path) == ["analysis/atom.xml", "analysis/feed.json", "index.opml", "manifest.json",
                                 "partners/agency/analysis/newsml.xml", "partners/agency/analysis/ninjs.json",
                                 "partners/agency/index.opml", "partners/google-news/analysis/rss.xml",
-                                "partners/google-news/index.opml"]  # the partners' own formats
+                                "partners/google-news/index.opml",  # the partners' own formats
+                                "sitemap-news.xml"]
     index = (tmp_path / "index.opml").read_text(encoding="utf-8")
     assert 'xmlUrl="https://news.example.org/feeds/analysis/atom.xml"' in index
     assert "society" not in index
@@ -76,7 +77,8 @@ def test_validate_finds_feeds_by_name_and_by_content(example_feeds: Path, tmp_pa
     renamed.write_bytes((example_feeds / "society/atom.xml").read_bytes())
     reports = api.validate([example_feeds, renamed])
     assert all(r.valid for r in reports), [r for r in reports if not r.valid]
-    assert len(reports) == 14 + len(EXAMPLE_PARTNER_FILES)  # 12 feeds, index.opml, the partners' and the renamed copy
+    assert len(reports) == 15 + len(EXAMPLE_PARTNER_FILES)  # 12 feeds, index.opml, sitemap-news.xml, the
+    # partners' and the renamed copy
     assert reports[-1].format_name == "atom"
 
 

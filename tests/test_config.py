@@ -169,3 +169,11 @@ def test_a_bad_partner_profile_is_refused_naming_the_key(tmp_path: Path, table: 
     with pytest.raises(ConfigError) as caught:
         load_config(_config(tmp_path, tail=table))
     assert message in str(caught.value)
+
+
+def test_a_websub_hub_is_an_absolute_http_url(tmp_path: Path):
+    assert load_config(_config(tmp_path)).site.websub_hub is None
+    config = load_config(_config(tmp_path, site_extra='websub_hub = "https://hub.example.net/"'))
+    assert config.site.websub_hub == "https://hub.example.net/"
+    with pytest.raises(ConfigError, match="site.websub_hub: must be an absolute http.s. URL, got 'hub.example.net'"):
+        load_config(_config(tmp_path, site_extra='websub_hub = "hub.example.net"'))

@@ -60,3 +60,13 @@ def test_partner_trees_pass_strictly(tmp_path: Path):
     api.export(config, out_dir=tmp_path / "out", formats=["jsonfeed"], as_of=AS_OF)
     report = _w3c_strict(tmp_path / "out" / "partners", base="https://test.example.org/feeds/partners/")
     assert report.count("errors=0 warnings=0") == 7 + 5  # gn, msn (2), fb, sn, trimmed (2); five OPML
+
+
+def test_hub_links_pass_strictly(site: Path):
+    """WebSub's rel="hub" (atom:link in RSS) on the current feeds, beside archive pages' links."""
+    enable_archive(site, 'websub_hub = "https://hub.example.net/"\narchive = "month"')
+    monthly_store(site)
+    api.export(site / "syndicate.toml", out_dir=site / "out", formats=["rss", "atom"])
+    assert b'rel="hub"' in (site / "out" / "society" / "rss.xml").read_bytes()
+    report = _w3c_strict(site / "out", base="https://test.example.org/feeds/")
+    assert report.count("errors=0 warnings=0") == 2 * (3 + 3 + 1 + 3) + 1  # feeds, pages of society, sport, all; OPML

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from syndicate import DISTRIBUTION, api, reports
-from syndicate.errors import InvalidRecords, OutputInvalid, SyndicateError
+from syndicate.errors import InvalidRecords, OutputInvalid, SyndicateError, UsageError
 from syndicate.patterns import lazy
 
 if TYPE_CHECKING:
@@ -245,6 +245,10 @@ def export(
         Optional[int], typer.Option("--jobs", "-j", metavar="N",
                                     help="Render in N processes (the files are the same). Default: one per CPU.")
     ] = None,
+    ping: Annotated[
+        bool, typer.Option("--ping", help="Then tell the site's WebSub hub ([site] websub_hub) which feeds "
+                                          "changed (see `syndicate ping`).")
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
     json_report: JsonOption = False,
 ) -> None:
@@ -254,17 +258,24 @@ def export(
     changed is rendered and rewritten. On a terminal, a progress bar on standard error."""
     started = time.monotonic()
     try:
+        if ping and check:
+            raise UsageError("--ping cannot go with --check: a check publishes nothing to notify the hub of")
+        if ping:  # before anything is written: a missing hub is a mistake in the configuration
+            api.configured_hub(config)
         with _progress_bar(not quiet and not json_report and _stderr_is_terminal(), unit="files") as progress:
             report = api.export(config, out_dir=out, store=store, formats=formats, sections=sections,
                                 skip_invalid=skip_invalid, check=check, force=force, jobs=jobs,
                                 progress=progress, shard=shard, strict=strict)
+        # Once published, as a hub fetches a feed as soon as it is told of it.
+        pinged = api.ping(config, out_dir=out, written=report.written) if ping else None
     except SyndicateError as error:
         raise _fail(error, store_variable=_store_variable(context), json_command="export" if json_report else None,
                     started=started) from None
     _print_skipped_and_warnings(report.skipped, report.warnings)
     if json_report:
         code = EXIT_INVALID_OUTPUT if check and report.stale else 0
-        _print_json(reports.export(report, out=out, exit_code=code, seconds=time.monotonic() - started))
+        _print_json(reports.export(report, out=out, exit_code=code, seconds=time.monotonic() - started,
+                                   pinged=pinged))
         raise typer.Exit(code)
     if check:
         for path in report.written:
@@ -286,6 +297,16 @@ def export(
         if held_back or report.skipped:
             skipped = f"{len(report.skipped)} problem{'s' if len(report.skipped) != 1 else ''} skipped"
             _say("not in any feed: " + ", ".join(filter(None, (held_back, skipped if report.skipped else ""))))
+        if pinged is not None:
+            _say_pinged(pinged)
+
+
+def _say_pinged(pinged) -> None:
+    """What PINGED (a websub.PingReport) did, one line per feed and a total."""
+    for topic in pinged.topics:
+        _say(f"notified {topic}")
+    feeds = len(pinged.topics)
+    _say(f"WebSub hub {pinged.hub}: told of {feeds} changed feed{'s' if feeds != 1 else ''}")
 
 
 @app.command()
@@ -418,6 +439,24 @@ def import_(
 
 
 @app.command()
+def ping(
+    out: Annotated[Path, typer.Argument(metavar="DIR", help="The output directory of `syndicate export`.")],
+    config: ConfigOption = Path("syndicate.toml"),
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
+) -> None:
+    """Tell the site's WebSub hub ([site] websub_hub) that every feed DIR's manifest lists changed
+    (RSS, Atom and JSON Feed; not archive pages): after copying DIR to the server, or when
+    `export --ping` could not reach the hub. Exit 2, naming the feed and the hub's answer, when the
+    hub refuses or cannot be reached after 3 attempts."""
+    try:
+        pinged = api.ping(config, out_dir=out)
+    except SyndicateError as error:
+        raise _fail(error) from None
+    if not quiet:
+        _say_pinged(pinged)
+
+
+@app.command()
 def stats(
     context: typer.Context,
     store: Annotated[
@@ -464,9 +503,36 @@ def _utc(moment) -> str:
 
 
 @app.command()
+def serve(
+    directory: Annotated[Path, typer.Argument(metavar="DIR", help="The output directory to serve (export's --out).")],
+    host: Annotated[str, typer.Option("--host", metavar="HOST",
+                                      help="The address to listen on; 0.0.0.0 for every interface.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", "-p", metavar="PORT",
+                                      help="The port to listen on (0: one the system picks).")] = 8000,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print no line per request.")] = False,
+) -> None:
+    """Serve DIR over HTTP until Ctrl-C: each feed with its media type, strong ETags from
+    manifest.json, Last-Modified, 304 Not Modified, gzip on request; nothing outside DIR, and
+    never manifest.json, _shards/ or hidden files. For previews and small deployments."""
+    try:
+        server = api.make_server(directory, host=host, port=port,
+                                 log=None if quiet else (lambda line: _say(line, err=True)))
+    except SyndicateError as error:
+        raise _fail(error) from None
+    _say(f"serving {directory} at {server.url} (Ctrl-C to stop)", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        _say("stopped", err=True)
+    finally:
+        server.server_close()
+
+
+@app.command()
 def validate(
     paths: Annotated[list[Path], typer.Argument(
-        metavar="PATH...", help="Feed files and index.opml, or directories searched recursively.")],
+        metavar="PATH...", help="Feed files, index.opml and sitemap-news.xml, or directories searched "
+                                  "recursively.")],
     newsml_xsd: Annotated[
         Optional[Path],
         typer.Option("--newsml-xsd", envvar="SYNDICATE_NEWSML_XSD", metavar="XSD",
@@ -482,9 +548,9 @@ def validate(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print problems only.")] = False,
     json_report: JsonOption = False,
 ) -> None:
-    """Check feed files (RSS 2.0, Atom 1.0, JSON Feed 1.1, NewsML-G2, ninjs) and index.opml against
-    syndicate's schemas and the rules a schema cannot express; on a terminal, a progress bar on
-    standard error."""
+    """Check feed files (RSS 2.0, Atom 1.0, JSON Feed 1.1, NewsML-G2, ninjs), index.opml and the news
+    sitemap against syndicate's schemas and the rules a schema cannot express; on a terminal, a
+    progress bar on standard error."""
     started = time.monotonic()
     external: dict[str, Path] = {}
     for entry in schemas or ():

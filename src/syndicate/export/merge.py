@@ -18,7 +18,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
-from syndicate.config import load_config
+from syndicate.config import ALL_SLUG, load_config
 from syndicate.errors import UsageError
 from syndicate.export.manifest import MANIFEST, manifest_bytes, read_manifest, refuse_going_back, sha256
 from syndicate.export.publish import Staging, output_lock, read_published, target_path
@@ -125,7 +125,8 @@ def _merged_files(partials: list[Partial], *, out: Path) -> dict[str, dict[str, 
             if relative in holder:
                 raise ShardsMismatch(f"shards {holder[relative].shard} and {partial.shard} both list {relative}: "
                                      "export them again")
-            if relative.split("/", 1)[0] not in partial.feeds:
+            # A shard's files are its feeds'; the site files beside index.opml, the site-wide feed's shard's.
+            if relative.split("/", 1)[0] not in partial.feeds and ("/" in relative or not partial.shard.owns(ALL_SLUG)):
                 raise ShardsMismatch(f"{partial.path}: shard {partial.shard} lists {relative}, which is not of "
                                      "one of its feeds; export it again")
             data = read_published(target_path(out, relative))

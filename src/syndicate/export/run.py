@@ -21,6 +21,7 @@ from syndicate.export.report import ExportReport
 from syndicate.export.select import Selection, reading, site_newest
 from syndicate.export.shards import Shard, config_digest, partial_bytes
 from syndicate.export.site_files import Site as SiteFacts
+from syndicate.export.site_files import next_change as site_files_change
 from syndicate.export.site_files import site_files
 from syndicate.export.unchanged import export_entry, export_key, noted_files, store_fingerprint, write_stamps
 from syndicate.formats import FORMATS
@@ -107,15 +108,16 @@ def export(
         # The store's ledger, and what OUT holds of it: a directory store's whole ledger, or what a
         # database store could not take last time (_keep_versions).
         pending = read_versions(out / (VERSIONS_FILE if selection.versions is None else PENDING_VERSIONS_FILE))
-        ledger = Versions(pending if selection.versions is None else _merged(selection.versions, pending))
-        by_origin = {article.origin: ledger.of_article(article) for article in loaded.articles}
+        ledger = Versions(pending, fetch=selection.versions)
+        by_origin = {article.origin: article for article in ledger.of_articles(loaded.articles)}
         withdrawn = load_articles(selection.withdrawn, config)
         problems = (*problems, *withdrawn.problems)
         if problems and not skip_invalid:
             raise InvalidRecords(problems)
         # The store hands out the withdrawals of the window (README "The life of a story").
-        tombstones = newest_withdrawn([ledger.of_article(article) for article in withdrawn.articles
-                                       if is_tombstone(article, as_of=as_of, window=config.site.tombstone_window)])
+        tombstones = newest_withdrawn(ledger.of_articles(
+            article for article in withdrawn.articles
+            if is_tombstone(article, as_of=as_of, window=config.site.tombstone_window)))
         newest = site_newest(selection.site_newest, by_origin, config)
         # A store of an older layout keeps no expiry to select by: is_public() says it here.
         latest_of = {spec.slug: [by_origin[r.origin] for r in selection.chosen[spec.slug]
@@ -124,7 +126,7 @@ def export(
         archives = [ArchivePages(spec, config) for spec in owned if spec.archive is not None]
         streamed = Streamed()
         feeds = map(ledger.of_feed, _feeds(owned, latest_of, archives, selection, config, site_newest=newest,
-                                           streamed=streamed, tombstones=tombstones, versioned=ledger.of_article,
+                                           streamed=streamed, tombstones=tombstones, versioned=ledger.of_articles,
                                            archived=[spec for spec in specs if spec.archive is not None]))
 
         # Each changed file is staged as it is rendered (with check, only compared), each target
@@ -163,10 +165,14 @@ def export(
                 index_bytes = render_index(config, offered, out=out, also=rendered.entries)
                 keep(INDEX, index_bytes)
                 entries = {**entries, INDEX: {"inputs": sha256(index_bytes), "sha256": sha256(index_bytes)}}
-                for relative, data in site_files(SiteFacts(config=config, specs=specs, latest=latest_of,
-                                                           formats=format_names, as_of=as_of, out=out)):
+            # Every shard reads what the whole export reads, so each could make the site files: the
+            # shard of the site-wide feed does (merge.py takes them from it); each knows when they change.
+            facts = SiteFacts(config=config, specs=specs, latest=latest_of, formats=format_names, as_of=as_of, out=out)
+            if shard is None or shard.owns(ALL_SLUG):
+                for relative, data in site_files(facts):
                     keep(relative, data)
-                    entries[relative] = {"inputs": sha256(data), "sha256": sha256(data)}
+                    entries = {**entries, relative: {"inputs": sha256(data), "sha256": sha256(data)}}
+            site_change = site_files_change(facts)
             # Kept files are not written: their paths are for the report, and need no check of where they lead.
             root = out.resolve()
             kept = tuple(root / relative for relative in (*rendered.kept, *partners.kept))
@@ -179,7 +185,7 @@ def export(
             # else they depend on (so that an export with nothing changed does nothing).
             key = export_key(config_path, store=store_location, formats=formats, sections=sections,
                              skip_invalid=skip_invalid)
-            entry = export_entry(key, ExportReport(written=(), unchanged=(), **report))
+            entry = export_entry(key, ExportReport(written=(), unchanged=(), **report), site_change=site_change)
             fingerprint = store_fingerprint(selection.snapshot)
             if shard is None:
                 keep(MANIFEST, manifest_bytes({**manifest.files, **entries}, selection.state, export=entry))
@@ -202,12 +208,12 @@ def export(
 
 def _feeds(specs: list[FeedSpec], latest_of: dict[str, list[Article]], archives: list[ArchivePages],
            selection: Selection, config: Config, *, site_newest: Article | None, streamed: Streamed,
-           tombstones: list[Article], versioned: Callable[[Article], Article],
+           tombstones: list[Article], versioned: Callable[[Sequence[Article]], list[Article]],
            archived: list[FeedSpec]) -> Iterator[Feed]:
     """The feeds without archive pages; every archive page, as the store's records stream by;
     then the feeds with archive pages, linked to their newest page. LATEST_OF: each feed's latest
     articles, by slug; TOMBSTONES: the withdrawn stories partners are still told of, which only
-    current feeds carry; VERSIONED: an article streamed with its version. ARCHIVED: every archived
+    current feeds carry; VERSIONED: articles streamed, with their versions. ARCHIVED: every archived
     feed of the export (a shard's SPECS are some)."""
     yield from (build_feed(spec, latest_of[spec.slug], config, site_newest=site_newest,
                            tombstones=tombstones_of(spec, tombstones))
@@ -237,14 +243,6 @@ def _partners(config: Config, specs: list[FeedSpec], latest_of: dict[str, list[A
         raise RulesBroken("a partner's files break its platform's rules (export --strict); nothing was written:\n"
                             + "\n".join(output.lint))
     return output
-
-
-def _merged(in_store: Mapping[str, Entry], in_out: Mapping[str, Entry]) -> dict[str, Entry]:
-    """The store's ledger IN_STORE with what OUT kept of it (IN_OUT), which is newer where its
-    version is not lower."""
-    merged = dict(in_store)
-    merged.update((key, entry) for key, entry in in_out.items() if key not in merged or entry[0] >= merged[key][0])
-    return merged
 
 
 def _keep_versions(ledger: Versions, pending: Mapping[str, Entry], *, out: Path,
