@@ -19,6 +19,7 @@ from pathlib import Path
 from syndicate.build import FeedSpec
 from syndicate.config import Config
 from syndicate.model import Article
+from syndicate.previews.pages import preview_files
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -37,6 +38,7 @@ Maker = Callable[[Site], Iterable[tuple[str, bytes]]]
 
 # One line per kind of site file, in the order they are made.
 SITE_FILES: tuple[Maker, ...] = (
+    preview_files,  # feed.xsl and the HTML pages of syndicate.previews
 )
 
 
