@@ -9,8 +9,9 @@ from syndicate.errors import InvalidRecords, UsageError
 from tests.conftest import EXAMPLE_CONFIG, write_record
 
 LAYOUT = sorted(
-    [f"{slug}/{name}" for slug in ("society", "analysis", "all") for name in ("rss.xml", "atom.xml", "feed.json", "newsml.xml")]
-    + ["index.opml", "manifest.json"]
+    [f"{slug}/{name}" for slug in ("society", "analysis", "all")
+     for name in ("rss.xml", "atom.xml", "feed.json", "newsml.xml", "index.html")]
+    + ["index.opml", "manifest.json", "feed.xsl", "index.html"]
 )
 
 
@@ -35,7 +36,8 @@ def test_two_exports_give_identical_bytes(tmp_path: Path, example_feeds: Path, m
 
 def test_section_and_format_limit_what_is_written(tmp_path: Path):
     api.export(EXAMPLE_CONFIG, out_dir=tmp_path, sections=["analysis"], formats=["atom", "jsonfeed"])
-    assert _files(tmp_path) == ["analysis/atom.xml", "analysis/feed.json", "index.opml", "manifest.json"]
+    assert _files(tmp_path) == ["analysis/atom.xml", "analysis/feed.json", "analysis/index.html", "feed.xsl",
+                                "index.html", "index.opml", "manifest.json"]
     index = (tmp_path / "index.opml").read_text(encoding="utf-8")
     assert 'xmlUrl="https://news.example.org/feeds/analysis/atom.xml"' in index
     assert "society" not in index

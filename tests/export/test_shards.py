@@ -63,6 +63,8 @@ def _index(merged: Path, config: Path):
     return runner.invoke(app, ["index", str(merged), "-c", str(config)])
 
 
+# A sharded export makes no site files (export/site_files.py): compared with a serial export that makes none.
+@pytest.mark.usefixtures("no_site_files")
 @pytest.mark.parametrize("kind", ["directory", "sqlite", "postgres"])
 def test_shards_merged_and_indexed_are_byte_identical_to_one_export(sharded_site: Path, kind: str,
                                                                     request: pytest.FixtureRequest):
@@ -115,6 +117,7 @@ def _stamps(out: Path) -> dict[Path, int]:
     return {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and not p.name.startswith(".")}
 
 
+@pytest.mark.usefixtures("no_site_files")  # which the merged tree lacks, and an export would add
 def test_an_export_into_the_merged_tree_renders_nothing(sharded_site: Path, tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch):
     config = sharded_site

@@ -196,7 +196,7 @@ def test_the_w3c_validator_accepts_them_with_a_note_on_the_tombstones_namespace(
     assert result.returncode == 0, report + result.stderr
     assert report.splitlines() == [
         "society/atom.xml: errors=0 warnings=1",
-        "  line 14, column 2: Use of unknown namespace: http://purl.org/atompub/tombstones/1.0 (2 occurrences)",
+        "  line 15, column 2: Use of unknown namespace: http://purl.org/atompub/tombstones/1.0 (2 occurrences)",
         "society/rss.xml: errors=0 warnings=0",
         "world/atom.xml: errors=0 warnings=0",
         "world/rss.xml: errors=0 warnings=0"], report
