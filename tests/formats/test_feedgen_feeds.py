@@ -6,10 +6,11 @@ import feedparser
 import pytest
 from lxml import etree
 
+from syndicate import api
 from syndicate.formats import FORMATS
 from syndicate.formats.xml_checks import parse_xml
 
-from tests.conftest import reference
+from tests.conftest import enable_archive, monthly_store, reference
 
 XML_FEEDS = ["society/rss.xml", "society/atom.xml", "analysis/rss.xml", "analysis/atom.xml",
              "all/rss.xml", "all/atom.xml"]
@@ -200,3 +201,21 @@ def test_the_w3c_validator_accepts_them_with_a_note_on_the_tombstones_namespace(
         "society/rss.xml: errors=0 warnings=0",
         "world/atom.xml: errors=0 warnings=0",
         "world/rss.xml: errors=0 warnings=0"], report
+
+
+def test_every_file_names_the_feed_stylesheet_in_its_prolog_archive_pages_too(site: Path):
+    """<?xml-stylesheet?> (syndicate.previews) after the XML declaration, before the root, with the
+    stylesheet's absolute URL at the top of feeds_url, the same from an archive page."""
+    enable_archive(site, society="archive = 4")
+    monthly_store(site)
+    out = site / "out"
+    api.export(site / "syndicate.toml", out_dir=out, formats=["rss", "atom", "jsonfeed"])
+    files = sorted([*out.rglob("rss.xml"), *out.rglob("atom.xml")])
+    assert any("archive" in path.parts for path in files)
+    for path in files:
+        data = path.read_bytes()
+        assert data.splitlines()[1] == b'<?xml-stylesheet type="text/xsl" href="https://test.example.org/feeds/feed.xsl"?>'
+        instruction = parse_xml(data).getroot().getprevious()
+        assert instruction.target == "xml-stylesheet" and instruction.getprevious() is None, path
+        assert instruction.get("type") == "text/xsl"
+    assert b"xml-stylesheet" not in (out / "society" / "feed.json").read_bytes()  # only where XSLT applies
