@@ -214,7 +214,8 @@ def test_every_file_names_the_feed_stylesheet_in_its_prolog_archive_pages_too(si
     assert any("archive" in path.parts for path in files)
     for path in files:
         data = path.read_bytes()
-        assert data.splitlines()[1] == b'<?xml-stylesheet type="text/xsl" href="https://test.example.org/feeds/feed.xsl"?>'
+        stylesheet = b'<?xml-stylesheet type="text/xsl" href="https://test.example.org/feeds/feed.xsl"?>'
+        assert data.splitlines()[1] == stylesheet, path
         instruction = parse_xml(data).getroot().getprevious()
         assert instruction.target == "xml-stylesheet" and instruction.getprevious() is None, path
         assert instruction.get("type") == "text/xsl"

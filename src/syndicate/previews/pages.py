@@ -62,8 +62,8 @@ def _files(site: Site, spec: FeedSpec) -> list[Format]:
             if (written and fmt.name in site.formats) or (site.out / spec.slug / fmt.filename).is_file()]
 
 
-def _subscribe(site: Site, spec: FeedSpec, files: Sequence[Format]) -> Format | None:
-    """The format to subscribe to SPEC's feed in: index.opml's choice (defaults.opml_format first)."""
+def _subscribe(site: Site, files: Sequence[Format]) -> Format | None:
+    """The format of FILES to subscribe to a feed in: index.opml's choice (defaults.opml_format first)."""
     return next((fmt for fmt in offered_in_index(site.config) if fmt in files), None)
 
 
@@ -96,13 +96,13 @@ def feed_page(site: Site, spec: FeedSpec, latest: Sequence[Article]) -> bytes:
     """OUT/<feed>/index.html: SPEC's feed with its LATEST stories, its files and how to subscribe."""
     files = _files(site, spec)
     discovery = [(fmt, _feed_url(site, spec, fmt)) for fmt in files if fmt.for_feed_readers]
-    stories = "\n".join(map(_story, latest)) if latest else ""
+    stories = "\n".join(map(_story, latest))
     body = "\n".join(part for part in (
         f"<p class=\"about\">{_ABOUT.format(index='../' + INDEX)}</p>",
         f"<h1>{_text(spec.title)}</h1>",
         f"<p>{_text(spec.description)}</p>" if spec.description else "",
         f'<p><a href="{_text(spec.home_url)}">Visit the website</a> · <a href="../{PAGE}">All feeds</a></p>',
-        _subscribe_link(site, spec, _subscribe(site, spec, files)),
+        _subscribe_link(site, spec, _subscribe(site, files)),
         _formats(files, under=""),
         "<h2>Latest stories</h2>",
         f"<ol>\n{stories}\n</ol>" if latest else "<p>No stories in this feed yet.</p>",
@@ -120,7 +120,7 @@ def site_page(site: Site) -> bytes:
             continue
         description = f"\n<p>{_text(spec.description)}</p>" if spec.description else ""
         rows.append(f'<li>\n<h2><a href="{spec.slug}/{PAGE}">{_text(spec.title)}</a></h2>{description}\n'
-                    f"{_subscribe_link(site, spec, _subscribe(site, spec, files))}\n"
+                    f"{_subscribe_link(site, spec, _subscribe(site, files))}\n"
                     f'{_formats(files, under=spec.slug + "/")}\n</li>')
     title = site.config.site.title
     body = "\n".join((
