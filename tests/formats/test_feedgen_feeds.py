@@ -220,3 +220,14 @@ def test_every_file_names_the_feed_stylesheet_in_its_prolog_archive_pages_too(si
         assert instruction.target == "xml-stylesheet" and instruction.getprevious() is None, path
         assert instruction.get("type") == "text/xsl"
     assert b"xml-stylesheet" not in (out / "society" / "feed.json").read_bytes()  # only where XSLT applies
+
+
+@pytest.mark.parametrize("format_name", ["rss", "atom"])
+def test_a_feed_in_a_deeper_directory_names_the_one_stylesheet_at_the_top(format_name: str):
+    """A feed whose slug is a path (a partner's, an archive page) names the same stylesheet."""
+    from tests.formats.conftest import lifecycle_feed, written
+
+    feed = lifecycle_feed(slug="partners/agency/society",
+                          base_url="https://news.example.org/feeds/partners/agency/society/")
+    instruction = parse_xml(written(format_name, feed)).getroot().getprevious()
+    assert instruction.get("href") == "https://news.example.org/feeds/feed.xsl"

@@ -54,7 +54,6 @@ import re
 from collections.abc import Iterable
 from functools import cache
 from typing import TYPE_CHECKING, BinaryIO
-from urllib.parse import urljoin
 
 from lxml import etree
 
@@ -336,10 +335,10 @@ def _document(envelope: bytes, closing: bytes, items: list[bytes]) -> bytes:
 def _with_stylesheet(envelope: bytes, feed: Feed) -> bytes:
     """ENVELOPE with the site's feed stylesheet named after its XML declaration, in the prolog
     (Associating Style Sheets with XML documents 1.0): a browser that opens the file shows it
-    as a page (syndicate.previews). The stylesheet is at the top of the output directory,
-    beside the current feed's directory, by its absolute URL: browsers apply XSLT only from
-    the document's own origin, and an archive page is deeper than its feed."""
-    href = urljoin(feed.identity_for(""), "../" + STYLESHEET)
+    as a page (syndicate.previews). The stylesheet is at the top of the output directory, in
+    which the file's directory is its slug (base_url = feeds_url + slug, an archive page's and
+    a partner's too), by its absolute URL: browsers apply XSLT only from the document's own origin."""
+    href = feed.base_url.removesuffix(f"{feed.slug}/") + STYLESHEET
     # A pseudo-attribute is quoted and escaped as an attribute value is.
     href = href.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
     at = envelope.index(b"?>") + len(b"?>")
