@@ -6,6 +6,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import settings
@@ -16,6 +17,9 @@ from syndicate.records import LoadResult, load_articles
 from syndicate.store import open_store
 
 from tests import newsroom
+
+if TYPE_CHECKING:
+    from tests.websub_hub import Hub
 
 PROJECT = Path(__file__).resolve().parents[1]
 EXAMPLE_CONFIG = PROJECT / "examples" / "syndicate.toml"
@@ -228,3 +232,20 @@ def kill_at_pause_point(command: list[str], point: str, *, env: dict[str, str] |
     name, _, nth = point.partition(":")
     assert stopped.split()[:2] == [name, nth or "1"], stopped
     return stopped
+
+
+@pytest.fixture
+def hub(monkeypatch: pytest.MonkeyPatch) -> Iterator[Hub]:
+    """A WebSub hub on loopback (tests/websub_hub.py), reached directly, recording what it receives."""
+    from tests.websub_hub import Hub, serve
+
+    for variable in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(variable, raising=False)
+    recording = Hub()
+    server, thread = serve(recording)
+    try:
+        yield recording
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

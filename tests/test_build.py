@@ -81,3 +81,23 @@ def test_without_a_publisher_the_site_publishes_every_feed(site):
         news_items[slug] = re.search(rb"<newsItem .*?</newsItem>", out.getvalue(), re.S).group()
     # The article's item is the same in every feed it is in, its provider the site.
     assert news_items["society"] == news_items["all"] and b'<name>Test News</name>' in news_items["all"]
+
+
+def test_the_current_feeds_name_the_websub_hub_and_archive_pages_do_not(site):
+    from syndicate.archives import ArchivePages
+    from syndicate.build import feed_specs
+
+    config = site / "syndicate.toml"
+    assert all(feed.hubs == () for feed in build_feeds([], load_config(config), sections=None, as_of=AS_OF))
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "[site]\n", '[site]\nwebsub_hub = "https://hub.example.net/"\narchive = 1\n'), encoding="utf-8")
+    write_record(site, "a")
+    write_record(site, "b", published="2024-01-03T10:00:00+03:00")
+    loaded = load_config(config)
+    feeds = build_feeds(load_store(config).articles, loaded, sections=None, as_of=AS_OF)
+    assert [feed.hubs for feed in feeds] == [("https://hub.example.net/",)] * 3
+    pages = ArchivePages(feed_specs(loaded, sections=["society"])[0], loaded)
+    articles = sorted(load_store(config).articles, key=lambda a: a.published)
+    page = pages.add(articles[0]) or pages.add(articles[1])
+    assert page is not None and page.archive.current is not None and page.hubs == ()
+    assert pages.current_feed(list(articles), site_newest=None).hubs == ("https://hub.example.net/",)

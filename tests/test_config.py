@@ -121,3 +121,11 @@ def test_a_section_s_archive_is_its_own_else_the_site_s(site: Path):
     path.write_text(path.read_text(encoding="utf-8").replace('archive = "month"', "archive = false"), encoding="utf-8")
     config = load_config(path)
     assert [s.archive_of(config.site) for s in config.sections] == [None, 100]
+
+
+def test_a_websub_hub_is_an_absolute_http_url(tmp_path: Path):
+    assert load_config(_config(tmp_path)).site.websub_hub is None
+    config = load_config(_config(tmp_path, site_extra='websub_hub = "https://hub.example.net/"'))
+    assert config.site.websub_hub == "https://hub.example.net/"
+    with pytest.raises(ConfigError, match="site.websub_hub: must be an absolute http.s. URL, got 'hub.example.net'"):
+        load_config(_config(tmp_path, site_extra='websub_hub = "hub.example.net"'))

@@ -108,3 +108,23 @@ def test_the_ledger_file_round_trips_and_an_unreadable_one_starts_afresh(tmp_pat
     path.write_text("{not json", encoding="utf-8")
     assert read_file(path) == {}
     assert read_file(tmp_path / "absent.json") == {}
+
+
+def test_the_store_s_entries_are_read_for_the_items_asked_and_outs_newer_ones_win():
+    stored = Versions()
+    stored.of_article(_article())
+    asked: list[list[str]] = []
+
+    def fetch(keys: list[str]) -> dict:
+        asked.append(keys)
+        return {key: stored.changed[key] for key in keys if key in stored.changed}
+
+    # Nothing pending in OUT: the store's entry, read once for the two articles asked together.
+    ledger = Versions(fetch=fetch)
+    two = ledger.of_articles([_article(), _article(id="a2", item_id="x:a2")])
+    assert [a.version for a in two] == [1, 1] and asked == [["tag:x.org,2026:a1", "x:a2"]]
+    assert ledger.of_article(_article()).version == 1 and len(asked) == 1  # not read again
+    # OUT kept version 2 the store could not take: it wins over the store's version 1.
+    pending = {"tag:x.org,2026:a1": (2, seen_by_partners(_article(title="New")), WHEN + timedelta(hours=1))}
+    ledger = Versions(pending, fetch=fetch)
+    assert ledger.of_article(_article(title="New")).version == 2 and ledger.changed == {}

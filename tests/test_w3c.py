@@ -49,3 +49,13 @@ def test_archive_pages_pass_strictly(site: Path):
     report = _w3c_strict(site / "out", base="https://test.example.org/feeds/")
     assert report.count("errors=0 warnings=0") == 2 * (3 + 3 + 1 + 3) + 1  # feeds, pages of society, sport, all; OPML
     assert "society/archive/00003/rss.xml" in report and "all/archive/2024-01/atom.xml" in report
+
+
+def test_hub_links_pass_strictly(site: Path):
+    """WebSub's rel="hub" (atom:link in RSS) on the current feeds, beside archive pages' links."""
+    enable_archive(site, 'websub_hub = "https://hub.example.net/"\narchive = "month"')
+    monthly_store(site)
+    api.export(site / "syndicate.toml", out_dir=site / "out", formats=["rss", "atom"])
+    assert b'rel="hub"' in (site / "out" / "society" / "rss.xml").read_bytes()
+    report = _w3c_strict(site / "out", base="https://test.example.org/feeds/")
+    assert report.count("errors=0 warnings=0") == 2 * (3 + 3 + 1 + 3) + 1  # feeds, pages of society, sport, all; OPML

@@ -1,4 +1,4 @@
-"""The library surface: export(), index_shards(), validate(), import_records(), stats().
+"""The library surface: export(), index_shards(), validate(), import_records(), stats(), ping().
 The CLI is a thin layer over these."""
 
 from __future__ import annotations
@@ -19,9 +19,11 @@ if TYPE_CHECKING:
     from syndicate.importing import ImportReport, import_records, store_stats
     from syndicate.opml import CheckedFile
     from syndicate.progress import Progress
+    from syndicate.websub import PingReport, configured_hub, ping
 
 __all__ = ["ExportReport", "FileReport", "ImportReport", "IndexReport", "OutputInvalid", "Progress", "SyndicateError",
            "export", "import_records", "index_shards", "next_change", "store_stats", "validate"]
+__all__ += ["PingReport", "configured_hub", "ping"]  # WebSub (syndicate.websub)
 
 # Where each name of the surface is defined. Each module is imported when one of its names
 # is first used: a command loads what it needs, and `--help` loads none of them.
@@ -35,6 +37,9 @@ _DEFINED_IN = {
     "Progress": "syndicate.progress",
     "import_records": "syndicate.importing",
     "store_stats": "syndicate.importing",
+    "PingReport": "syndicate.websub",
+    "configured_hub": "syndicate.websub",
+    "ping": "syndicate.websub",
 }
 
 

@@ -96,6 +96,8 @@ def build_feed(spec: FeedSpec, items: Sequence[Article], config: Config, *,
         rights=site.rights,
         logo=site.logo,
         archive=archive,
+        # Subscribers subscribe to a feed's current document; an archive page is not a topic.
+        hubs=(site.websub_hub,) if site.websub_hub and (archive is None or archive.current is None) else (),
     )
 
 

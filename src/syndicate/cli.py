@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from syndicate import DISTRIBUTION, api, reports
-from syndicate.errors import InvalidRecords, OutputInvalid, SyndicateError
+from syndicate.errors import InvalidRecords, OutputInvalid, SyndicateError, UsageError
 from syndicate.patterns import lazy
 
 if TYPE_CHECKING:
@@ -241,6 +241,10 @@ def export(
         Optional[int], typer.Option("--jobs", "-j", metavar="N",
                                     help="Render in N processes (the files are the same). Default: one per CPU.")
     ] = None,
+    ping: Annotated[
+        bool, typer.Option("--ping", help="Then tell the site's WebSub hub ([site] websub_hub) which feeds "
+                                          "changed (see `syndicate ping`).")
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
     json_report: JsonOption = False,
 ) -> None:
@@ -250,17 +254,24 @@ def export(
     changed is rendered and rewritten. On a terminal, a progress bar on standard error."""
     started = time.monotonic()
     try:
+        if ping and check:
+            raise UsageError("--ping cannot go with --check: a check publishes nothing to notify the hub of")
+        if ping:  # before anything is written: a missing hub is a mistake in the configuration
+            api.configured_hub(config)
         with _progress_bar(not quiet and not json_report and _stderr_is_terminal(), unit="files") as progress:
             report = api.export(config, out_dir=out, store=store, formats=formats, sections=sections,
                                 skip_invalid=skip_invalid, check=check, force=force, jobs=jobs,
                                 progress=progress, shard=shard)
+        # Once published, as a hub fetches a feed as soon as it is told of it.
+        pinged = api.ping(config, out_dir=out, written=report.written) if ping else None
     except SyndicateError as error:
         raise _fail(error, store_variable=_store_variable(context), json_command="export" if json_report else None,
                     started=started) from None
     _print_skipped_and_warnings(report.skipped, report.warnings)
     if json_report:
         code = EXIT_INVALID_OUTPUT if check and report.stale else 0
-        _print_json(reports.export(report, out=out, exit_code=code, seconds=time.monotonic() - started))
+        _print_json(reports.export(report, out=out, exit_code=code, seconds=time.monotonic() - started,
+                                   pinged=pinged))
         raise typer.Exit(code)
     if check:
         for path in report.written:
@@ -282,6 +293,16 @@ def export(
         if held_back or report.skipped:
             skipped = f"{len(report.skipped)} problem{'s' if len(report.skipped) != 1 else ''} skipped"
             _say("not in any feed: " + ", ".join(filter(None, (held_back, skipped if report.skipped else ""))))
+        if pinged is not None:
+            _say_pinged(pinged)
+
+
+def _say_pinged(pinged) -> None:
+    """What PINGED (a websub.PingReport) did, one line per feed and a total."""
+    for topic in pinged.topics:
+        _say(f"notified {topic}")
+    feeds = len(pinged.topics)
+    _say(f"WebSub hub {pinged.hub}: told of {feeds} changed feed{'s' if feeds != 1 else ''}")
 
 
 @app.command()
@@ -387,6 +408,24 @@ def import_(
 
         _say(f"imported {report.imported} records into {redacted(report.into)}: {report.new} new, "
              f"{report.replaced} replaced, {report.skipped_records} skipped")
+
+
+@app.command()
+def ping(
+    out: Annotated[Path, typer.Argument(metavar="DIR", help="The output directory of `syndicate export`.")],
+    config: ConfigOption = Path("syndicate.toml"),
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
+) -> None:
+    """Tell the site's WebSub hub ([site] websub_hub) that every feed DIR's manifest lists changed
+    (RSS, Atom and JSON Feed; not archive pages): after copying DIR to the server, or when
+    `export --ping` could not reach the hub. Exit 2, naming the feed and the hub's answer, when the
+    hub refuses or cannot be reached after 3 attempts."""
+    try:
+        pinged = api.ping(config, out_dir=out)
+    except SyndicateError as error:
+        raise _fail(error) from None
+    if not quiet:
+        _say_pinged(pinged)
 
 
 @app.command()

@@ -29,7 +29,7 @@ _URI_PREFIX = re.compile(r"^[a-z][a-z0-9+.-]*:[A-Za-z0-9._~:@!$&'()*+,;=/?#%-]*$
 _KEYS = {
     "": ("site", "store", "defaults", "limits", "sections"),
     "site": ("title", "description", "home_url", "feeds_url", "id_prefix", "language", "timezone",
-             "dayfirst", "publisher", "rights", "logo", "archive", "tombstone_days"),
+             "dayfirst", "publisher", "rights", "logo", "archive", "tombstone_days", "websub_hub"),
     "store": ("location", "path", "timeout", "cache"),
     "defaults": ("formats", "limit", "opml_format"),
     "limits": ("max_record_bytes", "max_feed_bytes"),
@@ -66,6 +66,8 @@ class Site:
     # Archive pages of every feed (RFC 5005 section 4): ARCHIVE_MONTHLY, a page size, or None (off).
     archive: str | int | None = None
     tombstone_days: int = DEFAULT_TOMBSTONE_DAYS
+    # The WebSub hub the feeds name (WebSub section 4, rel="hub") and `syndicate ping` notifies.
+    websub_hub: str | None = None
 
     @property
     def tombstone_window(self) -> timedelta:
@@ -251,6 +253,7 @@ def load_config(path: str | Path) -> Config:
         logo=site_table.url("logo"),
         archive=site_table.archive("archive") or None,
         tombstone_days=site_table.positive_int("tombstone_days", DEFAULT_TOMBSTONE_DAYS),
+        websub_hub=site_table.url("websub_hub"),
     )
 
     store_table = _Table(raw.get("store", {}), "store", path)

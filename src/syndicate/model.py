@@ -207,6 +207,8 @@ class Feed(_Pickled):
     # says they must be taken down (README "The life of a story"); never among the items.
     tombstones: tuple[Article, ...] = ()
     version: int = 1  # of the feed as a package of items (NewsML-G2 packageItem): syndicate.versions
+    # The WebSub hubs subscribers are sent to (WebSub section 4, "Discovery"), on a current feed.
+    hubs: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         _require_aware("Feed", "updated", self.updated)

@@ -41,8 +41,8 @@ def failure(command: str, error: SyndicateError, *, exit_code: int, seconds: flo
     return document
 
 
-def export(report, *, out: Path, exit_code: int, seconds: float) -> dict[str, Any]:
-    """REPORT: a syndicate.export.ExportReport."""
+def export(report, *, out: Path, exit_code: int, seconds: float, pinged=None) -> dict[str, Any]:
+    """REPORT: a syndicate.export.ExportReport; PINGED: with --ping, a syndicate.websub.PingReport."""
     document = _head("export", exit_code=exit_code, seconds=seconds)
     changed = "stale" if report.checked_only else "written"
     held = report.held_back
@@ -55,6 +55,8 @@ def export(report, *, out: Path, exit_code: int, seconds: float) -> dict[str, An
         "next_change": _instant(held.next_change),
         "skipped": [problem(p) for p in report.skipped], "warnings": list(report.warnings),
     })
+    if pinged is not None:
+        document["websub"] = {"hub": pinged.hub, "notified": list(pinged.topics), "attempts": pinged.attempts}
     return document
 
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -65,13 +65,31 @@ def seen_by_partners(article: Article) -> str:
 
 
 class Versions:
-    """The ledger HELD as the store (or OUT) keeps it, and what this export changes in it."""
+    """The ledger HELD as OUT keeps it (a directory store's whole ledger, or what a store that keeps
+    one could not take yet), what FETCH reads from that store's ledger for the ids asked (entries
+    of HELD of no lower version win: they are newer), and what this export changes in it."""
 
-    def __init__(self, held: Mapping[str, Entry] | None = None) -> None:
-        self.held: Mapping[str, Entry] = held or {}
+    def __init__(self, held: Mapping[str, Entry] | None = None, *,
+                 fetch: Callable[[list[str]], Mapping[str, Entry]] | None = None) -> None:
+        self.held: dict[str, Entry] = dict(held or {})
         self.changed: dict[str, Entry] = {}
+        self._fetch = fetch
+        self._asked: set[str] = set()
+
+    def prefetch(self, keys: Iterable[str]) -> None:
+        """Read the store's entries of KEYS at once (an export asks for a page of items at a time)."""
+        if self._fetch is None:
+            return
+        missing = list(dict.fromkeys(key for key in keys if key not in self._asked))
+        if not missing:
+            return
+        self._asked.update(missing)
+        for key, entry in self._fetch(missing).items():
+            if key not in self.held or entry[0] > self.held[key][0]:
+                self.held[key] = entry
 
     def _entry(self, key: str, digest: str, moment: datetime, *, pinned: int | None = None) -> Entry:
+        self.prefetch((key,))
         known = self.changed.get(key) or self.held.get(key)
         if pinned is not None:
             entry = (pinned, digest, moment) if known is None or known[:2] != (pinned, digest) else known
@@ -92,6 +110,12 @@ class Versions:
         if version == article.version and created == article.created:
             return article
         return replace(article, version=version, version_created=created)
+
+    def of_articles(self, articles: Iterable[Article]) -> list[Article]:
+        """Each of ARTICLES with its version, the store's entries read at once."""
+        articles = list(articles)
+        self.prefetch(article.item_id for article in articles)
+        return [self.of_article(article) for article in articles]
 
     def of_feed(self, feed: Feed) -> Feed:
         """FEED with its version as a package of its items and tombstones."""

@@ -203,6 +203,24 @@ def test_the_w3c_validator_accepts_them_with_a_note_on_the_tombstones_namespace(
         "world/rss.xml: errors=0 warnings=0"], report
 
 
+def test_a_hub_is_linked_beside_self_and_nothing_else_changes(lifecycle):
+    """WebSub section 4: rel="hub" in the channel (atom:link) and in the Atom feed; a feed without
+    hubs is what it was, byte for byte: the file with a hub is it plus the one link."""
+    from dataclasses import replace
+
+    from tests.formats.conftest import written
+
+    hub = "https://hub.example.net/publish?site=news"
+    for name, links in (("rss", f"channel/{ATOM}link"), ("atom", f"{ATOM}link")):
+        plain, with_hub = written(name, lifecycle), written(name, replace(lifecycle, hubs=(hub,)))
+        assert FORMATS[name].check(with_hub) == []
+        rels = {link.get("rel"): link.get("href") for link in parse_xml(with_hub).getroot().iterfind(links)}
+        assert rels["hub"] == hub and rels["self"] == f"https://news.example.org/feeds/society/{FORMATS[name].filename}"
+        line = f'<{"atom:" if name == "rss" else ""}link rel="hub" href="{hub.replace("&", "&#x26;")}"/>'.encode()
+        assert with_hub.count(line) == 1 and b"hub" not in plain
+        assert with_hub.replace(b"\n" + b" " * (4 if name == "rss" else 2) + line, b"") == plain
+
+
 def test_every_file_names_the_feed_stylesheet_in_its_prolog_archive_pages_too(site: Path):
     """<?xml-stylesheet?> (syndicate.previews) after the XML declaration, before the root, with the
     stylesheet's absolute URL at the top of feeds_url, the same from an archive page."""

@@ -104,3 +104,19 @@ def test_our_checks_refuse_a_broken_tombstone(lifecycle):
         "_syndicate/tombstones/1/url: '/society/withheld/' is not an absolute http(s) URL",
         "_syndicate/tombstones/1/when: '2025-03-02' is not an RFC 3339 date-time with a zone",
         "_syndicate/tombstones/1/status: 'deleted' is not one of withheld, killed"]
+
+
+def test_a_hub_is_in_hubs_and_must_be_an_http_url(lifecycle):
+    """JSON Feed 1.1 "hubs": [{"type": "WebSub", "url"}]; none without a hub (the member left out)."""
+    from tests.formats.conftest import written
+
+    assert "hubs" not in json.loads(written("jsonfeed", lifecycle))
+    data = written("jsonfeed", replace(lifecycle, hubs=("https://hub.example.net/",)))
+    document = json.loads(data)
+    assert document["hubs"] == [{"type": "WebSub", "url": "https://hub.example.net/"}]
+    assert FORMATS["jsonfeed"].check(data) == []
+    schema = json.loads(reference("jsonfeed/schema-v1.1.json").read_text(encoding="utf-8"))
+    assert list(Draft7Validator(schema, format_checker=FormatChecker()).iter_errors(document)) == []
+    document["hubs"][0]["url"] = "mailto:hub@example.net"
+    assert FORMATS["jsonfeed"].check(json.dumps(document).encode("utf-8")) == [
+        "hubs/0/url: 'mailto:hub@example.net' is not an absolute http(s) URL"]

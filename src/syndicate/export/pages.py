@@ -46,12 +46,12 @@ def _digest(item_id: str) -> bytes:
 
 def page_feeds(selection: Selection, archives: list[ArchivePages], config: Config, *,
                streamed: Streamed, archived: Sequence[FeedSpec] | None = None,
-               versioned: Callable[[Article], Article] = lambda article: article) -> Iterator[Feed]:
+               versioned: Callable[[Sequence[Article]], list[Article]] = list) -> Iterator[Feed]:
     """The Feed of every archive page of ARCHIVES, each as soon as it is complete (the newest
     ones last); what the stream met goes into STREAMED. ARCHIVED: every archived feed of the
     export, when ARCHIVES are only some of them (a shard's, shards.py): the stream is theirs, and
     a record on any of their pages is counted, so that a shard reads and reports what the whole
-    export does. VERSIONED: each article with its version (syndicate.versions)."""
+    export does. VERSIONED: a chunk's articles with their versions (syndicate.versions)."""
     specs = list(archived) if archived is not None else [pages.spec for pages in archives]
     section = specs[0].section if len(specs) == 1 else None
     # load_articles() finds an item id taken twice within a chunk; this, across chunks. Digests,
@@ -66,10 +66,9 @@ def page_feeds(selection: Selection, archives: list[ArchivePages], config: Confi
         loaded = load_articles(chunk, config)
         streamed.problems += loaded.problems
         streamed.warnings += loaded.warnings
-        for article in loaded.articles:
+        for article in versioned(loaded.articles):
             if _taken(article, taken, streamed.problems) or not is_public(article, as_of=selection.as_of):
                 continue  # (a store of an older layout keeps no expiry to select by)
-            article = versioned(article)
             sections = (None, *article.all_sections)
             if not held_by_specs.isdisjoint(sections):
                 streamed.origins.add(article.origin)

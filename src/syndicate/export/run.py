@@ -102,15 +102,16 @@ def export(
         # The store's ledger, and what OUT holds of it: a directory store's whole ledger, or what a
         # database store could not take last time (_keep_versions).
         pending = read_versions(out / (VERSIONS_FILE if selection.versions is None else PENDING_VERSIONS_FILE))
-        ledger = Versions(pending if selection.versions is None else _merged(selection.versions, pending))
-        by_origin = {article.origin: ledger.of_article(article) for article in loaded.articles}
+        ledger = Versions(pending, fetch=selection.versions)
+        by_origin = {article.origin: article for article in ledger.of_articles(loaded.articles)}
         withdrawn = load_articles(selection.withdrawn, config)
         problems = (*problems, *withdrawn.problems)
         if problems and not skip_invalid:
             raise InvalidRecords(problems)
         # The store hands out the withdrawals of the window (README "The life of a story").
-        tombstones = newest_withdrawn([ledger.of_article(article) for article in withdrawn.articles
-                                       if is_tombstone(article, as_of=as_of, window=config.site.tombstone_window)])
+        tombstones = newest_withdrawn(ledger.of_articles(
+            article for article in withdrawn.articles
+            if is_tombstone(article, as_of=as_of, window=config.site.tombstone_window)))
         newest = site_newest(selection.site_newest, by_origin, config)
         # A store of an older layout keeps no expiry to select by: is_public() says it here.
         latest_of = {spec.slug: [by_origin[r.origin] for r in selection.chosen[spec.slug]
@@ -119,7 +120,7 @@ def export(
         archives = [ArchivePages(spec, config) for spec in owned if spec.archive is not None]
         streamed = Streamed()
         feeds = map(ledger.of_feed, _feeds(owned, latest_of, archives, selection, config, site_newest=newest,
-                                           streamed=streamed, tombstones=tombstones, versioned=ledger.of_article,
+                                           streamed=streamed, tombstones=tombstones, versioned=ledger.of_articles,
                                            archived=[spec for spec in specs if spec.archive is not None]))
 
         # Each changed file is staged as it is rendered (with check, only compared), each target
@@ -189,12 +190,12 @@ def export(
 
 def _feeds(specs: list[FeedSpec], latest_of: dict[str, list[Article]], archives: list[ArchivePages],
            selection: Selection, config: Config, *, site_newest: Article | None, streamed: Streamed,
-           tombstones: list[Article], versioned: Callable[[Article], Article],
+           tombstones: list[Article], versioned: Callable[[Sequence[Article]], list[Article]],
            archived: list[FeedSpec]) -> Iterator[Feed]:
     """The feeds without archive pages; every archive page, as the store's records stream by;
     then the feeds with archive pages, linked to their newest page. LATEST_OF: each feed's latest
     articles, by slug; TOMBSTONES: the withdrawn stories partners are still told of, which only
-    current feeds carry; VERSIONED: an article streamed with its version. ARCHIVED: every archived
+    current feeds carry; VERSIONED: articles streamed, with their versions. ARCHIVED: every archived
     feed of the export (a shard's SPECS are some)."""
     yield from (build_feed(spec, latest_of[spec.slug], config, site_newest=site_newest,
                            tombstones=tombstones_of(spec, tombstones))
@@ -204,14 +205,6 @@ def _feeds(specs: list[FeedSpec], latest_of: dict[str, list[Article]], archives:
     yield from (pages.current_feed(latest_of[pages.spec.slug], site_newest=site_newest,
                                    tombstones=tombstones_of(pages.spec, tombstones)) for pages in archives)
 
-
-
-def _merged(in_store: Mapping[str, Entry], in_out: Mapping[str, Entry]) -> dict[str, Entry]:
-    """The store's ledger IN_STORE with what OUT kept of it (IN_OUT), which is newer where its
-    version is not lower."""
-    merged = dict(in_store)
-    merged.update((key, entry) for key, entry in in_out.items() if key not in merged or entry[0] >= merged[key][0])
-    return merged
 
 
 def _keep_versions(ledger: Versions, pending: Mapping[str, Entry], *, out: Path,

@@ -35,7 +35,7 @@ class Selection:
     withdrawn: list[RawRecord]  # withheld and killed records within the tombstone window, latest first
     # The versions ledger (syndicate.versions) the store keeps, or None for a store that keeps none
     # (a directory store's is OUT's, syndicate.versions.VERSIONS_FILE); and how to keep what an export changes in it.
-    versions: dict | None
+    versions: Callable[[list[str]], dict] | None  # the store's ledger entries of the ids asked
     keep_versions: Callable[[dict], None] | None
 
     def oldest_first(self, section: str | None) -> Iterator[RawRecord]:
@@ -60,11 +60,10 @@ def reading(config: Config, specs: list[FeedSpec], *, store: str, as_of: datetim
                 FeedQuery(section=None, limit=1), as_of=as_of)
             window = config.site.tombstone_window
             withdrawn = snapshot.withdrawn(since=as_of - window)
-            read_versions = getattr(snapshot, "versions", None)
             yield Selection(chosen=chosen, site_newest=site_newest, problems=snapshot.problems,
                             state=snapshot.state, held_back=snapshot.held_back(as_of=as_of, tombstone_window=window),
                             snapshot=snapshot, as_of=as_of, store_warnings=getattr(opened, "warnings", []),
-                            withdrawn=withdrawn, versions=read_versions() if read_versions is not None else None,
+                            withdrawn=withdrawn, versions=getattr(snapshot, "versions", None),
                             keep_versions=getattr(opened, "keep_versions", None))
     finally:
         opened.close()

@@ -15,6 +15,9 @@ around feedgen's traps:
 - its RSS dates keep the article's offset (+0545 is "problematical" to the W3C
   validator), so pubDate and lastBuildDate are rewritten in GMT.
 
+WebSub (README "WebSub"): with a hub configured, a current feed links it with rel="hub" (in RSS,
+an atom:link element) after its rel="self" link, the topic; archive pages do not.
+
 With archive pages (RFC 5005 section 4), a feed's links to them are Atom links (in RSS,
 atom:link elements, as RFC 5005 Appendix B says) with rel current, prev-archive and
 next-archive, each to the same format's file. An archive page has the current feed's id,
@@ -131,11 +134,13 @@ def _hooks() -> tuple[type, type]:
             channel = rss.find("channel")
             channel.find("lastBuildDate").text = rfc822(self.feed.updated)
             _plain_text(element for path in _CHANNEL_TEXT for element in channel.iterfind(path))
+            _hub_links(channel, self.feed, link=f"{{{ATOM_NS}}}link")
             _archive_links(channel, self.feed, self.format, link=f"{{{ATOM_NS}}}link")
             return rss
 
         def extend_atom(self, feed: etree._Element) -> etree._Element:
             # Called before feedgen appends the entries: the links come before them, as RFC 4287 wants.
+            _hub_links(feed, self.feed, link="link")
             _archive_links(feed, self.feed, self.format, link="link")
             return feed
 
@@ -206,6 +211,13 @@ def _hooks() -> tuple[type, type]:
             return entry
 
     return _Namespaces, _Extras
+
+
+def _hub_links(parent: etree._Element, feed: Feed, *, link: str) -> None:
+    """WebSub section 4 ("Discovery"): an XML feed names its hubs with embedded link elements,
+    rel="hub", beside the rel="self" link that names the topic (in RSS, atom:link elements)."""
+    for hub in feed.hubs:
+        _sub(parent, link, rel="hub", href=hub)
 
 
 def _archive_links(parent: etree._Element, feed: Feed, fmt: Format, *, link: str) -> None:

@@ -25,6 +25,9 @@ formats.lifecycle). The spec has no field for a correction's note: besides
 item._syndicate.correction, it closes the item's text, as a last paragraph of content_html, or
 of content_text for an item without a body, so that every reader shows it.
 
+WebSub (README "WebSub"): with a hub configured, a current feed's "hubs" is
+[{"type": "WebSub", "url": "<the hub>"}], its topic feed_url; archive pages have none.
+
 Archive pages (README "Archives"): next_url (spec: "the next n items") is the page of the
 next older items, as RFC 5005's prev-archive: the current feed's is the newest page, each
 page's the one before it, the oldest page has none. An archive page's feed_url is the current
@@ -128,6 +131,9 @@ def write(feed: Feed, out: BinaryIO) -> None:
         "next_url": links.get("prev-archive"),
         "icon": feed.logo,
         "language": feed.language,
+        # Spec: "hubs" (WebSub), "describes endpoints that can be used to subscribe to real-time
+        # notifications"; the topic is feed_url.
+        "hubs": [{"type": "WebSub", "url": hub} for hub in feed.hubs],
         "_syndicate": compact({"rights": feed.rights, "updated": rfc3339(feed.updated),
                                "archive": True if feed.is_archive_document else None,
                                "page_url": feed.url_for(FILENAME) if page else None,
@@ -150,6 +156,9 @@ def check(data: bytes, external_schema: Path | None = None) -> list[str]:
     for key in ("home_page_url", "feed_url"):
         if key in document and not is_absolute_http_url(document[key]):
             problems.append(f"{key}: {document[key]!r} is not an absolute http(s) URL")
+    for index, hub in enumerate(document.get("hubs", ())):
+        if not is_absolute_http_url(hub["url"]):  # a hub is POSTed to (WebSub section 5)
+            problems.append(f"hubs/{index}/url: {hub['url']!r} is not an absolute http(s) URL")
     ids: set[str] = set()
     for index, item in enumerate(document["items"]):
         for key in ("date_published", "date_modified"):

@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 import uuid
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -614,16 +614,18 @@ class _Snapshot:
         return HeldBack(drafts=drafts, embargoed=embargoed, next_lift=lift, next_expiry=expiry,
                         tombstones_end=first_withdrawn + tombstone_window if first_withdrawn else None)
 
-    def versions(self) -> dict[str, tuple[int, str, datetime]]:
-        """The versions ledger (syndicate.versions): item id -> (version, digest, created); {} before
-        the first export kept one."""
+    def versions(self, ids: Collection[str] | None = None) -> dict[str, tuple[int, str, datetime]]:
+        """The versions ledger (syndicate.versions): item id -> (version, digest, created), of IDS
+        only when given (an export asks for the items it exports); {} before the first export kept one."""
         store = self.store
         assert store.connection is not None
         try:
             if not store.connection.execute("SELECT to_regclass(%s) IS NOT NULL",
                                             (f"{store.schema}.{VERSIONS}",)).fetchone()[0]:
                 return {}
-            rows = store.connection.execute(store._sql("SELECT id, version, digest, created FROM {versions}"))
+            query = "SELECT id, version, digest, created FROM {versions}"
+            rows = store.connection.execute(store._sql(query)) if ids is None else \
+                store.connection.execute(store._sql(query + " WHERE id = ANY(%s)"), (list(ids),))
             return {item: (version, digest, created.astimezone(timezone.utc))
                     for item, version, digest, created in rows}
         except psycopg.Error as error:

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -557,16 +557,24 @@ class _Snapshot:
                         next_expiry=_from_utc_text(expiry),
                         tombstones_end=first_withdrawn + tombstone_window if first_withdrawn else None)
 
-    def versions(self) -> dict[str, tuple[int, str, datetime]]:
-        """The versions ledger (syndicate.versions): item id -> (version, digest, created); {} before
-        the first export kept one."""
+    def versions(self, ids: Collection[str] | None = None) -> dict[str, tuple[int, str, datetime]]:
+        """The versions ledger (syndicate.versions): item id -> (version, digest, created), of IDS
+        only when given (an export asks for the items it exports); {} before the first export kept one."""
         assert self.store.connection is not None
         try:
             connection = self.store.connection
             if connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
                                   (VERSIONS,)).fetchone() is None:
                 return {}
-            return {item: (version, digest, datetime.fromisoformat(created)) for item, version, digest, created
-                    in connection.execute(f"SELECT id, version, digest, created FROM {VERSIONS}")}
+            query = f"SELECT id, version, digest, created FROM {VERSIONS}"
+            if ids is None:
+                rows = list(connection.execute(query))
+            else:
+                asked = list(ids)
+                rows = [row for start in range(0, len(asked), _HELD_CHUNK)
+                        for row in connection.execute(
+                            f"{query} WHERE id IN ({','.join('?' * len(asked[start:start + _HELD_CHUNK]))})",
+                            asked[start:start + _HELD_CHUNK])]
+            return {item: (version, digest, datetime.fromisoformat(created)) for item, version, digest, created in rows}
         except sqlite3.Error as error:
             raise self.store._failure(error, "read the store's versions") from None
