@@ -79,15 +79,6 @@ def one_render_process_unless_asked(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parallel, "default_jobs", lambda: 1)
 
 
-@pytest.fixture
-def no_site_files(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Exports that make no site files (export/site_files.py): the trees a sharded export and
-    `syndicate index` make, which a serial export's is compared with."""
-    from syndicate.export import site_files
-
-    monkeypatch.setattr(site_files, "SITE_FILES", ())
-
-
 def examples(count: int) -> int:
     """COUNT examples under the dev profile, scaled with the profile's max_examples (half under ci)."""
     return max(1, count * settings.default.max_examples // 100)

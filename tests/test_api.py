@@ -11,7 +11,7 @@ from tests.conftest import EXAMPLE_CONFIG, write_record
 LAYOUT = sorted(
     [f"{slug}/{name}" for slug in ("society", "analysis", "all")
      for name in ("rss.xml", "atom.xml", "feed.json", "newsml.xml", "index.html")]
-    + ["index.opml", "manifest.json", "feed.xsl", "index.html"]
+    + ["index.opml", "manifest.json", "sitemap-news.xml", "feed.xsl", "index.html"]
 )
 
 
@@ -37,7 +37,7 @@ def test_two_exports_give_identical_bytes(tmp_path: Path, example_feeds: Path, m
 def test_section_and_format_limit_what_is_written(tmp_path: Path):
     api.export(EXAMPLE_CONFIG, out_dir=tmp_path, sections=["analysis"], formats=["atom", "jsonfeed"])
     assert _files(tmp_path) == ["analysis/atom.xml", "analysis/feed.json", "analysis/index.html", "feed.xsl",
-                                "index.html", "index.opml", "manifest.json"]
+                                "index.html", "index.opml", "manifest.json", "sitemap-news.xml"]
     index = (tmp_path / "index.opml").read_text(encoding="utf-8")
     assert 'xmlUrl="https://news.example.org/feeds/analysis/atom.xml"' in index
     assert "society" not in index
@@ -75,7 +75,7 @@ def test_validate_finds_feeds_by_name_and_by_content(example_feeds: Path, tmp_pa
     renamed.write_bytes((example_feeds / "society/atom.xml").read_bytes())
     reports = api.validate([example_feeds, renamed])
     assert all(r.valid for r in reports), [r for r in reports if not r.valid]
-    assert len(reports) == 14  # 12 feeds, index.opml and the renamed copy
+    assert len(reports) == 15  # 12 feeds, index.opml, sitemap-news.xml and the renamed copy
     assert reports[-1].format_name == "atom"
 
 

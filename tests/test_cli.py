@@ -18,11 +18,11 @@ def test_export_then_validate(tmp_path: Path):
     out = tmp_path / "feeds"
     result = runner.invoke(app, ["export", "--config", str(EXAMPLE_CONFIG), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "12 files rendered, 19 written, 0 unchanged" in result.output
+    assert "12 files rendered, 20 written, 0 unchanged" in result.output
     assert (out / "society" / "rss.xml").is_file()
     result = runner.invoke(app, ["validate", str(out)])
     assert result.exit_code == 0, result.output
-    assert "13 files checked, 0 invalid" in result.output  # 12 feeds and index.opml
+    assert "14 files checked, 0 invalid" in result.output  # 12 feeds, index.opml and sitemap-news.xml
 
 
 def test_validate_exits_1_on_an_invalid_file(tmp_path: Path):
@@ -95,7 +95,7 @@ def test_validate_against_iptc_xsd_by_option_and_by_environment(tmp_path: Path):
     assert runner.invoke(app, ["export", "-c", str(EXAMPLE_CONFIG), "-o", str(out), "-f", "newsml"]).exit_code == 0
     result = runner.invoke(app, ["validate", "--newsml-xsd", str(xsd), str(out)])
     assert result.exit_code == 0, result.output
-    assert "4 files checked, 0 invalid" in result.output  # 3 newsml.xml and index.opml
+    assert "5 files checked, 0 invalid" in result.output  # 3 newsml.xml, index.opml, sitemap-news.xml
     newsml = out / "society" / "newsml.xml"
     newsml.write_bytes(newsml.read_bytes().replace(b"<slugline>", b"<sluglien/><slugline>", 1))
     result = runner.invoke(app, ["validate", str(out)], env={"SYNDICATE_NEWSML_XSD": str(xsd)})
@@ -118,10 +118,11 @@ def test_ninjs_on_request_and_checked_per_item_against_iptc_schema(tmp_path: Pat
     result = runner.invoke(app, ["export", "-c", str(EXAMPLE_CONFIG), "-o", str(out), "-f", "ninjs", "-s", "society"])
     assert result.exit_code == 0, result.output
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() and not p.name.startswith(".")) \
-        == ["feed.xsl", "index.html", "index.opml", "manifest.json", "society/index.html", "society/ninjs.json"]
+        == ["feed.xsl", "index.html", "index.opml", "manifest.json", "sitemap-news.xml", "society/index.html",
+            "society/ninjs.json"]
     result = runner.invoke(app, ["validate", "--schema", f"ninjs={schema}", str(out)])
     assert result.exit_code == 0, result.output
-    assert "2 files checked, 0 invalid" in result.output  # ninjs.json and index.opml
+    assert "3 files checked, 0 invalid" in result.output  # ninjs.json, index.opml, sitemap-news.xml
 
 
 def test_an_internal_error_exits_3_without_traceback(monkeypatch, capsys, tmp_path: Path):

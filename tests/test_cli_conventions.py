@@ -118,7 +118,7 @@ def test_completion_script_is_offered_for_a_shell():
     assert "_SYNDICATE_COMPLETE" in done.stdout and "complete" in done.stdout
 
 
-@pytest.mark.parametrize("command", ["export", "import", "index", "stats", "validate"])
+@pytest.mark.parametrize("command", ["export", "import", "index", "serve", "stats", "validate"])
 def test_command_help_shows_flags_without_a_type_and_options_by_what_they_take(command: str):
     done = _help(command)
     assert done.returncode == 0, done.stderr

@@ -92,7 +92,7 @@ def test_check_exits_0_when_fresh_and_1_when_the_store_changed_writing_nothing(t
     expected = [f"{feed}/{name}" for feed in ("analysis", "all")
                 for name in ("rss.xml", "atom.xml", "feed.json", "newsml.xml", "index.html")] + ["manifest.json"]
     assert listed == sorted(str((out / relative).resolve()) for relative in expected)
-    assert "11 of 19 files would change" in stale.output
+    assert "11 of 20 files would change" in stale.output
     assert _state(out) == before  # --check wrote nothing
 
 

@@ -43,7 +43,7 @@ def test_export_json_lists_files_counts_and_what_no_feed_shows(tmp_path: Path):
     out = tmp_path / "feeds"
     first = _json(_export(out, "--json"))
     assert first["command"] == "export" and first["check"] is False
-    assert len(first["files"]["written"]) == 19 and first["files"]["unchanged"] == []
+    assert len(first["files"]["written"]) == 20 and first["files"]["unchanged"] == []
     assert str(out / "all" / "rss.xml") in first["files"]["written"]
     assert (first["feeds"], first["records"], first["rendered"]) == (3, 23, 12)
     # The example holds a draft and an embargo until 2099-01-01 in Minsk (+03:00).
@@ -53,7 +53,7 @@ def test_export_json_lists_files_counts_and_what_no_feed_shows(tmp_path: Path):
     assert first["skipped"] == [] and first["warnings"] == []
 
     again = _json(_export(out, "--json"))
-    assert again["files"]["written"] == [] and len(again["files"]["unchanged"]) == 19 and again["rendered"] == 0
+    assert again["files"]["written"] == [] and len(again["files"]["unchanged"]) == 20 and again["rendered"] == 0
     checked = _json(_export(out, "--json", "--check"))
     assert checked["check"] is True and checked["files"]["stale"] == []
 
@@ -95,8 +95,8 @@ def test_import_validate_and_stats_json(tmp_path: Path):
     out = tmp_path / "feeds"
     _json(_export(out, "--json"))
     valid = _json(["validate", str(out), "--json"])
-    assert valid["checked"] == 13 and valid["invalid"] == 0
-    assert {f["format"] for f in valid["files"]} == {"rss", "atom", "jsonfeed", "newsml", "opml"}
+    assert valid["checked"] == 14 and valid["invalid"] == 0
+    assert {f["format"] for f in valid["files"]} == {"rss", "atom", "jsonfeed", "newsml", "opml", "sitemap"}
     (out / "all" / "feed.json").write_text("{}", encoding="utf-8")
     invalid = _json(["validate", str(out), "--json"], exit_code=1)
     assert invalid["invalid"] == 1
@@ -154,8 +154,8 @@ def test_export_and_validate_draw_progress_on_a_terminal_only(tmp_path: Path):
     assert "rendering" in drawn and "12/12" in drawn and "\x1b[" in drawn
 
     code, stdout, drawn = _on_a_terminal(["validate", str(out)])
-    assert code == 0 and "13 files checked, 0 invalid" in stdout
-    assert "checking" in drawn and "19/19" in drawn  # manifest.json, feed.xsl and the pages too, not checked
+    assert code == 0 and "14 files checked, 0 invalid" in stdout
+    assert "checking" in drawn and "20/20" in drawn  # manifest.json, feed.xsl and the pages too, not checked
 
     for quiet in (["--quiet"], ["--json"]):
         code, _stdout, drawn = _on_a_terminal(["validate", str(out), *quiet])

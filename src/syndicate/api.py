@@ -19,11 +19,12 @@ if TYPE_CHECKING:
     from syndicate.importing import ImportReport, import_records, store_stats
     from syndicate.opml import CheckedFile
     from syndicate.progress import Progress
+    from syndicate.serve import make_server
     from syndicate.websub import PingReport, configured_hub, ping
 
-__all__ = ["ExportReport", "FileReport", "ImportReport", "IndexReport", "OutputInvalid", "Progress", "SyndicateError",
-           "export", "import_records", "index_shards", "next_change", "store_stats", "validate"]
-__all__ += ["PingReport", "configured_hub", "ping"]  # WebSub (syndicate.websub)
+__all__ = ["ExportReport", "FileReport", "ImportReport", "IndexReport", "OutputInvalid", "PingReport", "Progress",
+           "SyndicateError", "configured_hub", "export", "import_records", "index_shards", "make_server",
+           "next_change", "ping", "store_stats", "validate"]
 
 # Where each name of the surface is defined. Each module is imported when one of its names
 # is first used: a command loads what it needs, and `--help` loads none of them.
@@ -40,6 +41,7 @@ _DEFINED_IN = {
     "PingReport": "syndicate.websub",
     "configured_hub": "syndicate.websub",
     "ping": "syndicate.websub",
+    "make_server": "syndicate.serve",
 }
 
 
@@ -75,8 +77,9 @@ def _checked_files() -> tuple[Format | CheckedFile, ...]:
     writes. Each has a name, a filename, check() and sniff(); validate asks nothing else of them."""
     from syndicate.formats import FORMATS
     from syndicate.opml import INDEX_FILE
+    from syndicate.sitemap import NEWS_SITEMAP_FILE
 
-    return (*FORMATS.values(), INDEX_FILE)
+    return (*FORMATS.values(), INDEX_FILE, NEWS_SITEMAP_FILE)
 
 
 def _kind_of(filename: str, data: bytes) -> Format | CheckedFile | None:

@@ -475,9 +475,36 @@ def _utc(moment) -> str:
 
 
 @app.command()
+def serve(
+    directory: Annotated[Path, typer.Argument(metavar="DIR", help="The output directory to serve (export's --out).")],
+    host: Annotated[str, typer.Option("--host", metavar="HOST",
+                                      help="The address to listen on; 0.0.0.0 for every interface.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", "-p", metavar="PORT",
+                                      help="The port to listen on (0: one the system picks).")] = 8000,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print no line per request.")] = False,
+) -> None:
+    """Serve DIR over HTTP until Ctrl-C: each feed with its media type, strong ETags from
+    manifest.json, Last-Modified, 304 Not Modified, gzip on request; nothing outside DIR, and
+    never manifest.json, _shards/ or hidden files. For previews and small deployments."""
+    try:
+        server = api.make_server(directory, host=host, port=port,
+                                 log=None if quiet else (lambda line: _say(line, err=True)))
+    except SyndicateError as error:
+        raise _fail(error) from None
+    _say(f"serving {directory} at {server.url} (Ctrl-C to stop)", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        _say("stopped", err=True)
+    finally:
+        server.server_close()
+
+
+@app.command()
 def validate(
     paths: Annotated[list[Path], typer.Argument(
-        metavar="PATH...", help="Feed files and index.opml, or directories searched recursively.")],
+        metavar="PATH...", help="Feed files, index.opml and sitemap-news.xml, or directories searched "
+                                  "recursively.")],
     newsml_xsd: Annotated[
         Optional[Path],
         typer.Option("--newsml-xsd", envvar="SYNDICATE_NEWSML_XSD", metavar="XSD",
@@ -493,9 +520,9 @@ def validate(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print problems only.")] = False,
     json_report: JsonOption = False,
 ) -> None:
-    """Check feed files (RSS 2.0, Atom 1.0, JSON Feed 1.1, NewsML-G2, ninjs) and index.opml against
-    syndicate's schemas and the rules a schema cannot express; on a terminal, a progress bar on
-    standard error."""
+    """Check feed files (RSS 2.0, Atom 1.0, JSON Feed 1.1, NewsML-G2, ninjs), index.opml and the news
+    sitemap against syndicate's schemas and the rules a schema cannot express; on a terminal, a
+    progress bar on standard error."""
     started = time.monotonic()
     external: dict[str, Path] = {}
     for entry in schemas or ():

@@ -63,8 +63,6 @@ def _index(merged: Path, config: Path):
     return runner.invoke(app, ["index", str(merged), "-c", str(config)])
 
 
-# A sharded export makes no site files (export/site_files.py): compared with a serial export that makes none.
-@pytest.mark.usefixtures("no_site_files")
 @pytest.mark.parametrize("kind", ["directory", "sqlite", "postgres"])
 def test_shards_merged_and_indexed_are_byte_identical_to_one_export(sharded_site: Path, kind: str,
                                                                     request: pytest.FixtureRequest):
@@ -95,9 +93,13 @@ def test_each_feed_and_its_archive_pages_are_in_exactly_one_shard(atom_shards: t
     for number, out in enumerate(shards, 1):
         assert (out / "_shards" / f"{number}-of-3.json").is_file()
         for relative in tree(out):
-            if not relative.startswith("_shards/"):
+            if not relative.startswith("_shards/") and not relative.endswith("/index.html"):
                 owners.setdefault(relative.split("/")[0], set()).add(number)
-    assert owners == {"sport": {1}, "society": {2}, "all": {3}, "culture": {3}}
+    # The site files beside index.opml, and each feed's page in its directory, are made by the shard
+    # of the site-wide feed.
+    assert owners == {"sport": {1}, "society": {2}, "all": {3}, "culture": {3}, "sitemap-news.xml": {3},
+                      "feed.xsl": {3}, "index.html": {3}}
+    assert [number for number, out in enumerate(shards, 1) if (out / "sport" / "index.html").is_file()] == [3]
     assert (shards[1] / "society" / "archive" / "00003").is_dir()
     assert (shards[2] / "culture" / "archive" / "00001").is_dir() and (shards[2] / "all" / "archive").is_dir()
 
@@ -117,7 +119,6 @@ def _stamps(out: Path) -> dict[Path, int]:
     return {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and not p.name.startswith(".")}
 
 
-@pytest.mark.usefixtures("no_site_files")  # which the merged tree lacks, and an export would add
 def test_an_export_into_the_merged_tree_renders_nothing(sharded_site: Path, tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch):
     config = sharded_site

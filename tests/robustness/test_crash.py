@@ -77,11 +77,13 @@ def _command() -> list[str]:
 # Kill points: after the store is read (nothing staged), with every file staged (none renamed),
 # then after 1 file, a quarter and half of the files have been replaced, and every feed but not
 # yet the manifest.
-FEED_FILES = (SECTIONS + 1) * len(FORMATS)  # the sections' and the site-wide feeds; then the index and manifest
-# The files of the whole site that both editions share: the index, the feed stylesheet and the page
-# listing the feeds (each feed's page, which shows its stories, differs).
-SAME_IN_BOTH = ("index.opml", "feed.xsl", "index.html")
-SITE_FILES = 2 + (SECTIONS + 1)  # feed.xsl and index.html, and each feed's index.html
+FEED_FILES = (SECTIONS + 1) * len(FORMATS)  # the sections' and the site-wide feeds; then the index, the site files
+# and the manifest
+# The files of the whole site that both editions share: the index, the news sitemap (of no article:
+# those of 2024 are older than two days), the feed stylesheet and the page listing the feeds (each
+# feed's page, which shows its stories, differs).
+SAME_IN_BOTH = ("index.opml", "sitemap-news.xml", "feed.xsl", "index.html")
+SITE_FILES = 3 + (SECTIONS + 1)  # sitemap-news.xml, feed.xsl and index.html, and each feed's index.html
 
 
 @pytest.mark.parametrize(("point", "replaced"), [

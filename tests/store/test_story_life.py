@@ -62,7 +62,12 @@ class Newsroom:
         report = json.loads(result.stdout)
         if step is not None:
             shutil.copytree(self.out, self.steps / step)
-        return report["files"]["written"]
+        written = report["files"]["written"]
+        # The news sitemap (and the manifest listing it) changes as its two days move, whatever the
+        # story's life does (tests/test_sitemap.py): left out here, where the feeds are followed.
+        sitemap, manifest = (str((self.out / name).resolve()) for name in ("sitemap-news.xml", "manifest.json"))
+        rest = [path for path in written if path != sitemap]
+        return [] if sitemap in written and rest == [manifest] else rest
 
     def next_change(self, moment: str) -> str:
         result = runner.invoke(app, ["next-change", "-c", str(self.config)], env={"SOURCE_DATE_EPOCH": _epoch(moment)})

@@ -20,6 +20,7 @@ from syndicate.export.report import ExportReport
 from syndicate.export.select import Selection, reading, site_newest
 from syndicate.export.shards import Shard, config_digest, partial_bytes
 from syndicate.export.site_files import Site as SiteFacts
+from syndicate.export.site_files import next_change as site_files_change
 from syndicate.export.site_files import site_files
 from syndicate.export.unchanged import export_entry, export_key, noted_files, store_fingerprint, write_stamps
 from syndicate.formats import FORMATS
@@ -151,10 +152,14 @@ def export(
                 index_bytes = render_index(config, offered, out=out, also=rendered.entries)
                 keep(INDEX, index_bytes)
                 entries = {**entries, INDEX: {"inputs": sha256(index_bytes), "sha256": sha256(index_bytes)}}
-                for relative, data in site_files(SiteFacts(config=config, specs=specs, latest=latest_of,
-                                                           formats=format_names, as_of=as_of, out=out)):
+            # Every shard reads what the whole export reads, so each could make the site files: the
+            # shard of the site-wide feed does (merge.py takes them from it); each knows when they change.
+            facts = SiteFacts(config=config, specs=specs, latest=latest_of, formats=format_names, as_of=as_of, out=out)
+            if shard is None or shard.owns(ALL_SLUG):
+                for relative, data in site_files(facts):
                     keep(relative, data)
-                    entries[relative] = {"inputs": sha256(data), "sha256": sha256(data)}
+                    entries = {**entries, relative: {"inputs": sha256(data), "sha256": sha256(data)}}
+            site_change = site_files_change(facts)
             # Kept files are not written: their paths are for the report, and need no check of where they lead.
             root = out.resolve()
             kept = tuple(root / relative for relative in rendered.kept)
@@ -167,7 +172,7 @@ def export(
             # else they depend on (so that an export with nothing changed does nothing).
             key = export_key(config_path, store=store_location, formats=formats, sections=sections,
                              skip_invalid=skip_invalid)
-            entry = export_entry(key, ExportReport(written=(), unchanged=(), **report))
+            entry = export_entry(key, ExportReport(written=(), unchanged=(), **report), site_change=site_change)
             fingerprint = store_fingerprint(selection.snapshot)
             if shard is None:
                 keep(MANIFEST, manifest_bytes({**manifest.files, **entries}, selection.state, export=entry))

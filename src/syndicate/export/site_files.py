@@ -20,6 +20,7 @@ from syndicate.build import FeedSpec
 from syndicate.config import Config
 from syndicate.model import Article
 from syndicate.previews.pages import preview_files
+from syndicate.sitemap import site_news_sitemap, site_next_change
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -38,8 +39,23 @@ Maker = Callable[[Site], Iterable[tuple[str, bytes]]]
 
 # One line per kind of site file, in the order they are made.
 SITE_FILES: tuple[Maker, ...] = (
+    site_news_sitemap,
     preview_files,  # feed.xsl and the HTML pages of syndicate.previews
 )
+
+
+# What makes a site file change with the store as it was: the export's moment (the news sitemap's
+# two days). One line per kind of site file whose bytes depend on it, giving the moment at which
+# they would next change (None: never), so that the export with nothing changed is not taken
+# after it (export/unchanged.py).
+SITE_FILE_CHANGES: tuple[Callable[[Site], datetime | None], ...] = (
+    site_next_change,
+)
+
+
+def next_change(site: Site) -> datetime | None:
+    """The earliest moment at which a site file of SITE would be made otherwise, or None."""
+    return min(filter(None, (changes(site) for changes in SITE_FILE_CHANGES)), default=None)
 
 
 def site_files(site: Site) -> list[tuple[str, bytes]]:

@@ -4,7 +4,8 @@ Every export records in OUT/manifest.json, beside the store state it read, what 
 depend on (`export` in the manifest): a hash of syndicate's version, the configuration file's
 bytes, the store's location and the options that choose what is written (formats, sections,
 skip_invalid); the next moment at which the same store would export differently (the first
-embargo to lift, story to expire or tombstone window to close: HeldBack.next_change); and what the export reported (feeds, records, held back, warnings, skipped
+embargo to lift, story to expire or tombstone window to close: HeldBack.next_change; or a site
+file made from the moment to change: site_files.next_change); and what the export reported (feeds, records, held back, warnings, skipped
 records). After publishing, it also notes the size and modification time of every file the
 manifest lists, and of the manifest, in the user's cache directory (the record caches'; see
 syndicate.store.cache), not under OUT (which holds only what partners fetch) nor in the
@@ -45,12 +46,13 @@ def export_key(config_path: str | Path, *, store: str, formats: Sequence[str] | 
     return digest.hexdigest()
 
 
-def export_entry(key: str, report: ExportReport) -> dict[str, Any]:
-    """The manifest's `export` entry for an export with KEY that reported REPORT."""
+def export_entry(key: str, report: ExportReport, *, site_change: datetime | None = None) -> dict[str, Any]:
+    """The manifest's `export` entry for an export with KEY that reported REPORT; SITE_CHANGE:
+    when its site files would next change with the store as it is (site_files.next_change)."""
     held = report.held_back
     return {
         "key": key,
-        "next_change": _moment(held.next_change),
+        "next_change": _moment(min(filter(None, (held.next_change, site_change)), default=None)),
         "feeds": report.feeds,
         "records": report.records,
         "held_back": {"drafts": held.drafts, "embargoed": held.embargoed, "next_lift": _moment(held.next_lift),
