@@ -9,8 +9,9 @@ from syndicate.errors import InvalidRecords, UsageError
 from tests.conftest import EXAMPLE_CONFIG, EXAMPLE_PARTNER_FILES, write_record
 
 LAYOUT = sorted(
-    [f"{slug}/{name}" for slug in ("society", "analysis", "all") for name in ("rss.xml", "atom.xml", "feed.json", "newsml.xml")]
-    + ["index.opml", "manifest.json", "sitemap-news.xml"] + EXAMPLE_PARTNER_FILES
+    [f"{slug}/{name}" for slug in ("society", "analysis", "all")
+     for name in ("rss.xml", "atom.xml", "feed.json", "newsml.xml", "index.html")]
+    + ["index.opml", "manifest.json", "sitemap-news.xml", "feed.xsl", "index.html"] + EXAMPLE_PARTNER_FILES
 )
 
 
@@ -35,7 +36,8 @@ def test_two_exports_give_identical_bytes(tmp_path: Path, example_feeds: Path, m
 
 def test_section_and_format_limit_what_is_written(tmp_path: Path):
     api.export(EXAMPLE_CONFIG, out_dir=tmp_path, sections=["analysis"], formats=["atom", "jsonfeed"])
-    assert _files(tmp_path) == ["analysis/atom.xml", "analysis/feed.json", "index.opml", "manifest.json",
+    assert _files(tmp_path) == ["analysis/atom.xml", "analysis/feed.json", "analysis/index.html", "feed.xsl",
+                                "index.html", "index.opml", "manifest.json",
                                 "partners/agency/analysis/newsml.xml", "partners/agency/analysis/ninjs.json",
                                 "partners/agency/index.opml", "partners/google-news/analysis/rss.xml",
                                 "partners/google-news/index.opml",  # the partners' own formats

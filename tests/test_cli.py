@@ -18,7 +18,7 @@ def test_export_then_validate(tmp_path: Path, public_example_config: Path):
     out = tmp_path / "feeds"
     result = runner.invoke(app, ["export", "--config", str(public_example_config), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "12 files rendered, 15 written, 0 unchanged" in result.output
+    assert "12 files rendered, 20 written, 0 unchanged" in result.output
     assert (out / "society" / "rss.xml").is_file()
     result = runner.invoke(app, ["validate", str(out)])
     assert result.exit_code == 0, result.output
@@ -117,8 +117,9 @@ def test_ninjs_on_request_and_checked_per_item_against_iptc_schema(tmp_path: Pat
     out = tmp_path / "feeds"
     result = runner.invoke(app, ["export", "-c", str(public_example_config), "-o", str(out), "-f", "ninjs", "-s", "society"])
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.rglob("*") if p.is_file() and not p.name.startswith(".")) == [
-        "index.opml", "manifest.json", "ninjs.json", "sitemap-news.xml"]
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() and not p.name.startswith(".")) \
+        == ["feed.xsl", "index.html", "index.opml", "manifest.json", "sitemap-news.xml", "society/index.html",
+            "society/ninjs.json"]
     result = runner.invoke(app, ["validate", "--schema", f"ninjs={schema}", str(out)])
     assert result.exit_code == 0, result.output
     assert "3 files checked, 0 invalid" in result.output  # ninjs.json, index.opml, sitemap-news.xml

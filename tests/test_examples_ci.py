@@ -57,7 +57,8 @@ def test_the_ci_recipe_stages_valid_feeds_without_the_manifest(tmp_path: Path):
     assert first.returncode == 0, first.stderr
     staged = sorted(p.relative_to(site / "public" / "feeds").as_posix()
                     for p in (site / "public" / "feeds").rglob("*") if p.is_file())
-    assert "index.opml" in staged and "all/rss.xml" in staged and len(staged) == 14 + len(EXAMPLE_PARTNER_FILES)
+    # 14 feed files and index.opml, feed.xsl and 4 pages, and the partners' files
+    assert "index.opml" in staged and "all/rss.xml" in staged and len(staged) == 19 + len(EXAMPLE_PARTNER_FILES)
     assert "manifest.json" not in staged and (site / "feeds" / "manifest.json").is_file()
     reports = {name: json.loads((site / "reports" / f"{name}.json").read_text()) for name in ("export", "validate",
                                                                                              "check")}

@@ -46,7 +46,8 @@ def test_changing_one_article_rewrites_only_the_feeds_that_hold_it(tmp_path: Pat
     after = _state(out)
     rewritten = sorted(k for k in after if after[k] != before[k])
     assert rewritten == sorted([f"{feed}/{name}" for feed in ("society", "all")
-                                for name in ("rss.xml", "atom.xml", "feed.json", "newsml.xml")] + ["manifest.json"])
+                                for name in ("rss.xml", "atom.xml", "feed.json", "newsml.xml", "index.html")]
+                               + ["manifest.json"])  # the HTML pages of both feeds show the headline
     for name in ("rss.xml", "atom.xml", "feed.json", "newsml.xml"):
         assert after[f"analysis/{name}"] == before[f"analysis/{name}"]  # same bytes, same mtime
     assert after["index.opml"] == before["index.opml"]
@@ -89,9 +90,9 @@ def test_check_exits_0_when_fresh_and_1_when_the_store_changed_writing_nothing(t
     assert stale.exit_code == 1
     listed = sorted(line.removeprefix("stale: ") for line in stale.output.splitlines() if line.startswith("stale: "))
     expected = [f"{feed}/{name}" for feed in ("analysis", "all")
-                for name in ("rss.xml", "atom.xml", "feed.json", "newsml.xml")] + ["manifest.json"]
+                for name in ("rss.xml", "atom.xml", "feed.json", "newsml.xml", "index.html")] + ["manifest.json"]
     assert listed == sorted(str((out / relative).resolve()) for relative in expected)
-    assert "9 of 15 files would change" in stale.output
+    assert "11 of 20 files would change" in stale.output
     assert _state(out) == before  # --check wrote nothing
 
 

@@ -49,7 +49,7 @@ def test_export_json_lists_files_counts_and_what_no_feed_shows(tmp_path: Path):
     out = tmp_path / "feeds"
     first = _json(_export(out, "--json"))
     assert first["command"] == "export" and first["check"] is False
-    assert len(first["files"]["written"]) == 15 and first["files"]["unchanged"] == []
+    assert len(first["files"]["written"]) == 20 and first["files"]["unchanged"] == []
     assert str(out / "all" / "rss.xml") in first["files"]["written"]
     assert (first["feeds"], first["records"], first["rendered"]) == (3, 23, 12)
     # The example holds a draft and an embargo until 2099-01-01 in Minsk (+03:00).
@@ -59,7 +59,7 @@ def test_export_json_lists_files_counts_and_what_no_feed_shows(tmp_path: Path):
     assert first["skipped"] == [] and first["warnings"] == []
 
     again = _json(_export(out, "--json"))
-    assert again["files"]["written"] == [] and len(again["files"]["unchanged"]) == 15 and again["rendered"] == 0
+    assert again["files"]["written"] == [] and len(again["files"]["unchanged"]) == 20 and again["rendered"] == 0
     checked = _json(_export(out, "--json", "--check"))
     assert checked["check"] is True and checked["files"]["stale"] == []
 
@@ -161,7 +161,7 @@ def test_export_and_validate_draw_progress_on_a_terminal_only(tmp_path: Path):
 
     code, stdout, drawn = _on_a_terminal(["validate", str(out)])
     assert code == 0 and "14 files checked, 0 invalid" in stdout
-    assert "checking" in drawn and "15/15" in drawn  # manifest.json too, which is not checked
+    assert "checking" in drawn and "20/20" in drawn  # manifest.json, feed.xsl and the pages too, not checked
 
     for quiet in (["--quiet"], ["--json"]):
         code, _stdout, drawn = _on_a_terminal(["validate", str(out), *quiet])

@@ -139,14 +139,22 @@ def test_head_answers_the_headers_without_the_body(served):
 @pytest.mark.parametrize("path", [
     "/manifest.json", "/.lock", "/.rss.xml.1234.tmp", "/.syndicate-versions.json", "/_shards/1-of-2.xml",
     "/../secret.xml", "/society/../../secret.xml", "/%2e%2e/secret.xml", "/society/%2E%2E/%2e%2e/secret.xml",
-    "/society%2f..%2f..%2fsecret.xml", "/society/..%5c..%5csecret.xml", "/society/leak.xml", "/society/",
-    "/", "/nothing.xml", "/society", "/%ff.xml", "//etc/passwd",
+    "/society%2f..%2f..%2fsecret.xml", "/society/..%5c..%5csecret.xml", "/society/leak.xml", "/society/archive/",
+    "/nothing.xml", "/society", "/%ff.xml", "//etc/passwd",
 ])
 def test_404_for_anything_partners_may_not_fetch(served, path: str):
     out, port = served
     assert (out / ".syndicate-versions.json").is_file()  # the versions ledger of a directory store
     status, _, body = _get(port, path)
     assert status == 404 and b"secret" not in body and b"lock" not in body
+
+
+@pytest.mark.parametrize(("path", "page"), [("/", "index.html"), ("/society/", "society/index.html")])
+def test_a_directory_address_serves_its_preview_page(served, path: str, page: str):
+    out, port = served
+    status, headers, body = _get(port, path)
+    assert (status, headers["content-type"]) == (200, "text/html; charset=utf-8")
+    assert body == (out / page).read_bytes()
 
 
 def test_a_link_inside_the_directory_is_served(served):

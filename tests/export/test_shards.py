@@ -93,10 +93,13 @@ def test_each_feed_and_its_archive_pages_are_in_exactly_one_shard(atom_shards: t
     for number, out in enumerate(shards, 1):
         assert (out / "_shards" / f"{number}-of-3.json").is_file()
         for relative in tree(out):
-            if not relative.startswith("_shards/"):
+            if not relative.startswith("_shards/") and not relative.endswith("/index.html"):
                 owners.setdefault(relative.split("/")[0], set()).add(number)
-    # The site files beside index.opml are made by the shard of the site-wide feed.
-    assert owners == {"sport": {1}, "society": {2}, "all": {3}, "culture": {3}, "sitemap-news.xml": {3}}
+    # The site files beside index.opml, and each feed's page in its directory, are made by the shard
+    # of the site-wide feed.
+    assert owners == {"sport": {1}, "society": {2}, "all": {3}, "culture": {3}, "sitemap-news.xml": {3},
+                      "feed.xsl": {3}, "index.html": {3}}
+    assert [number for number, out in enumerate(shards, 1) if (out / "sport" / "index.html").is_file()] == [3]
     assert (shards[1] / "society" / "archive" / "00003").is_dir()
     assert (shards[2] / "culture" / "archive" / "00001").is_dir() and (shards[2] / "all" / "archive").is_dir()
 

@@ -6,10 +6,11 @@ import feedparser
 import pytest
 from lxml import etree
 
+from syndicate import api
 from syndicate.formats import FORMATS
 from syndicate.formats.xml_checks import parse_xml
 
-from tests.conftest import reference
+from tests.conftest import enable_archive, monthly_store, reference
 
 XML_FEEDS = ["society/rss.xml", "society/atom.xml", "analysis/rss.xml", "analysis/atom.xml",
              "all/rss.xml", "all/atom.xml"]
@@ -196,7 +197,7 @@ def test_the_w3c_validator_accepts_them_with_a_note_on_the_tombstones_namespace(
     assert result.returncode == 0, report + result.stderr
     assert report.splitlines() == [
         "society/atom.xml: errors=0 warnings=1",
-        "  line 14, column 2: Use of unknown namespace: http://purl.org/atompub/tombstones/1.0 (2 occurrences)",
+        "  line 15, column 2: Use of unknown namespace: http://purl.org/atompub/tombstones/1.0 (2 occurrences)",
         "society/rss.xml: errors=0 warnings=0",
         "world/atom.xml: errors=0 warnings=0",
         "world/rss.xml: errors=0 warnings=0"], report
@@ -218,3 +219,33 @@ def test_a_hub_is_linked_beside_self_and_nothing_else_changes(lifecycle):
         line = f'<{"atom:" if name == "rss" else ""}link rel="hub" href="{hub.replace("&", "&#x26;")}"/>'.encode()
         assert with_hub.count(line) == 1 and b"hub" not in plain
         assert with_hub.replace(b"\n" + b" " * (4 if name == "rss" else 2) + line, b"") == plain
+
+
+def test_every_file_names_the_feed_stylesheet_in_its_prolog_archive_pages_too(site: Path):
+    """<?xml-stylesheet?> (syndicate.previews) after the XML declaration, before the root, with the
+    stylesheet's absolute URL at the top of feeds_url, the same from an archive page."""
+    enable_archive(site, society="archive = 4")
+    monthly_store(site)
+    out = site / "out"
+    api.export(site / "syndicate.toml", out_dir=out, formats=["rss", "atom", "jsonfeed"])
+    files = sorted([*out.rglob("rss.xml"), *out.rglob("atom.xml")])
+    assert any("archive" in path.parts for path in files)
+    for path in files:
+        data = path.read_bytes()
+        stylesheet = b'<?xml-stylesheet type="text/xsl" href="https://test.example.org/feeds/feed.xsl"?>'
+        assert data.splitlines()[1] == stylesheet, path
+        instruction = parse_xml(data).getroot().getprevious()
+        assert instruction.target == "xml-stylesheet" and instruction.getprevious() is None, path
+        assert instruction.get("type") == "text/xsl"
+    assert b"xml-stylesheet" not in (out / "society" / "feed.json").read_bytes()  # only where XSLT applies
+
+
+@pytest.mark.parametrize("format_name", ["rss", "atom"])
+def test_a_feed_in_a_deeper_directory_names_the_one_stylesheet_at_the_top(format_name: str):
+    """A feed whose slug is a path (a partner's, an archive page) names the same stylesheet."""
+    from tests.formats.conftest import lifecycle_feed, written
+
+    feed = lifecycle_feed(slug="partners/agency/society",
+                          base_url="https://news.example.org/feeds/partners/agency/society/")
+    instruction = parse_xml(written(format_name, feed)).getroot().getprevious()
+    assert instruction.get("href") == "https://news.example.org/feeds/feed.xsl"

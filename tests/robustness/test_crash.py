@@ -65,8 +65,7 @@ def editions(tmp_path_factory: pytest.TempPathFactory):
     shutil.copytree(root / "old-out", root / "new-out")
     api.export(new_config, out_dir=root / "new-out", formats=FORMATS)
     old, new = _feed_files(root / "old-out"), _feed_files(root / "new-out")
-    assert old.keys() == new.keys() and all(old[k] != new[k] for k in old
-                                                       if k not in ("index.opml", "sitemap-news.xml"))
+    assert old.keys() == new.keys() and all(old[k] != new[k] for k in old if k not in SAME_IN_BOTH)
     return root, new_config, old, new
 
 
@@ -78,8 +77,13 @@ def _command() -> list[str]:
 # Kill points: after the store is read (nothing staged), with every file staged (none renamed),
 # then after 1 file, a quarter and half of the files have been replaced, and every feed but not
 # yet the manifest.
-FEED_FILES = (SECTIONS + 1) * len(FORMATS)  # the sections' and the site-wide feeds; then the index, the news
-# sitemap (of no article: those of 2024 are older than two days) and the manifest
+FEED_FILES = (SECTIONS + 1) * len(FORMATS)  # the sections' and the site-wide feeds; then the index, the site files
+# and the manifest
+# The files of the whole site that both editions share: the index, the news sitemap (of no article:
+# those of 2024 are older than two days), the feed stylesheet and the page listing the feeds (each
+# feed's page, which shows its stories, differs).
+SAME_IN_BOTH = ("index.opml", "sitemap-news.xml", "feed.xsl", "index.html")
+SITE_FILES = 3 + (SECTIONS + 1)  # sitemap-news.xml, feed.xsl and index.html, and each feed's index.html
 
 
 @pytest.mark.parametrize(("point", "replaced"), [
@@ -88,7 +92,7 @@ FEED_FILES = (SECTIONS + 1) * len(FORMATS)  # the sections' and the site-wide fe
     (f"export-renamed:{FEED_FILES}", FEED_FILES)])
 def test_sigkill_leaves_every_file_old_or_new_and_valid(editions, tmp_path: Path, point: str, replaced: int):
     root, new_config, old, new = editions
-    assert len(old) == FEED_FILES + 3
+    assert len(old) == FEED_FILES + SITE_FILES + 2
     out = tmp_path / "out"
     shutil.copytree(root / "old-out", out)
     kill_at_pause_point([*_command(), "export", "--config", str(new_config), "--out", str(out), "--quiet",
@@ -98,7 +102,7 @@ def test_sigkill_leaves_every_file_old_or_new_and_valid(editions, tmp_path: Path
     if point == "export-read":
         assert staged == []
     elif point == "export-staged":
-        assert len(staged) == len(old) - 2  # every file but the index and the sitemap, the same in both editions
+        assert len(staged) == len(old) - len(SAME_IN_BOTH)  # every file but those the same in both editions
     now = _feed_files(out)
     assert now.keys() == old.keys()
     kinds = ["old" if now[k] == old[k] else "new" if now[k] == new[k] else "MIXED" for k in now]

@@ -35,8 +35,9 @@ def test_every_store_exports_byte_identical_feeds(example_store: str, directory_
     report = api.export(EXAMPLE_CONFIG, out_dir=out, store=example_store, formats=ALL_FORMATS)
     assert report.feeds == 3 and report.records == 23
     names = _files(directory_export)
-    assert _files(out) == names and len(names) == 18 + len(EXAMPLE_PARTNER_FILES)  # 15 feeds, index.opml,
-    # sitemap-news.xml, the manifest, and the partners' files (from every store alike)
+    # 15 feeds, index.opml, the site files (sitemap-news.xml, feed.xsl, the HTML pages), the manifest,
+    # and the partners' files (from every store alike)
+    assert _files(out) == names and len(names) == 23 + len(EXAMPLE_PARTNER_FILES)
     feeds = [name for name in names if name != "manifest.json"]
     match, mismatch, errors = filecmp.cmpfiles(directory_export, out, feeds, shallow=False)
     assert (mismatch, errors) == ([], [])

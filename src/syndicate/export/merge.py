@@ -25,6 +25,9 @@ from syndicate.export.publish import Staging, output_lock, read_published, targe
 from syndicate.export.render import INDEX, offered_in_index, render_index
 from syndicate.export.shards import SHARDS_DIRECTORY, Partial, ShardsMismatch, config_digest, read_partials, shard_of
 from syndicate.export.unchanged import write_stamps
+from syndicate.formats import FORMATS
+
+FEED_FILENAMES = frozenset(fmt.filename for fmt in FORMATS.values())
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -125,8 +128,10 @@ def _merged_files(partials: list[Partial], *, out: Path) -> dict[str, dict[str, 
             if relative in holder:
                 raise ShardsMismatch(f"shards {holder[relative].shard} and {partial.shard} both list {relative}: "
                                      "export them again")
-            # A shard's files are its feeds'; the site files beside index.opml, the site-wide feed's shard's.
-            if relative.split("/", 1)[0] not in partial.feeds and ("/" in relative or not partial.shard.owns(ALL_SLUG)):
+            # A shard's files are its feeds'; the site files (beside index.opml, and each feed's preview
+            # page in its directory), the site-wide feed's shard's: any but a feed file of a format.
+            site_file = relative.rsplit("/", 1)[-1] not in FEED_FILENAMES and partial.shard.owns(ALL_SLUG)
+            if relative.split("/", 1)[0] not in partial.feeds and not site_file:
                 raise ShardsMismatch(f"{partial.path}: shard {partial.shard} lists {relative}, which is not of "
                                      "one of its feeds; export it again")
             data = read_published(target_path(out, relative))

@@ -19,6 +19,7 @@ from pathlib import Path
 from syndicate.build import FeedSpec
 from syndicate.config import Config
 from syndicate.model import Article
+from syndicate.previews.pages import preview_files
 from syndicate.sitemap import site_news_sitemap, site_next_change
 
 
@@ -39,6 +40,7 @@ Maker = Callable[[Site], Iterable[tuple[str, bytes]]]
 # One line per kind of site file, in the order they are made.
 SITE_FILES: tuple[Maker, ...] = (
     site_news_sitemap,
+    preview_files,  # feed.xsl and the HTML pages of syndicate.previews
 )
 
 

@@ -36,6 +36,10 @@ format has a field for a correction's note: it closes the entry's text (formats.
 the last paragraph of the HTML content (Atom content, RSS content:encoded), or of the summary
 of an entry without a body (Atom summary, RSS description).
 
+Each file names the site's feed stylesheet (syndicate.previews) in its prolog, so that a browser
+that opens it shows a page a person can read: <?xml-stylesheet type="text/xsl"?> with the
+stylesheet's absolute URL, at the top of site.feeds_url.
+
 Plain text (titles, names, captions) follows the RSS Best Practices Profile,
 "Character data", in both formats: '&' and '<' are written as the hexadecimal
 references &#x26; and &#x3C;, the form the widest number of readers show as text
@@ -63,6 +67,7 @@ from syndicate.formats.lifecycle import with_correction_html, with_correction_te
 from syndicate.formats.per_article import PerArticle
 from syndicate.formats.xml_checks import KNOWN_RSS_ITEMS, check_atom, check_rss, root_is
 from syndicate.formats.xml_text import branch, leaf
+from syndicate.previews import STYLESHEET
 
 if TYPE_CHECKING:  # annotations only
     from feedgen.entry import FeedEntry
@@ -339,8 +344,22 @@ def _document(envelope: bytes, closing: bytes, items: list[bytes]) -> bytes:
     return b"".join([envelope[:at], *items, envelope[at:]])
 
 
+def _with_stylesheet(envelope: bytes, feed: Feed) -> bytes:
+    """ENVELOPE with the site's feed stylesheet named after its XML declaration, in the prolog
+    (Associating Style Sheets with XML documents 1.0): a browser that opens the file shows it
+    as a page (syndicate.previews). The stylesheet is at the top of the output directory, in
+    which the file's directory is its slug (base_url = feeds_url + slug, an archive page's and
+    a partner's too), by its absolute URL: browsers apply XSLT only from the document's own origin."""
+    href = feed.base_url.removesuffix(f"{feed.slug}/") + STYLESHEET
+    # A pseudo-attribute is quoted and escaped as an attribute value is.
+    href = href.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+    at = envelope.index(b"?>") + len(b"?>")
+    return b"".join([envelope[:at], f'\n<?xml-stylesheet type="text/xsl" href="{href}"?>'.encode(), envelope[at:]])
+
+
 def write_rss(feed: Feed, out: BinaryIO) -> None:
     envelope = _hex_references(_generator(feed, RSS).rss_str(pretty=True, encoding="UTF-8"))
+    envelope = _with_stylesheet(envelope, feed)
     items = [_RSS_ITEMS(article, _RSS_CONTEXT) for article in feed.items]
     document = _document(envelope, _RSS_CONTEXT[-1], items)
     out.write(document)
@@ -359,6 +378,7 @@ def _deleted_entry(article: Article) -> bytes:
 
 def write_atom(feed: Feed, out: BinaryIO) -> None:
     envelope = _hex_references(_generator(feed, ATOM).atom_str(pretty=True, encoding="UTF-8"))
+    envelope = _with_stylesheet(envelope, feed)
     entries = [_ATOM_ENTRIES(article, _ATOM_CONTEXT) for article in feed.items]
     # The tombstones come before the entries: after the feed's metadata, as its extension elements.
     document = _document(envelope, _ATOM_CONTEXT[-1], [*map(_deleted_entry, feed.tombstones), *entries])
