@@ -165,3 +165,26 @@ def test_validate_recognises_the_news_sitemap(site: Path):
     copy.write_bytes(copy.read_bytes().replace(b">en<", b">english<"))
     result = CliRunner().invoke(app, ["validate", str(copy)])
     assert result.exit_code == 1 and "language" in result.output
+
+
+def test_a_partner_that_asks_gets_a_news_sitemap_of_its_own_stories_only(site: Path):
+    config = site / "syndicate.toml"
+    config.write_text(config.read_text(encoding="utf-8")
+                      + '\n[partners.sporty]\nsections = ["sport"]\nnews_sitemap = true\nembargo = "mark"\n'
+                      'formats = ["newsml"]\n\n[partners.quiet]\nformats = ["rss"]\n', encoding="utf-8")
+    hour = (AS_OF - timedelta(hours=1)).isoformat()
+    write_record(site, "match", section="sport", url="https://test.example.org/sport/match/", published=hour)
+    write_record(site, "society-news", published=hour)
+    write_record(site, "early", section="sport", url="https://test.example.org/sport/early/", published=hour,
+                 status="embargoed", embargo_until=(AS_OF + timedelta(hours=5)).isoformat())
+    api.export(config, out_dir=site / "out", as_of=AS_OF)
+
+    data = (site / "out" / "partners" / "sporty" / FILENAME).read_bytes()
+    # Its sport stories, not the society one; not the story it is sent before its embargo lifts.
+    assert _locations(data) == ["https://test.example.org/sport/match/"]
+    assert b"https://test.example.org/sport/early/" in (site / "out" / "partners" / "sporty" / "sport" / "newsml.xml"
+                                                         ).read_bytes()
+    assert check_news_sitemap(data) == []
+    assert not (site / "out" / "partners" / "quiet" / FILENAME).exists()
+    assert f"partners/sporty/{FILENAME}" in json.loads((site / "out" / "manifest.json").read_bytes())["files"]
+    assert all(report.valid for report in api.validate([site / "out"]))

@@ -35,7 +35,7 @@ _KEYS = {
     "limits": ("max_record_bytes", "max_feed_bytes"),
     "sections": ("slug", "title", "description", "url", "language", "limit", "archive"),
     "partners": ("formats", "sections", "limit", "content", "max_bytes", "min_image_width", "images_without_width",
-                 "title_min", "title_max", "allowed_html", "embargo", "rights", "platform"),
+                 "title_min", "title_max", "allowed_html", "embargo", "rights", "platform", "news_sitemap"),
 }
 # [partners.NAME] choices (README "Partner profiles"); the first of each is the default.
 PARTNER_CONTENT = ("full", "summary")
@@ -117,6 +117,7 @@ class Partner:
     embargo: str = "hold"  # one of PARTNER_EMBARGO: "mark" sends stories still under embargo, marked
     rights: str | None = None  # replaces every item's and the feed's rights
     platform: str | None = None  # one of PLATFORMS: `syndicate lint` checks the output against its rules
+    news_sitemap: bool = False  # its own Google News sitemap of its stories (README "Google News sitemap")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -363,6 +364,7 @@ def _partner(name: str, entry: Any, path: Path, *, slugs: list[str]) -> Partner:
         allowed_html=tuple(tag.lower() for tag in allowed) if allowed is not None else None,
         embargo=_choice(table, "embargo", PARTNER_EMBARGO), rights=table.text("rights"),
         platform=_choice(table, "platform", PLATFORMS, default=None),
+        news_sitemap=table.boolean("news_sitemap", False),
     )
 
 

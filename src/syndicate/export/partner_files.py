@@ -20,7 +20,9 @@ from syndicate.formats import FORMATS
 from syndicate.lint import lint_files
 from syndicate.model import Article, Feed
 from syndicate.opml import INDEX_FILE, Subscription, write_opml
-from syndicate.partners import chosen, partner_dir, partner_spec, wanted, within_budget
+from syndicate.partners import chosen, is_under_embargo, partner_dir, partner_spec, wanted, within_budget
+from syndicate.sitemap import FILENAME as SITEMAP_FILE
+from syndicate.sitemap import news_sitemap
 
 
 @dataclass(slots=True)
@@ -66,6 +68,7 @@ def render_partners(config: Config, *, specs: Sequence[FeedSpec], latest_of: dic
         if not any(wanted(partner, spec) for spec in specs):
             continue  # none of its feeds in this export (--section): its files stay as they are
         files: list[tuple[str, bytes]] = []
+        sent: list[Article] = []  # every story of its feeds, for its news sitemap
 
         def keep_partner(relative: str, data: bytes) -> None:
             files.append((relative, data))
@@ -81,6 +84,7 @@ def render_partners(config: Config, *, specs: Sequence[FeedSpec], latest_of: dic
                                         tombstones=tombstones_of(spec, tombstones)))
             if partner.rights:
                 feed = replace(feed, rights=partner.rights)
+            sent += feed.items
             for count, group in _budgeted(feed, names, partner, output.warnings):
                 rendered = render_changed([replace(feed, items=feed.items[:count])], group, out=out,
                                           manifest=manifest, keep=keep_partner, total=None, noted=noted,
@@ -91,6 +95,13 @@ def render_partners(config: Config, *, specs: Sequence[FeedSpec], latest_of: dic
         index_relative, index_bytes = _index(config, partner, names, out=out, also=output.entries)
         keep(index_relative, index_bytes)
         output.entries[index_relative] = {"inputs": sha256(index_bytes), "sha256": sha256(index_bytes)}
+        if partner.news_sitemap:
+            # Only what is public: a story sent early to a trusted partner is not news to index yet.
+            relative = f"{partner_dir(partner)}/{SITEMAP_FILE}"
+            data = news_sitemap([a for a in sent if not is_under_embargo(a, as_of=as_of)], config=config,
+                                as_of=as_of, named=relative)
+            keep(relative, data)
+            output.entries[relative] = {"inputs": sha256(data), "sha256": sha256(data)}
         if partner.platform is not None:
             # Files kept as published were not handed to KEEP: their bytes are OUT's.
             published = [(relative, (out / relative).read_bytes()) for relative in output.kept
