@@ -33,6 +33,7 @@ EXAMPLE_PARTNER_FILES = sorted(
     + [f"partners/google-news/{slug}/rss.xml" for slug in ("society", "analysis", "all")]
     + ["partners/msn/all/atom.xml", "partners/flipboard/all/rss.xml", "partners/smartnews/society/rss.xml"]
     + [f"partners/{name}/index.opml" for name in ("agency", "google-news", "msn", "flipboard", "smartnews")]
+    + ["partners/google-news/sitemap-news.xml"]
 )
 
 # Hypothesis profiles. "ci" (chosen when CI=true) draws the same examples on every run, so a

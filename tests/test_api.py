@@ -41,7 +41,7 @@ def test_section_and_format_limit_what_is_written(tmp_path: Path):
                                 "partners/agency/analysis/newsml.xml", "partners/agency/analysis/ninjs.json",
                                 "partners/agency/index.opml", "partners/google-news/analysis/rss.xml",
                                 "partners/google-news/index.opml",  # the partners' own formats
-                                "sitemap-news.xml"]
+                                "partners/google-news/sitemap-news.xml", "sitemap-news.xml"]
     index = (tmp_path / "index.opml").read_text(encoding="utf-8")
     assert 'xmlUrl="https://news.example.org/feeds/analysis/atom.xml"' in index
     assert "society" not in index
