@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -86,6 +87,8 @@ def chromium() -> Iterator[object]:
     from selenium.webdriver.chrome.service import Service
 
     if not (CHROMIUM.is_file() and CHROMEDRIVER.is_file()):
+        if os.environ.get("CI"):
+            pytest.fail("CI must provide the browser: .ci/run installs Debian's chromium and chromium-driver")
         pytest.skip(f"no browser: {CHROMIUM} and {CHROMEDRIVER} come with Debian's chromium and chromium-driver")
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
