@@ -70,6 +70,9 @@ def test_partner_trees_are_written_and_the_public_files_stay_byte_identical(tmp_
             assert fmt.check(profiled[relative], None) == [], relative
     assert b"https://test.example.org/feeds/partners/gn/society/rss.xml" in profiled["partners/gn/index.opml"]
     assert any(w.startswith("partners/gn/society/rss.xml: item 4 (teaser)") for w in report.warnings)
+    # Advice (a platform's condition for featuring, not a refusal) is `syndicate lint`'s to say, not every export's.
+    lint = runner.invoke(app, ["lint", str(tmp_path / "profiled" / "out"), "-c", str(with_profiles)])
+    assert "advice: " in lint.output and not any(w.startswith("advice: ") for w in report.warnings)
     again = api.export(with_profiles, out_dir=tmp_path / "profiled" / "out", as_of=AS_OF)
     assert again.written == () and _files(tmp_path / "profiled" / "out") == profiled
 

@@ -178,7 +178,9 @@ def export(
             kept = tuple(root / relative for relative in (*rendered.kept, *partners.kept))
             in_feeds = {a.origin for items in latest_of.values() for a in items} | streamed.origins
             warnings = tuple(dict.fromkeys((*selection.store_warnings, *loaded.warnings, *withdrawn.warnings,
-                                            *streamed.warnings, *partners.warnings, *partners.lint)))
+                                            *streamed.warnings, *partners.warnings,
+                                            # Broken rules; advice only from `syndicate lint`, not on every export.
+                                            *(line for line in partners.lint if not line.startswith("advice: ")))))
             report = dict(feeds=len(specs), records=len(in_feeds), warnings=warnings, skipped=problems,
                           rendered=rendered.count + partners.count, held_back=selection.held_back)
             # The manifest comes last, naming the store state the files were made from and what
