@@ -98,11 +98,9 @@ def test_304_for_the_etag_it_gave_and_for_its_last_modified(port: int, path: str
         _, headers, _ = _get(port, path, **coding)
         status, answer, body = _get(port, path, If_None_Match=headers["etag"], **coding)
         assert (status, body) == (304, b""), coding
-        # The tag it gave; but a 304 has no body to code, and to a request accepting gzip nginx's
-        # carries the strong tag of which it gave the weak, Apache's the file's tag, without the
-        # suffix it gave the coded answer.
-        assert answer["etag"] in (headers["etag"], headers["etag"].removeprefix("W/"),
-                                  headers["etag"].replace('-gzip"', '"')), coding
+        # The tag it gave; but a 304 has no body to code, and nginx's to a request accepting gzip
+        # carries the strong tag of which it gave the weak.
+        assert answer["etag"] in (headers["etag"], headers["etag"].removeprefix("W/")), coding
         assert answer["cache-control"] == CACHE_CONTROL
         assert _get(port, path, If_Modified_Since=headers["last-modified"], **coding)[0] == 304
         assert _get(port, path, If_None_Match='"other"', **coding)[0] == 200
