@@ -22,13 +22,14 @@ from syndicate.serve import CACHE_CONTROL, media_type
 from tests.web_servers import SERVERS, SNIPPET_HOST, running
 
 EXAMPLE_CONFIG = Path(__file__).resolve().parents[1] / "examples" / "syndicate.toml"
-# One file of each kind the export writes (README "Serving the output"), and a directory's address.
+# One file of each kind the export writes (README "Serving the output"); directories' addresses below.
 SERVED = ["society/rss.xml", "society/atom.xml", "society/feed.json", "society/newsml.xml", "society/ninjs.json",
           "index.opml", "sitemap-news.xml", "feed.xsl", "index.html", "society/index.html"]
 NOT_SERVED = ["manifest.json", ".syndicate-versions.json", ".rss.xml.1234.tmp", "society/.feed.json.77.tmp",
               "_shards/1-of-2.json", "_shards/",
               # the same, as a client may spell them
-              "%2esyndicate-versions.json", "manifest%2ejson", "society/../manifest.json", "society/%2E%2E/manifest.json",
+              "%2esyndicate-versions.json", "manifest%2ejson", "society/../manifest.json",
+              "society/%2E%2E/manifest.json",
               "%5fshards/1-of-2.json", "society/%2efeed.json.77.tmp"]
 
 
@@ -69,8 +70,8 @@ def port(request: pytest.FixtureRequest, www: Path) -> Iterator[int]:
 def _get(port: int, path: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
-        connection.request("GET", f"/feeds/{path}",
-                           headers={"Host": f"{SNIPPET_HOST}:{port}", **{k.replace("_", "-"): v for k, v in headers.items()}})
+        fields = {name.replace("_", "-"): value for name, value in headers.items()}
+        connection.request("GET", f"/feeds/{path}", headers={"Host": f"{SNIPPET_HOST}:{port}", **fields})
         response = connection.getresponse()
         return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
     finally:
