@@ -34,8 +34,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from syndicate.model import Article, Feed
+if TYPE_CHECKING:  # an export with nothing changed reads the ledger's file names, not the model
+    from syndicate.model import Article, Feed
 
 # A directory store's ledger, beside OUT's manifest; hidden, as OUT's lock is: not for partners.
 VERSIONS_FILE = ".syndicate-versions.json"
