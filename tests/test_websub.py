@@ -170,3 +170,15 @@ def test_configuring_a_hub_rewrites_the_feeds_that_carry_it(site: Path):
     assert b'<atom:link rel="hub" href="https://hub.example.net/"/>' in (out / "society" / "rss.xml").read_bytes()
     assert "newsml.xml" not in result.output  # the formats without hub links are as they were
     assert f"wrote {out / 'society' / 'rss.xml'}" in result.output
+
+
+def test_a_partner_s_changed_feeds_are_told_too(site: Path, hub):
+    """A partner's feeds carry the hub link, so the hub hears of them as of the public ones."""
+    config = _with_hub(site, hub.url)
+    config.write_text(config.read_text(encoding="utf-8") + '\n[partners.reader]\nformats = ["atom"]\n'
+                      'sections = ["sport"]\n', encoding="utf-8")
+    write_record(site, "first")
+    result = _export(config, site / "out", "--ping")
+    assert result.exit_code == 0, result.output
+    assert f"{FEEDS}partners/reader/sport/atom.xml" in hub.topics
+    assert b'rel="hub"' in (site / "out" / "partners" / "reader" / "sport" / "atom.xml").read_bytes()

@@ -66,15 +66,20 @@ def hub_of(config: Config) -> str:
 
 def topics_of(config: Config, relative_paths: Iterable[str]) -> list[str]:
     """The URLs (topics) of the current feeds among RELATIVE_PATHS (paths under the output
-    directory, '/'-separated), in the formats that carry hub links, in the order given."""
+    directory, '/'-separated; partners' feeds too), in the formats that carry hub links, in the
+    order given."""
     from syndicate.build import feed_specs
     from syndicate.formats import FORMATS
 
     filenames = {fmt.filename for fmt in FORMATS.values() if fmt.for_feed_readers}
     slugs = {spec.slug for spec in feed_specs(config, sections=None)}
+    partners = {partner.name for partner in config.partners}
     topics = []
     for relative in relative_paths:
         parts = PurePosixPath(relative).parts
+        # A partner's current feeds (partners/NAME/<feed>/<file>) carry the hub link too.
+        if len(parts) == 4 and parts[0] == "partners" and parts[1] in partners:
+            parts = parts[2:]
         if len(parts) == 2 and parts[0] in slugs and parts[1] in filenames:
             topics.append(config.site.feeds_url + relative)
     return topics
