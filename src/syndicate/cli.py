@@ -345,7 +345,7 @@ def next_change(
 ) -> None:
     """Print the earliest future moment (RFC 3339, UTC) at which an export of the store as it is
     would write other files: an embargo lifting, a story expiring, a withdrawn story's tombstone
-    window closing; nothing when none is due. For cron or a CI schedule, to export exactly then.
+    window closing, a story leaving the news sitemap's two days; nothing when none is due. For cron or a CI schedule, to export exactly then.
     Now is SOURCE_DATE_EPOCH when set, as for export."""
     started = time.monotonic()
     try:
@@ -353,17 +353,18 @@ def next_change(
         from syndicate.store import redacted
 
         as_of = build_time()
-        location, held = api.next_change(config, store=store, as_of=as_of)
+        location, held, site_change = api.next_change(config, store=store, as_of=as_of)
     except SyndicateError as error:
         raise _fail(error, store_variable=_store_variable(context),
                     json_command="next-change" if json_report else None, started=started) from None
+    due = min(filter(None, (held.next_change, site_change)), default=None)
     if json_report:
-        _print_json(reports.next_change(held, store=redacted(location), as_of=as_of, exit_code=0,
-                                        seconds=time.monotonic() - started))
-    elif held.next_change is not None:
-        typer.echo(_utc(held.next_change).replace("+00:00", "Z"))
+        _print_json(reports.next_change(held, site_change=site_change, store=redacted(location), as_of=as_of,
+                                        exit_code=0, seconds=time.monotonic() - started))
+    elif due is not None:
+        typer.echo(_utc(due).replace("+00:00", "Z"))
     else:
-        _say("nothing is due: no embargo, expiry or tombstone window ends after now", err=True)
+        _say("nothing is due: no embargo, expiry, tombstone window or news sitemap entry ends after now", err=True)
 
 
 @app.command()

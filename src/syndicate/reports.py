@@ -52,7 +52,7 @@ def export(report, *, out: Path, exit_code: int, seconds: float, pinged=None) ->
         "feeds": report.feeds, "records": report.records, "rendered": report.rendered,
         "held_back": {"drafts": held.drafts, "embargoed": held.embargoed, "next_lift": _instant(held.next_lift),
                       "next_expiry": _instant(held.next_expiry), "tombstones_end": _instant(held.tombstones_end)},
-        "next_change": _instant(held.next_change),
+        "next_change": _instant(report.next_change),
         "skipped": [problem(p) for p in report.skipped], "warnings": list(report.warnings),
     })
     if pinged is not None:
@@ -60,13 +60,15 @@ def export(report, *, out: Path, exit_code: int, seconds: float, pinged=None) ->
     return document
 
 
-def next_change(held, *, store: str, as_of: datetime, exit_code: int, seconds: float) -> dict[str, Any]:
-    """HELD: a syndicate.store.HeldBack, as of AS_OF."""
+def next_change(held, *, site_change: datetime | None, store: str, as_of: datetime, exit_code: int,
+                seconds: float) -> dict[str, Any]:
+    """HELD: a syndicate.store.HeldBack, as of AS_OF; SITE_CHANGE: when the site files would change."""
     document = _head("next-change", exit_code=exit_code, seconds=seconds)
     document.update({
-        "store": store, "as_of": _instant(as_of), "next_change": _instant(held.next_change),
+        "store": store, "as_of": _instant(as_of),
+        "next_change": _instant(min(filter(None, (held.next_change, site_change)), default=None)),
         "next_lift": _instant(held.next_lift), "next_expiry": _instant(held.next_expiry),
-        "tombstones_end": _instant(held.tombstones_end),
+        "tombstones_end": _instant(held.tombstones_end), "site_files_change": _instant(site_change),
     })
     return document
 

@@ -260,11 +260,13 @@ def test_a_pinned_version_is_never_overridden(newsroom: Newsroom):
 
 
 def test_next_change_is_the_earliest_of_an_embargo_an_expiry_and_a_tombstone_window(newsroom: Newsroom):
-    newsroom.put(OTHER)
+    # Published more than two days before: no story in the news sitemap, whose two days move too.
+    older = "2026-10-25T09:00:00Z"
+    newsroom.put({**OTHER, "published": older})
     newsroom.put({**STORY, "id": "embargoed", "url": "https://test.example.org/society/embargoed/",
-                  "status": "embargoed", "embargo_until": "2026-11-05T06:00:00Z"})
+                  "status": "embargoed", "embargo_until": "2026-11-05T06:00:00Z", "published": older})
     newsroom.put({**STORY, "id": "expiring", "url": "https://test.example.org/society/expiring/",
-                  "expires": "2026-11-04T12:00:00Z"})
+                  "expires": "2026-11-04T12:00:00Z", "published": older})
     newsroom.put({**STORY, "status": "killed", "kill_reason": "Legal.", "published": "2026-10-30T09:00:00Z",
                   "updated": "2026-11-01T00:00:00Z"})
     now = "2026-11-02T10:00:00"
@@ -272,8 +274,9 @@ def test_next_change_is_the_earliest_of_an_embargo_an_expiry_and_a_tombstone_win
     result = runner.invoke(app, ["next-change", "-c", str(newsroom.config), "--json"],
                            env={"SOURCE_DATE_EPOCH": _epoch(now)})
     document = json.loads(result.stdout)
-    assert (document["next_change"], document["next_lift"], document["next_expiry"], document["tombstones_end"]) \
-        == ("2026-11-04T12:00:00Z", "2026-11-05T06:00:00Z", "2026-11-04T12:00:00Z", "2026-11-08T00:00:00Z")
+    assert (document["next_change"], document["next_lift"], document["next_expiry"], document["tombstones_end"],
+            document["site_files_change"]) \
+        == ("2026-11-04T12:00:00Z", "2026-11-05T06:00:00Z", "2026-11-04T12:00:00Z", "2026-11-08T00:00:00Z", None)
     newsroom.export(now)
     before = newsroom.files()
     # An export a second before the expiry changes nothing; at it, the story leaves every feed.
@@ -286,6 +289,15 @@ def test_next_change_is_the_earliest_of_an_embargo_an_expiry_and_a_tombstone_win
     result = runner.invoke(app, ["export", "-c", str(newsroom.config), "-o", str(newsroom.out), "--json"],
                            env={"SOURCE_DATE_EPOCH": _epoch("2026-11-05T06:00:00")})
     assert json.loads(result.stdout)["next_change"] == "2026-11-08T00:00:00Z"
+    # A new story: it leaves the news sitemap two days after its publication, before the window closes.
+    newsroom.put({**OTHER, "id": "fresh", "url": "https://test.example.org/society/fresh/",
+                  "published": "2026-11-05T05:00:00Z"})
+    assert newsroom.next_change("2026-11-05T06:00:00") == "2026-11-07T05:00:00Z"
+    newsroom.export("2026-11-07T04:59:59")
+    sitemap = (newsroom.out / "sitemap-news.xml").read_bytes()
+    assert b"society/fresh/" in sitemap
+    newsroom.export("2026-11-07T05:00:00")
+    assert b"society/fresh/" not in (newsroom.out / "sitemap-news.xml").read_bytes()
 
 
 def test_our_own_feeds_with_withdrawn_stories_import_the_stories_and_report_the_notices(tmp_path: Path):

@@ -71,17 +71,19 @@ def _published(out: Path) -> bool:
 
 
 def next_change(config_path: str | Path, *, store: str | Path | None = None,
-                as_of: datetime | None = None) -> tuple[str, HeldBack]:
-    """(the store's location, what it holds back AS_OF) for the store described by CONFIG_PATH (or
-    STORE): its next_change is the earliest future moment at which an export would write other
-    files, for a scheduler to run one then (README "The life of a story"). AS_OF defaults to
-    SOURCE_DATE_EPOCH or the clock, as an export's."""
+                as_of: datetime | None = None) -> tuple[str, HeldBack, datetime | None]:
+    """(the store's location, what it holds back AS_OF, when the site files would next change) for
+    the store described by CONFIG_PATH (or STORE): the earlier of HeldBack.next_change and the
+    last is the earliest future moment at which an export would write other files, for a scheduler
+    to run one then (README "The life of a story"). AS_OF defaults to SOURCE_DATE_EPOCH or the
+    clock, as an export's."""
     from syndicate.config import load_config
     from syndicate.dates import build_time
     from syndicate.export.select import next_change as held_back_of
 
     config = load_config(config_path)
-    return held_back_of(config, store=str(store or config.store), as_of=as_of or build_time())
+    location = str(store or config.store)
+    return (location, *held_back_of(config, store=location, as_of=as_of or build_time()))
 
 
 def export(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from syndicate.errors import Problem
@@ -20,6 +21,13 @@ class ExportReport:
     skipped: tuple[Problem, ...] = ()  # with skip_invalid: why records were left out
     checked_only: bool = False
     held_back: HeldBack = HeldBack()  # what the store holds that no feed shows yet
+    # When the site files (the news sitemap's two days) would next change with the store as it is.
+    site_change: datetime | None = None
+
+    @property
+    def next_change(self) -> datetime | None:
+        """The earliest moment at which an export of the same store would write other files."""
+        return min(filter(None, (self.held_back.next_change, self.site_change)), default=None)
 
     @property
     def stale(self) -> bool:

@@ -182,12 +182,13 @@ def export(
                                             # Broken rules; advice only from `syndicate lint`, not on every export.
                                             *(line for line in partners.lint if not line.startswith("advice: ")))))
             report = dict(feeds=len(specs), records=len(in_feeds), warnings=warnings, skipped=problems,
-                          rendered=rendered.count + partners.count, held_back=selection.held_back)
+                          rendered=rendered.count + partners.count, held_back=selection.held_back,
+                          site_change=site_change)
             # The manifest comes last, naming the store state the files were made from and what
             # else they depend on (so that an export with nothing changed does nothing).
             key = export_key(config_path, store=store_location, formats=formats, sections=sections,
                              skip_invalid=skip_invalid)
-            entry = export_entry(key, ExportReport(written=(), unchanged=(), **report), site_change=site_change)
+            entry = export_entry(key, ExportReport(written=(), unchanged=(), **report))
             fingerprint = store_fingerprint(selection.snapshot)
             if shard is None:
                 keep(MANIFEST, manifest_bytes({**manifest.files, **entries}, selection.state, export=entry))

@@ -82,13 +82,23 @@ def site_newest(raws: list[RawRecord], loaded: dict[str, Article], config: Confi
     return loaded.get(raws[0].origin) or next(iter(load_articles(raws, config).articles), None)
 
 
-def next_change(config: Config, *, store: str, as_of: datetime) -> tuple[str, HeldBack]:
-    """(the store's location, what it holds back AS_OF): HeldBack.next_change is the earliest
-    moment after AS_OF at which an export of the store as it is may write other files (an
-    embargo lifting, a story expiring, a tombstone window closing); None when nothing is due."""
-    opened = open_store(store, config=config)
-    try:
-        with opened.snapshot() as snapshot:
-            return opened.location, snapshot.held_back(as_of=as_of, tombstone_window=config.site.tombstone_window)
-    finally:
-        opened.close()
+
+def next_change(config: Config, *, store: str, as_of: datetime) -> tuple[HeldBack, datetime | None]:
+    """(what the store holds back AS_OF, when the site files would next change): the earlier of
+    HeldBack.next_change and that is the earliest moment after AS_OF at which an export of the
+    store as it is may write other files (an embargo lifting, a story expiring, a tombstone window
+    closing, a story leaving the news sitemap's two days); None for either when nothing is due."""
+    from pathlib import Path
+
+    from syndicate.build import feed_specs
+    from syndicate.export.site_files import Site
+    from syndicate.export.site_files import next_change as site_files_change
+
+    specs = feed_specs(config, sections=None)
+    with reading(config, specs, store=store, as_of=as_of) as selection:
+        unique = {raw.origin: raw for spec in specs for raw in selection.chosen[spec.slug]}
+        by_origin = {article.origin: article for article in load_articles(unique.values(), config).articles}
+        latest = {spec.slug: [by_origin[raw.origin] for raw in selection.chosen[spec.slug] if raw.origin in by_origin]
+                  for spec in specs}
+        site = Site(config=config, specs=specs, latest=latest, formats=config.formats, as_of=as_of, out=Path("."))
+        return selection.held_back, site_files_change(site)

@@ -46,13 +46,13 @@ def export_key(config_path: str | Path, *, store: str, formats: Sequence[str] | 
     return digest.hexdigest()
 
 
-def export_entry(key: str, report: ExportReport, *, site_change: datetime | None = None) -> dict[str, Any]:
-    """The manifest's `export` entry for an export with KEY that reported REPORT; SITE_CHANGE:
-    when its site files would next change with the store as it is (site_files.next_change)."""
+def export_entry(key: str, report: ExportReport) -> dict[str, Any]:
+    """The manifest's `export` entry for an export with KEY that reported REPORT."""
     held = report.held_back
     return {
         "key": key,
-        "next_change": _moment(min(filter(None, (held.next_change, site_change)), default=None)),
+        "next_change": _moment(report.next_change),
+        "site_change": _moment(report.site_change),
         "feeds": report.feeds,
         "records": report.records,
         "held_back": {"drafts": held.drafts, "embargoed": held.embargoed, "next_lift": _moment(held.next_lift),
@@ -179,6 +179,7 @@ def unchanged_report(config_path: str | Path, config: Config, *, out: Path, stor
             checked_only=check,
             held_back=HeldBack(drafts=held["drafts"], embargoed=held["embargoed"],
                                next_lift=_read_moment(held["next_lift"]), next_expiry=_read_moment(held["next_expiry"]),
-                               tombstones_end=_read_moment(held["tombstones_end"])))
+                               tombstones_end=_read_moment(held["tombstones_end"])),
+            site_change=_read_moment(entry["site_change"]))
     except (KeyError, TypeError, ValueError):
         return None  # an entry this version does not read: the export runs and writes a new one
