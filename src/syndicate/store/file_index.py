@@ -20,7 +20,7 @@ import hashlib
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing, contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -203,20 +203,18 @@ class FileIndex:
         return [self._raw(ref) for ref in chosen]
 
     def withdrawn(self, *, since: datetime) -> list[RawRecord]:
-        try:
-            rows = self._cache.withdrawn(since=micro(since))
-        except sqlite3.Error as error:
-            self._rebuilt(error)
-            rows = self._cache.withdrawn(since=micro(since))
-        return [self._raw((os.fsdecode(path), line, rowid)) for rowid, path, line in rows
-                if rowid not in self._excluded]
+        return self._records(lambda: self._cache.withdrawn(since=micro(since)))
 
     def embargoed(self, *, as_of: datetime) -> list[RawRecord]:
+        return self._records(lambda: self._cache.embargoed(as_of=micro(as_of)))
+
+    def _records(self, select: Callable[[], list[tuple[int, bytes, int]]]) -> list[RawRecord]:
+        """The valid records whose (rowid, path, line) SELECT gives, asked once more of a rebuilt cache."""
         try:
-            rows = self._cache.embargoed(as_of=micro(as_of))
+            rows = select()
         except sqlite3.Error as error:
             self._rebuilt(error)
-            rows = self._cache.embargoed(as_of=micro(as_of))
+            rows = select()
         return [self._raw((os.fsdecode(path), line, rowid)) for rowid, path, line in rows
                 if rowid not in self._excluded]
 

@@ -592,18 +592,16 @@ class _Snapshot:
             raise self.store._failure(error, "read the store") from None
 
     def withdrawn(self, *, since: datetime) -> list[RawRecord]:
-        assert self.store.connection is not None
-        try:
-            rows = self.store.connection.execute(self.store._sql(WITHDRAWN_SINCE), {"since": since})
-            return [RawRecord(origin=self.store._origin(record_id), text=record, checked=checked)
-                    for record_id, record, checked in rows]
-        except psycopg.Error as error:
-            raise self.store._failure(error, "read the store") from None
+        return self._records(WITHDRAWN_SINCE, {"since": since})
 
     def embargoed(self, *, as_of: datetime) -> list[RawRecord]:
+        return self._records(EMBARGOED, {"as_of": as_of})
+
+    def _records(self, statement: str, parameters: dict[str, Any]) -> list[RawRecord]:
+        """The records STATEMENT (id, record, checked) selects with PARAMETERS."""
         assert self.store.connection is not None
         try:
-            rows = self.store.connection.execute(self.store._sql(EMBARGOED), {"as_of": as_of})
+            rows = self.store.connection.execute(self.store._sql(statement), parameters)
             return [RawRecord(origin=self.store._origin(record_id), text=record, checked=checked)
                     for record_id, record, checked in rows]
         except psycopg.Error as error:
