@@ -107,3 +107,16 @@ def test_within_budget_keeps_the_newest_items_that_fit():
     assert within_budget(feed, rss, sizes[6] - 1) == 5
     assert within_budget(feed, rss, sizes[2]) == 2
     assert within_budget(feed, rss, sizes[0] - 1) == 0  # not even the empty feed: none kept
+
+
+def test_a_title_is_cut_at_a_word_but_never_to_less_than_half_its_limit():
+    from syndicate.partners import cut_title
+
+    assert cut_title("Hello world again", limit=12) == "Hello world…"  # the cut ends a word: kept
+    assert cut_title("A very long headline indeed", limit=15) == "A very long…"
+    # Japanese, with one early space: cut within the text, not back to 'NHK'.
+    japanese = "NHK 速報" + "東京都内で大雨警報が発表されました" * 4
+    cut = cut_title(japanese, limit=60)
+    assert len(cut) == 60 and cut.startswith("NHK 速報東京") and cut.endswith("…")
+    # Never fewer than title_min characters, which the title was checked against.
+    assert len(cut_title("A " + "x" * 40, limit=30, at_least=21)) == 30

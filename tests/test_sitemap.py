@@ -188,3 +188,20 @@ def test_a_partner_that_asks_gets_a_news_sitemap_of_its_own_stories_only(site: P
     assert not (site / "out" / "partners" / "quiet" / FILENAME).exists()
     assert f"partners/sporty/{FILENAME}" in json.loads((site / "out" / "manifest.json").read_bytes())["files"]
     assert all(report.valid for report in api.validate([site / "out"]))
+
+
+def test_an_export_of_some_sections_leaves_the_news_sitemaps_as_the_last_full_export_made_them(site: Path):
+    config = site / "syndicate.toml"
+    config.write_text(config.read_text(encoding="utf-8") + '\n[partners.all-news]\nformats = ["rss"]\n'
+                      'news_sitemap = true\n', encoding="utf-8")
+    hour = (AS_OF - timedelta(hours=1)).isoformat()
+    write_record(site, "match", section="sport", url="https://test.example.org/sport/match/", published=hour)
+    write_record(site, "society-news", published=hour)
+    api.export(config, out_dir=site / "out", as_of=AS_OF)
+    made = {path: (site / "out" / path).read_bytes() for path in (FILENAME, f"partners/all-news/{FILENAME}")}
+    assert all(len(_locations(data)) == 2 for data in made.values())
+    write_record(site, "ball", section="sport", url="https://test.example.org/sport/ball/", published=hour)
+    api.export(config, out_dir=site / "out", as_of=AS_OF, sections=["sport"])
+    # Those sitemaps hold the whole site's (the partner's) stories: the sport feeds alone do not make them.
+    assert {path: (site / "out" / path).read_bytes() for path in made} == made
+    assert b"sport/ball/" in (site / "out" / "sport" / "rss.xml").read_bytes()

@@ -59,6 +59,18 @@ class Profiled:
     notes: tuple[str, ...]
 
 
+def cut_title(title: str, *, limit: int, at_least: int = 0) -> str:
+    """TITLE cut to at most LIMIT characters with an ellipsis: at the last word boundary, unless
+    that leaves less than half of LIMIT (or fewer than AT_LEAST characters): a title in a script
+    written without spaces, or of long compounds, is cut within its word instead."""
+    head = title[:limit - 1]
+    if title[limit - 1].isspace():  # the cut falls at the end of a word: keep that word
+        return head.rstrip(" ,;:") + "…"
+    at_word = head.rsplit(" ", 1)[0].rstrip(" ,;:") if " " in head else ""
+    kept = at_word if len(at_word) + 1 >= max(limit // 2, at_least) else head
+    return kept + "…"
+
+
 def profiled(article: Article, partner: Partner, *, as_of: datetime) -> Profiled:
     """ARTICLE as PARTNER's profile says, or left out (a story under embargo for a partner that
     holds them; a title shorter than title_min)."""
@@ -72,7 +84,7 @@ def profiled(article: Article, partner: Partner, *, as_of: datetime) -> Profiled
     notes: list[str] = []
     title = article.title
     if partner.title_max is not None and len(title) > partner.title_max:
-        title = teaser(title, limit=partner.title_max)
+        title = cut_title(title, limit=partner.title_max, at_least=partner.title_min or 0)
         notes.append(f"{where}: title of {len(article.title)} characters cut to title_max ({partner.title_max})")
     body, summary = article.body_html, article.summary
     if partner.content == "summary":

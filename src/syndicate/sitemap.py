@@ -118,13 +118,19 @@ def news_sitemap(articles: Iterable[Article], *, config: Config, as_of: datetime
 
 
 def site_news_sitemap(site: Site) -> list[tuple[str, bytes]]:
-    """The site's news sitemap, of every feed's latest articles (a SITE_FILES maker)."""
+    """The site's news sitemap, of every feed's latest articles (a SITE_FILES maker); none from an
+    export of some sections, which does not see the others' stories."""
+    if not site.complete:
+        return []
     articles = [article for items in site.latest.values() for article in items]
     return [(FILENAME, news_sitemap(articles, config=site.config, as_of=site.as_of))]
 
 
 def site_next_change(site: Site) -> datetime | None:
-    """When the site's news sitemap would next change with nothing else changed."""
+    """When the site's news sitemap would next change with nothing else changed (None for an
+    export of some sections, which makes none)."""
+    if not site.complete:
+        return None
     return next_change([article for items in site.latest.values() for article in items], as_of=site.as_of)
 
 

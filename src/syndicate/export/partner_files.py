@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
-from syndicate.build import FeedSpec, build_feed, tombstones_of
+from syndicate.build import FeedSpec, build_feed, feed_specs, tombstones_of
 from syndicate.config import Config, Partner
 from syndicate.errors import ConfigError, OutputInvalid, Problem
 from syndicate.export.manifest import sha256
@@ -63,6 +63,9 @@ def render_partners(config: Config, *, specs: Sequence[FeedSpec], latest_of: dic
     (relative path, bytes) as the public files are; raises OutputInvalid if a file fails its
     checks. VERSIONED gives a feed its version (syndicate.versions)."""
     output = PartnerOutput()
+    # An export of some sections sees only their stories: a partner's news sitemap is then left as
+    # the last full export made it.
+    complete = {spec.slug for spec in specs} >= {spec.slug for spec in feed_specs(config, sections=None)}
     for partner in config.partners:
         names = partner_formats(partner, default_formats)
         if not any(wanted(partner, spec) for spec in specs):
@@ -95,7 +98,7 @@ def render_partners(config: Config, *, specs: Sequence[FeedSpec], latest_of: dic
         index_relative, index_bytes = _index(config, partner, names, out=out, also=output.entries)
         keep(index_relative, index_bytes)
         output.entries[index_relative] = {"inputs": sha256(index_bytes), "sha256": sha256(index_bytes)}
-        if partner.news_sitemap:
+        if partner.news_sitemap and complete:
             # Only what is public: a story sent early to a trusted partner is not news to index yet.
             relative = f"{partner_dir(partner)}/{SITEMAP_FILE}"
             data = news_sitemap([a for a in sent if not is_under_embargo(a, as_of=as_of)], config=config,

@@ -167,7 +167,8 @@ def export(
                 entries = {**entries, INDEX: {"inputs": sha256(index_bytes), "sha256": sha256(index_bytes)}}
             # Every shard reads what the whole export reads, so each could make the site files: the
             # shard of the site-wide feed does (merge.py takes them from it); each knows when they change.
-            facts = SiteFacts(config=config, specs=specs, latest=latest_of, formats=format_names, as_of=as_of, out=out)
+            facts = SiteFacts(config=config, specs=specs, latest=latest_of, formats=format_names, as_of=as_of, out=out,
+                              complete=not sections)
             if shard is None or shard.owns(ALL_SLUG):
                 for relative, data in site_files(facts):
                     keep(relative, data)

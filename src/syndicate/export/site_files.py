@@ -33,6 +33,9 @@ class Site:
     formats: Sequence[str]  # the formats written, by name
     as_of: datetime  # the export's moment (SOURCE_DATE_EPOCH or the clock)
     out: Path
+    # Whether SPECS are every feed of the site (an export of some sections, --section, holds only
+    # theirs: a file of the whole site's stories is then left as the last full export made it).
+    complete: bool = True
 
 
 Maker = Callable[[Site], Iterable[tuple[str, bytes]]]
