@@ -105,6 +105,8 @@ def test_304_for_if_none_match_and_for_if_modified_since(served):
     assert _get(port, "/society/rss.xml", If_None_Match='"other"')[0] == 200
     # If-None-Match decides alone when both are sent (RFC 9110 section 13.2.2).
     assert _get(port, "/society/rss.xml", If_None_Match='"other"', If_Modified_Since=modified)[0] == 200
+    # A date no calendar holds is ignored, as any invalid date is (it crashed the request).
+    assert _get(port, "/society/rss.xml", If_Modified_Since="Mon, 1 Jan 99999999999999999999 00:00:00 GMT")[0] == 200
 
 
 def test_gzip_when_asked_with_its_own_etag(served):
@@ -163,15 +165,16 @@ def test_a_link_inside_the_directory_is_served(served):
     assert status == 200 and body == (out / "society" / "rss.xml").read_bytes()
 
 
-def test_a_file_changed_since_the_manifest_gets_the_hash_of_its_bytes(tmp_path: Path):
+@pytest.mark.parametrize("when", ["after the manifest", "before the manifest (a copy that keeps times)"])
+def test_a_file_changed_since_the_manifest_gets_the_hash_of_its_bytes(tmp_path: Path, when: str):
     site = make_site(tmp_path)
     write_record(site, "one", published="2024-01-02T10:00:00+03:00")
     out = site / "out"
     api.export(site / "syndicate.toml", out_dir=out, as_of=AS_OF)
     changed = (out / "society" / "rss.xml").read_bytes().replace(b"Title of one", b"Title of two")
     (out / "society" / "rss.xml").write_bytes(changed)
-    later = (out / "manifest.json").stat().st_mtime_ns + 10**9
-    os.utime(out / "society" / "rss.xml", ns=(later, later))
+    moment = (out / "manifest.json").stat().st_mtime_ns + (10**9 if when == "after the manifest" else -10**9)
+    os.utime(out / "society" / "rss.xml", ns=(moment, moment))
     server = api.make_server(out, port=0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -187,6 +190,8 @@ def test_a_file_changed_since_the_manifest_gets_the_hash_of_its_bytes(tmp_path: 
 def test_serve_of_a_missing_directory_is_a_usage_error(tmp_path: Path):
     result = CliRunner().invoke(app, ["serve", str(tmp_path / "missing"), "--port", "0"])
     assert result.exit_code == 2 and "no such directory" in result.output
+    result = CliRunner().invoke(app, ["serve", str(tmp_path), "--port", "70000"])
+    assert result.exit_code == 2 and "--port: expected 0 to 65535, got 70000" in result.output
 
 
 def test_ctrl_c_stops_the_command_cleanly(served):

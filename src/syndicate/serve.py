@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import json
+import os
 import socket
 import threading
 from collections.abc import Callable
@@ -81,45 +81,28 @@ def resolve(root: Path, request_path: str) -> Path | None:
 
 
 class Tags:
-    """Strong entity tags of ROOT's files: the manifest's hash of a file not changed since the
-    manifest was written, else the hash of its bytes; each kept while its size and time stay."""
+    """Strong entity tags of ROOT's files: the SHA-256 of the bytes served (the manifest's hash of
+    a file as the export wrote it), each kept while the file's size and time stay."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self._manifest: tuple[tuple[int, int], dict[str, str]] | None = None
         self._hashed: dict[Path, tuple[tuple[int, int], str]] = {}
         self._lock = threading.Lock()
 
-    def _listed(self) -> tuple[int, dict[str, str]]:
-        """(the manifest's modification time, its sha256 by relative path); (0, {}) without one."""
-        try:
-            status = (self.root / MANIFEST).stat()
-        except OSError:
-            return 0, {}
-        stamp = (status.st_size, status.st_mtime_ns)
-        with self._lock:
-            if self._manifest is None or self._manifest[0] != stamp:
-                try:
-                    files = json.loads((self.root / MANIFEST).read_bytes()).get("files", {})
-                    listed = {relative: entry["sha256"] for relative, entry in files.items()}
-                except (OSError, ValueError, AttributeError, KeyError, TypeError):
-                    listed = {}
-                self._manifest = (stamp, listed)
-            return status.st_mtime_ns, self._manifest[1]
-
     def of(self, path: Path, data: bytes, mtime_ns: int) -> str:
         """The quoted strong ETag of PATH, whose bytes are DATA."""
-        written, listed = self._listed()
-        relative = path.relative_to(self.root).as_posix()
-        # An export writes the manifest after every file: a file newer than it was changed since.
-        if relative in listed and mtime_ns <= written:
-            return f'"{listed[relative]}"'
+        # The SHA-256 of the bytes served, which is the manifest's for a file as the export wrote
+        # it. Always of the bytes: a copy that keeps modification times (`rsync -a`) can bring a
+        # manifest before the files it lists, and its hash would then name older bytes.
+        return f'"{self._digest(path, data, mtime_ns)}"'
+
+    def _digest(self, path: Path, data: bytes, mtime_ns: int) -> str:
         stamp = (len(data), mtime_ns)
         with self._lock:
             known = self._hashed.get(path)
             if known is None or known[0] != stamp:
                 known = self._hashed[path] = (stamp, hashlib.sha256(data).hexdigest())
-        return f'"{known[1]}"'
+        return known[1]
 
 
 def accepts_gzip(header: str | None) -> bool:
@@ -153,7 +136,7 @@ def _matches(header: str, tag: str) -> bool:
 def _not_modified_since(header: str, mtime: float) -> bool:
     try:
         since = parsedate_to_datetime(header)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return False  # an invalid date is ignored (RFC 9110 section 13.1.3)
     return since.tzinfo is not None and int(mtime) <= since.timestamp()
 
@@ -183,8 +166,8 @@ class Handler(BaseHTTPRequestHandler):
         if path is None:
             return self._plain(HTTPStatus.NOT_FOUND, "not found\n", body=body)
         try:
-            data = path.read_bytes()
-            mtime_ns = path.stat().st_mtime_ns
+            with path.open("rb") as stream:  # the bytes and their time from one open file
+                data, mtime_ns = stream.read(), os.fstat(stream.fileno()).st_mtime_ns
         except OSError:
             return self._plain(HTTPStatus.NOT_FOUND, "not found\n", body=body)
         tag = self.server.tags.of(path, data, mtime_ns)
@@ -254,6 +237,8 @@ def make_server(directory: str | Path, *, host: str = "127.0.0.1", port: int = 8
     if not root.is_dir():
         raise UsageError(f"{root}: no such directory; export into it first (syndicate export --out DIR)")
     kind = Server6 if ":" in host else Server
+    if not 0 <= port <= 65535:
+        raise UsageError(f"--port: expected 0 to 65535, got {port}")
     try:
         return kind(root.resolve(), (host, port), log=log)
     except OSError as error:
