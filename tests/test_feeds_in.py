@@ -521,3 +521,15 @@ def test_agency_withdrawals_and_corrections_are_imported_as_such(tmp_path: Path)
         record = records["urn:newsml:acmenews.com:20161018:US-FINANCE-FED"]
         assert record["status"] == expected[0]
         assert " ".join(record[expected[1]].split()).startswith("Note to editors: STRICTLY EMBARGOED. Not for public")
+
+
+def test_a_ninjs_withdrawal_notice_whose_uri_is_a_url_is_a_notice_too(tmp_path: Path):
+    notice = [{"uri": "https://news.example.org/story/12345", "version": "3", "type": "text",
+               "representationtype": "partial", "pubstatus": "canceled", "ednote": "Legal.",
+               "headlines": [{"role": "main", "value": "A killed story"}]},
+              {"uri": "https://news.example.org/story/9", "type": "text", "pubstatus": "usable",
+               "headlines": [{"role": "main", "value": "A story"}], "firstcreated": "2026-11-01T10:00:00Z"}]
+    result, records = _import(tmp_path, "agency.json", json.dumps(notice))
+    assert result.exit_code == 0, result.output
+    assert "a notice that item 'https://news.example.org/story/12345' is killed, without the story" in result.output
+    assert [r["guid"] for r in records.values()] == ["https://news.example.org/story/9"]

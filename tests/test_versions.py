@@ -128,3 +128,19 @@ def test_the_store_s_entries_are_read_for_the_items_asked_and_outs_newer_ones_wi
     pending = {"tag:x.org,2026:a1": (2, seen_by_partners(_article(title="New")), WHEN + timedelta(hours=1))}
     ledger = Versions(pending, fetch=fetch)
     assert ledger.of_article(_article(title="New")).version == 2 and ledger.changed == {}
+
+
+def test_a_directory_store_s_lost_ledger_is_said(site: Path):
+    from syndicate import api
+    from syndicate.versions import VERSIONS_FILE
+    from tests.conftest import write_record
+
+    write_record(site, "one")
+    out = site / "out"
+    assert not [w for w in api.export(site / "syndicate.toml", out_dir=out).warnings if VERSIONS_FILE in w]
+    write_record(site, "one", title="Changed")
+    (out / VERSIONS_FILE).write_text('{"versions": ', encoding="utf-8")
+    report = api.export(site / "syndicate.toml", out_dir=out)
+    assert any(f"{out / VERSIONS_FILE}: missing or unreadable" in w for w in report.warnings)
+    write_record(site, "one", title="Changed again")
+    assert not [w for w in api.export(site / "syndicate.toml", out_dir=out).warnings if VERSIONS_FILE in w]

@@ -182,3 +182,29 @@ def test_a_partner_s_changed_feeds_are_told_too(site: Path, hub):
     assert result.exit_code == 0, result.output
     assert f"{FEEDS}partners/reader/sport/atom.xml" in hub.topics
     assert b'rel="hub"' in (site / "out" / "partners" / "reader" / "sport" / "atom.xml").read_bytes()
+
+
+def test_a_hub_answering_something_that_is_not_http_is_a_hub_error_not_a_crash():
+    import socket
+    import threading
+
+    from syndicate.websub import HubError, notify
+
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def answer_nonsense() -> None:
+        for _ in range(2):
+            connection, _ = listener.accept()
+            with connection:
+                connection.recv(65536)
+                connection.sendall(b"HELLO THERE\r\n\r\n")
+
+    thread = threading.Thread(target=answer_nonsense, daemon=True)
+    thread.start()
+    try:
+        with pytest.raises(HubError) as refused:
+            notify(f"http://127.0.0.1:{listener.getsockname()[1]}/", [f"{FEEDS}society/rss.xml"], tries=2,
+                   pause=lambda seconds: None)
+    finally:
+        listener.close()
+    assert "an answer that is not HTTP: BadStatusLine" in str(refused.value) and "after 2 attempts" in str(refused.value)

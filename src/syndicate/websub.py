@@ -18,6 +18,7 @@ how many feeds it was told of before.
 
 from __future__ import annotations
 
+import http.client
 import time
 import urllib.error
 import urllib.request
@@ -125,13 +126,18 @@ def _notify(hub: str, topic: str, *, tries: int, timeout: float, first_pause: fl
                 response.read()
             return attempt, None  # the opener raises HTTPError for every status but 2xx
         except urllib.error.HTTPError as error:
-            with error:
-                why = _answer(error)
+            try:
+                with error:
+                    why = _answer(error)
+            except (http.client.HTTPException, OSError) as broken:  # its body cut short
+                why = f"HTTP {error.code} ({type(broken).__name__} reading its answer)"
             if error.code not in _TRANSIENT:
                 return attempt, f"refused: {why}"
         except (urllib.error.URLError, OSError) as error:  # unreachable, reset, timed out
             reason = getattr(error, "reason", error)
             why = f"no answer: {reason}"
+        except http.client.HTTPException as error:  # not HTTP, or an answer cut short
+            why = f"an answer that is not HTTP: {type(error).__name__}: {error}"
         if attempt < tries:
             pause(first_pause * 2 ** (attempt - 1))
     return tries, f"{why} (after {tries} attempts)"

@@ -141,3 +141,26 @@ def test_export_strict_refuses_and_publishes_nothing(tmp_path: Path, monkeypatch
     assert result.exit_code == 0 and "msn/title-min" in result.output  # a warning
     result = runner.invoke(app, ["export", "-c", str(config), "-o", str(tmp_path / "out"), "--strict"])
     assert result.exit_code == 2  # the shortcut of an unchanged export does not hide it
+
+
+def test_a_story_sent_before_its_embargo_lifts_gets_a_new_version_when_it_changes(site: Path):
+    """A trusted partner keys on guid and version like any other: an edit before the embargo lifts
+    is the story's next version."""
+    from datetime import timedelta
+
+    from lxml import etree
+
+    from tests.conftest import write_record
+
+    config = site / "syndicate.toml"
+    config.write_text(config.read_text(encoding="utf-8") + '\n[partners.agency]\nformats = ["newsml"]\n'
+                      'embargo = "mark"\n', encoding="utf-8")
+    story = dict(published=(AS_OF - timedelta(hours=2)).isoformat(), status="embargoed",
+                 embargo_until=(AS_OF + timedelta(days=1)).isoformat())
+    write_record(site, "early", **story, body="<p>First draft.</p>")
+    api.export(config, out_dir=site / "out", as_of=AS_OF)
+    write_record(site, "early", **story, body="<p>Second draft.</p>", updated=(AS_OF - timedelta(hours=1)).isoformat())
+    api.export(config, out_dir=site / "out", as_of=AS_OF + timedelta(minutes=1))
+    newsml = etree.parse(str(site / "out" / "partners" / "agency" / "society" / "newsml.xml"))
+    item = newsml.xpath("//n:newsItem", namespaces={"n": "http://iptc.org/std/nar/2006-10-01/"})[0]
+    assert item.get("version") == "2" and b"Second draft." in etree.tostring(item)

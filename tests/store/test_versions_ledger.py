@@ -70,6 +70,15 @@ def test_the_ledger_round_trips_and_leaves_the_store_state_as_it_was(database_st
     assert _snapshot_of(database_store) == (state, {**ENTRIES, "tag:news.example.org,2024:a": (
         2, "digest-a2", CREATED + timedelta(days=1))})
 
+    # A lower version never goes over a higher one: one kept in an OUT while the store was busy
+    # may come after another export raised the item.
+    store = _opened(database_store)
+    try:
+        store.keep_versions({"tag:news.example.org,2024:a": (1, "stale", CREATED)})
+    finally:
+        store.close()
+    assert _snapshot_of(database_store)[1]["tag:news.example.org,2024:a"] == (2, "digest-a2", CREATED + timedelta(days=1))
+
 
 def test_keeping_versions_changes_no_record(example_sqlite: Path):
     def rows() -> list[tuple]:

@@ -109,6 +109,12 @@ def export(
         # database store could not take last time (_keep_versions).
         pending = read_versions(out / (VERSIONS_FILE if selection.versions is None else PENDING_VERSIONS_FILE))
         ledger = Versions(pending, fetch=selection.versions)
+        # A directory store's ledger is OUT's: without it, versions start again from 1.
+        lost_ledger = [f"{out / VERSIONS_FILE}: missing or unreadable, though {out} was published before: versions "
+                       "are numbered from 1 again, and a partner may drop what it takes for versions it holds; "
+                       "restore the file from a copy of the output if there is one (an output of syndicate 0.4 "
+                       "has none yet: this once, nothing is lost)"] \
+            if selection.versions is None and not pending and manifest.files else []
         by_origin = {article.origin: article for article in ledger.of_articles(loaded.articles)}
         withdrawn = load_articles(selection.withdrawn, config)
         problems = (*problems, *withdrawn.problems)
@@ -156,7 +162,8 @@ def export(
             partners = _partners(config, owned, latest_of, selection, as_of=as_of, site_newest=newest,
                                  tombstones=tombstones, format_names=format_names, out=out, manifest=manifest.files,
                                  keep=keep, noted=noted_files(config, out), versioned=ledger.of_feed,
-                                 workers=rendering, strict=strict, shard=shard)
+                                 versioned_articles=ledger.of_articles, workers=rendering, strict=strict,
+                                 shard=shard)
             problems = tuple(dict.fromkeys((*problems, *partners.problems)))
             if problems and not skip_invalid:
                 raise InvalidRecords(problems)
@@ -203,7 +210,8 @@ def export(
             # The versions published are kept before the files are put in place: should that fail,
             # the next export numbers the same content the same (syndicate.versions).
             note = _keep_versions(ledger, pending, out=out, keep_in_store=selection.keep_versions, shard=shard)
-            report["warnings"] = (*report["warnings"], *([note] if note else []))
+            # Said of this export, not kept in the manifest's entry (a merged tree of shards has none yet).
+            report["warnings"] = (*lost_ledger, *report["warnings"], *([note] if note else []))
             written, unchanged = staging.commit()  # feeds, then the index, then the manifest
         if shard is None:  # a shard writes no manifest: the next export into OUT has no shortcut
             write_stamps(config, out, [*manifest.files, *entries, MANIFEST], fingerprint=fingerprint)
@@ -232,14 +240,16 @@ def _feeds(specs: list[FeedSpec], latest_of: dict[str, list[Article]], archives:
 def _partners(config: Config, specs: list[FeedSpec], latest_of: dict[str, list[Article]], selection: Selection, *,
               as_of: datetime, site_newest: Article | None, tombstones: list[Article], format_names: Sequence[str],
               out: Path, manifest: dict, keep: Callable[[str, bytes], None], noted: dict, versioned: Callable[[Feed], Feed],
-              workers: parallel.Workers | None, strict: bool, shard: Shard | None) -> PartnerOutput:
+              versioned_articles: Callable[[Sequence[Article]], list[Article]], workers: parallel.Workers | None,
+              strict: bool, shard: Shard | None) -> PartnerOutput:
     """The partners' files (partner_files.py), with the problems of the embargoed records they read;
     their lint lines refused with STRICT."""
     if not config.partners or shard is not None:  # a shard writes no partner trees (README "Partner profiles")
         return PartnerOutput()
     embargoed = load_articles(selection.embargoed, config) if selection.embargoed else None
+    # A story sent before its embargo lifts is numbered as any other: a partner keys on its versions.
     output = render_partners(config, specs=specs, latest_of=latest_of,
-                             embargoed=embargoed.articles if embargoed else (), tombstones=tombstones,
+                             embargoed=versioned_articles(embargoed.articles) if embargoed else (), tombstones=tombstones,
                              site_newest=site_newest, as_of=as_of, default_formats=format_names, out=out,
                              manifest=manifest, keep=keep, noted=noted, versioned=versioned, workers=workers)
     output.problems = embargoed.problems if embargoed else ()

@@ -106,7 +106,10 @@ def read(document: Any, path: str, site: Site) -> Iterator[FeedRecord]:
         url = _text(web.get("href")) if web else None
         url = url or (identifier if http_url(identifier) else None)
         status = {"withheld": "withheld", "canceled": "killed"}.get(item.get("pubstatus"))
-        if status is not None and url is None and not item.get("bodies"):
+        # A notice without the story: no body, and no page of its own (a uri that is a URL is no page
+        # when the object says it is partial, as syndicate's withdrawn objects do).
+        if status is not None and not item.get("bodies") and web is None and \
+                (url is None or item.get("representationtype") == "partial"):
             yield withdrawal_notice(where, identifier, status)
             continue
         headline = _role(item.get("headlines"), "main")

@@ -28,8 +28,10 @@ CREATE_VERSIONS = """CREATE TABLE IF NOT EXISTS {schema}.versions (
     digest  text NOT NULL,
     created timestamptz NOT NULL
 )"""
-KEEP_VERSION = ("INSERT INTO {versions} (id, version, digest, created) VALUES (%s, %s, %s, %s) ON CONFLICT (id) "
-                "DO UPDATE SET version = excluded.version, digest = excluded.digest, created = excluded.created")
+# Never a lower version over a higher one (as in the SQLite store's).
+KEEP_VERSION = ("INSERT INTO {versions} AS kept (id, version, digest, created) VALUES (%s, %s, %s, %s) "
+                "ON CONFLICT (id) DO UPDATE SET version = excluded.version, digest = excluded.digest, "
+                "created = excluded.created WHERE excluded.version >= kept.version")
 # Withdrawn stories (tombstones), found through a partial index whose WHERE the queries repeat.
 WITHDRAWN_STATUS = "status IN ({})".format(", ".join(f"'{status}'" for status in WITHDRAWN))
 

@@ -74,8 +74,11 @@ CREATE_VERSIONS = f"""CREATE TABLE IF NOT EXISTS {VERSIONS} (
     digest  TEXT NOT NULL,
     created TEXT NOT NULL
 )"""
+# Never a lower version over a higher one: an entry an export kept in its OUT while the store was
+# busy may come after another export raised the same item (syndicate.export.run._keep_versions).
 KEEP_VERSION = (f"INSERT INTO {VERSIONS} (id, version, digest, created) VALUES (?, ?, ?, ?) ON CONFLICT (id) "
-                "DO UPDATE SET version = excluded.version, digest = excluded.digest, created = excluded.created")
+                "DO UPDATE SET version = excluded.version, digest = excluded.digest, created = excluded.created "
+                f"WHERE excluded.version >= {VERSIONS}.version")
 
 # An upsert of a batch, in one transaction: the counter, which ids the store holds already, their
 # section rows removed, the articles inserted or replaced, their section rows inserted. Each
