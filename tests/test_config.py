@@ -177,3 +177,17 @@ def test_a_websub_hub_is_an_absolute_http_url(tmp_path: Path):
     assert config.site.websub_hub == "https://hub.example.net/"
     with pytest.raises(ConfigError, match="site.websub_hub: must be an absolute http.s. URL, got 'hub.example.net'"):
         load_config(_config(tmp_path, site_extra='websub_hub = "hub.example.net"'))
+
+
+def test_a_partner_name_ending_in_a_newline_is_refused(tmp_path):
+    from syndicate.config import load_config
+    from syndicate.errors import ConfigError
+    from tests.conftest import make_site
+
+    site = make_site(tmp_path)
+    config = site / "syndicate.toml"
+    config.write_text(config.read_text(encoding="utf-8") + '\n[partners."ab\\n"]\nformats = ["rss"]\n', encoding="utf-8")
+    import pytest
+
+    with pytest.raises(ConfigError):
+        load_config(config)

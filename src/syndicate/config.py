@@ -308,7 +308,7 @@ def load_config(path: str | Path) -> Config:
     for index, entry in enumerate(raw_sections):
         table = _Table(entry, f"sections[{index}]", path, kind="sections")
         slug = table.text("slug", required=True)
-        if not SLUG.match(slug) or slug == ALL_SLUG:
+        if not SLUG.fullmatch(slug) or slug == ALL_SLUG:
             raise ConfigError(
                 f"{path}: sections[{index}].slug: {slug!r} must match [a-z0-9-]+ and not be {ALL_SLUG!r}"
             )
@@ -344,7 +344,7 @@ def _partners(raw: Any, path: Path, *, slugs: list[str]) -> tuple[Partner, ...]:
 
 
 def _partner(name: str, entry: Any, path: Path, *, slugs: list[str]) -> Partner:
-    if not SLUG.match(name):
+    if not SLUG.fullmatch(name):
         raise ConfigError(f"{path}: [partners.{name}]: the name must match [a-z0-9-]+ (it is a directory name)")
     table = _Table(entry, f"partners.{name}", path, kind="partners")
     sections = _names(table, "sections")

@@ -104,6 +104,15 @@ def test_a_byte_budget_drops_the_oldest_items_and_says_so(tmp_path: Path):
     assert "oldest of 8 items dropped to keep within max_bytes (4,000 bytes)" in budget[0]
 
 
+def test_a_byte_budget_no_file_can_keep_is_said_as_such(tmp_path: Path):
+    config = partner_site(tmp_path, profiles='[partners.tiny]\nformats = ["rss"]\nsections = ["society"]\n'
+                                              'max_bytes = 1\n')
+    report = api.export(config, out_dir=tmp_path / "out", as_of=AS_OF, formats=["rss"])
+    budget = [w for w in report.warnings if "max_bytes" in w]
+    assert len(budget) == 1 and "bytes with no item at all, more than max_bytes (1 bytes)" in budget[0], budget
+    assert "raise max_bytes" in budget[0]
+
+
 def test_a_trusted_agency_gets_stories_under_embargo_marked_valid_against_the_iptc_xsd(tmp_path: Path):
     config = partner_site(tmp_path, profiles=AGENCY)
     api.export(config, out_dir=tmp_path / "out", as_of=AS_OF)

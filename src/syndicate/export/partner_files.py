@@ -20,7 +20,9 @@ from syndicate.formats import FORMATS
 from syndicate.lint import lint_files
 from syndicate.model import Article, Feed
 from syndicate.opml import INDEX_FILE, Subscription, write_opml
-from syndicate.partners import chosen, is_under_embargo, partner_dir, partner_spec, wanted, within_budget
+from syndicate.partners import (
+    chosen, is_under_embargo, partner_dir, partner_spec, rendered_size, wanted, within_budget,
+)
 from syndicate.sitemap import FILENAME as SITEMAP_FILE
 from syndicate.sitemap import news_sitemap
 
@@ -122,7 +124,12 @@ def _budgeted(feed: Feed, names: list[str], partner: Partner, warnings: list[str
     for name in names:
         fmt = FORMATS[name]
         count = within_budget(feed, fmt, partner.max_bytes)
-        if count < len(feed.items):
+        if count == 0 and rendered_size(replace(feed, items=()), fmt) > partner.max_bytes:
+            empty = rendered_size(replace(feed, items=()), fmt)
+            warnings.append(f"{feed.slug}/{fmt.filename}: {empty:,} bytes with no item at all, more than "
+                            f"max_bytes ({partner.max_bytes:,} bytes): every item dropped, and still over; "
+                            "raise max_bytes")
+        elif count < len(feed.items):
             warnings.append(f"{feed.slug}/{fmt.filename}: {len(feed.items) - count} oldest of {len(feed.items)} "
                             f"items dropped to keep within max_bytes ({partner.max_bytes:,} bytes)")
         groups.setdefault(count, []).append(name)
