@@ -120,3 +120,9 @@ def test_a_title_is_cut_at_a_word_but_never_to_less_than_half_its_limit():
     assert len(cut) == 60 and cut.startswith("NHK 速報東京") and cut.endswith("…")
     # Never fewer than title_min characters, which the title was checked against.
     assert len(cut_title("A " + "x" * 40, limit=30, at_least=21)) == 30
+
+
+def test_a_wide_but_low_image_goes_as_the_platforms_measure_the_shortest_side():
+    banner = Media(url="https://x.org/banner.jpg", type="image/jpeg", width=1200, height=675)
+    article = profiled(_article(media=(banner, WIDE)), _partner(min_image_width=800), as_of=AS_OF).article
+    assert article.media == (WIDE,)  # 1200 x 675: lint's google-news/image-size would refuse it

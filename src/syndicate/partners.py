@@ -105,13 +105,14 @@ def profiled(article: Article, partner: Partner, *, as_of: datetime) -> Profiled
 
 
 def _image_kept(media: Media, partner: Partner) -> bool:
-    """Whether MEDIA stays: anything but an image; an image at least min_image_width wide, or of
-    no known width when images_without_width is "keep"."""
+    """Whether MEDIA stays: anything but an image; an image at least min_image_width wide, and as
+    high where its height is known (the platforms measure an image's shortest side: lint's
+    image_min_side), or of no known width when images_without_width is "keep"."""
     if not media.is_image or partner.min_image_width is None:
         return True
     if media.width is None:
         return partner.images_without_width == "keep"
-    return media.width >= partner.min_image_width
+    return min(media.width, media.height or media.width) >= partner.min_image_width
 
 
 def chosen(partner: Partner, candidates: Sequence[Article], *, limit: int,
